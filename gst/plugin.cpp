@@ -1,0 +1,15 @@
+// The srtrtp plugin: registers every element of the project.
+#include <gst/gst.h>
+
+#include "elements.hpp"
+
+static gboolean plugin_init(GstPlugin *plugin) {
+  gboolean ok = FALSE;
+  ok |= GST_ELEMENT_REGISTER(rtph264pay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtph264depay2, plugin);
+  return ok;
+}
+
+GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, srtrtp,
+                  "SRT transport with bonding, and RTP payload formats", plugin_init, VERSION,
+                  "LGPL", "srtrtp", "srtrtp project")

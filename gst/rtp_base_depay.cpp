@@ -1,0 +1,389 @@
+// Shared depayloader base: what GstRTPBaseDepayload gives its subclasses that
+// users rely on (gap detection, DISCONT, timestamps, stats), with the RTP
+// header parsed once on a mapped span and outputs pushed as lists.
+#include "rtp_base_depay.hpp"
+
+#include <gst/video/video.h>
+
+#include "rtp/rtp_header.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(base_depay_debug);
+#define GST_CAT_DEFAULT base_depay_debug
+
+namespace {
+
+enum { PROP_0, PROP_STATS };
+
+// A backwards jump larger than this is a sender restart, not a late packet.
+constexpr int kMaxMisorder = 1000;
+
+struct BaseDepayState {
+  guint clock_rate = 0;
+  GstSegment segment{};
+  bool need_segment = false;
+  bool have_seq = false;
+  guint16 next_seq = 0;
+  bool discont = true;
+  // Latest packet with a valid PTS anchors RTP time -> PTS.
+  GstClockTime anchor_pts = GST_CLOCK_TIME_NONE;
+  guint32 anchor_rtp = 0;
+  guint32 last_rtp = 0;
+  guint16 last_seq = 0;
+  GstBufferList *pending = nullptr;
+  guint64 packets = 0;
+  guint64 lost = 0;
+  guint64 dropped_late = 0;
+  guint64 dropped_invalid = 0;
+  guint64 pushed = 0;
+};
+
+}  // namespace
+
+struct GstSrtRtpBaseDepayPrivate {
+  BaseDepayState *state;
+  GstPad *sinkpad;
+  GstPad *srcpad;
+};
+
+// Written out instead of G_DEFINE_ABSTRACT_TYPE: instance_init needs the
+// subclass's class (g_class) to find its pad templates.
+static gpointer gst_srt_rtp_base_depay_parent_class = nullptr;
+static gint gst_srt_rtp_base_depay_private_offset = 0;
+static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass);
+static void gst_srt_rtp_base_depay_init(GTypeInstance *instance, gpointer g_class);
+
+static void gst_srt_rtp_base_depay_class_intern_init(gpointer klass, gpointer) {
+  gst_srt_rtp_base_depay_parent_class = g_type_class_peek_parent(klass);
+  g_type_class_adjust_private_offset(klass, &gst_srt_rtp_base_depay_private_offset);
+  gst_srt_rtp_base_depay_class_init(static_cast<GstSrtRtpBaseDepayClass *>(klass));
+}
+
+GType gst_srt_rtp_base_depay_get_type() {
+  static GType type = 0;
+  if (g_once_init_enter(&type)) {
+    const GTypeInfo info = {
+        sizeof(GstSrtRtpBaseDepayClass), nullptr, nullptr, gst_srt_rtp_base_depay_class_intern_init, nullptr, nullptr,
+        sizeof(GstSrtRtpBaseDepay), 0, gst_srt_rtp_base_depay_init, nullptr,
+    };
+    GType t = g_type_register_static(GST_TYPE_ELEMENT, "GstSrtRtpBaseDepay", &info, G_TYPE_FLAG_ABSTRACT);
+    gst_srt_rtp_base_depay_private_offset = g_type_add_instance_private(t, sizeof(GstSrtRtpBaseDepayPrivate));
+    g_once_init_leave(&type, t);
+  }
+  return type;
+}
+
+static GstSrtRtpBaseDepayPrivate *gst_srt_rtp_base_depay_get_instance_private(GstSrtRtpBaseDepay *self) {
+  return static_cast<GstSrtRtpBaseDepayPrivate *>(G_STRUCT_MEMBER_P(self, gst_srt_rtp_base_depay_private_offset));
+}
+
+static GstSrtRtpBaseDepayPrivate *priv_of(GstSrtRtpBaseDepay *self) {
+  return static_cast<GstSrtRtpBaseDepayPrivate *>(
+      gst_srt_rtp_base_depay_get_instance_private(self));
+}
+static BaseDepayState &state_of(GstSrtRtpBaseDepay *self) { return *priv_of(self)->state; }
+
+guint gst_srt_rtp_base_depay_clock_rate(GstSrtRtpBaseDepay *self) {
+  return state_of(self).clock_rate;
+}
+GstPad *gst_srt_rtp_base_depay_src_pad(GstSrtRtpBaseDepay *self) { return priv_of(self)->srcpad; }
+
+static GstClockTime pts_for(const BaseDepayState &s, guint32 rtp_time) {
+  if (!GST_CLOCK_TIME_IS_VALID(s.anchor_pts) || s.clock_rate == 0) return GST_CLOCK_TIME_NONE;
+  // Signed difference: B-frames and interleaving put earlier times after later ones.
+  const gint64 diff = static_cast<gint32>(rtp_time - s.anchor_rtp);
+  const gint64 delta = diff >= 0
+                           ? static_cast<gint64>(gst_util_uint64_scale_int(
+                                 static_cast<guint64>(diff), GST_SECOND, static_cast<gint>(s.clock_rate)))
+                           : -static_cast<gint64>(gst_util_uint64_scale_int(
+                                 static_cast<guint64>(-diff), GST_SECOND, static_cast<gint>(s.clock_rate)));
+  const gint64 pts = static_cast<gint64>(s.anchor_pts) + delta;
+  return pts < 0 ? 0 : static_cast<GstClockTime>(pts);
+}
+
+void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, guint32 rtp_time) {
+  BaseDepayState &s = state_of(self);
+  buffer = gst_buffer_make_writable(buffer);
+  GST_BUFFER_PTS(buffer) = pts_for(s, rtp_time);
+  GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+  if (s.discont) {
+    GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
+    s.discont = false;
+  }
+  if (!s.pending) s.pending = gst_buffer_list_new_sized(8);
+  gst_buffer_list_add(s.pending, buffer);
+  ++s.pushed;
+}
+
+void gst_srt_rtp_base_depay_mark_discont(GstSrtRtpBaseDepay *self) {
+  state_of(self).discont = true;
+}
+
+
+void gst_srt_rtp_base_depay_request_keyframe(GstSrtRtpBaseDepay *self) {
+  GST_DEBUG_OBJECT(self, "requesting a keyframe upstream");
+  gst_pad_push_event(priv_of(self)->sinkpad,
+                     gst_video_event_new_upstream_force_key_unit(GST_CLOCK_TIME_NONE, TRUE, 0));
+}
+
+// Pushes the held segment once caps are out.
+static void ensure_segment(GstSrtRtpBaseDepay *self) {
+  BaseDepayState &s = state_of(self);
+  if (!s.need_segment) return;
+  s.need_segment = false;
+  gst_pad_push_event(priv_of(self)->srcpad, gst_event_new_segment(&s.segment));
+}
+
+static GstFlowReturn push_pending(GstSrtRtpBaseDepay *self) {
+  BaseDepayState &s = state_of(self);
+  if (!s.pending) return GST_FLOW_OK;
+  GstBufferList *list = s.pending;
+  s.pending = nullptr;
+  if (gst_buffer_list_length(list) == 0) {
+    gst_buffer_list_unref(list);
+    return GST_FLOW_OK;
+  }
+  ensure_segment(self);
+  if (gst_buffer_list_length(list) == 1) {
+    GstBuffer *b = gst_buffer_ref(gst_buffer_list_get(list, 0));
+    gst_buffer_list_unref(list);
+    return gst_pad_push(priv_of(self)->srcpad, b);
+  }
+  return gst_pad_push_list(priv_of(self)->srcpad, list);
+}
+
+gboolean gst_srt_rtp_base_depay_set_src_caps(GstSrtRtpBaseDepay *self, GstCaps *caps) {
+  GstPad *src = priv_of(self)->srcpad;
+  GstCaps *current = gst_pad_get_current_caps(src);
+  gboolean ok = TRUE;
+  if (!current || !gst_caps_is_equal(current, caps)) {
+    // Buffers queued so far belong to the old caps.
+    if (current) push_pending(self);
+    GST_DEBUG_OBJECT(self, "output caps %" GST_PTR_FORMAT, caps);
+    ok = gst_pad_set_caps(src, caps);
+  }
+  if (current) gst_caps_unref(current);
+  return ok;
+}
+
+static void drop_pending(BaseDepayState &s) {
+  if (s.pending) gst_buffer_list_unref(s.pending);
+  s.pending = nullptr;
+}
+
+static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
+  auto *self = GST_SRT_RTP_BASE_DEPAY(parent);
+  BaseDepayState &s = state_of(self);
+  auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
+  if (s.clock_rate == 0) {
+    GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No RTP caps before the first packet."),
+                      ("%s needs application/x-rtp caps with clock-rate; set caps on the source "
+                       "(e.g. udpsrc caps=...)",
+                       GST_ELEMENT_NAME(self)));
+    gst_buffer_unref(buffer);
+    return GST_FLOW_NOT_NEGOTIATED;
+  }
+
+  GstMapInfo map;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref(buffer);
+    return GST_FLOW_ERROR;
+  }
+  auto parsed = srtcore::rtp::parse_rtp(srtcore::ByteSpan(map.data, map.size));
+  if (!parsed) {
+    ++s.dropped_invalid;
+    GST_WARNING_OBJECT(self, "dropping an invalid RTP packet of %" G_GSIZE_FORMAT " bytes",
+                       map.size);
+    gst_buffer_unmap(buffer, &map);
+    gst_buffer_unref(buffer);
+    return GST_FLOW_OK;
+  }
+  ++s.packets;
+  const guint16 seq = parsed->header.sequence;
+  bool lost = GST_BUFFER_IS_DISCONT(buffer);
+  if (s.have_seq) {
+    const auto delta = static_cast<gint16>(static_cast<guint16>(seq - s.next_seq));
+    if (delta < 0 && delta >= -kMaxMisorder) {
+      // Duplicate or too late to use: earlier output already went past it.
+      ++s.dropped_late;
+      GST_DEBUG_OBJECT(self, "dropping late/duplicate packet %u (expected %u)", seq, s.next_seq);
+      gst_buffer_unmap(buffer, &map);
+      gst_buffer_unref(buffer);
+      return GST_FLOW_OK;
+    }
+    if (delta > 0) {
+      s.lost += static_cast<guint64>(delta);
+      lost = true;
+      GST_DEBUG_OBJECT(self, "%d packets lost before %u", delta, seq);
+    } else if (delta != 0) {
+      lost = true;  // sender restarted its sequence
+    }
+  }
+  s.have_seq = true;
+  s.next_seq = static_cast<guint16>(seq + 1);
+  s.last_seq = seq;
+  s.last_rtp = parsed->header.timestamp;
+  if (GST_BUFFER_PTS_IS_VALID(buffer)) {
+    s.anchor_pts = GST_BUFFER_PTS(buffer);
+    s.anchor_rtp = parsed->header.timestamp;
+  }
+  if (lost) s.discont = true;
+
+  const srtrtp::RtpPacketIn packet{
+      parsed->payload,
+      parsed->header.timestamp,
+      seq,
+      parsed->header.marker,
+      lost,
+      buffer,
+      static_cast<gsize>(parsed->payload.data() - map.data),
+  };
+  GstFlowReturn ret = klass->handle_packet(self, &packet);
+  gst_buffer_unmap(buffer, &map);
+  gst_buffer_unref(buffer);
+  GstFlowReturn push_ret = push_pending(self);
+  return ret != GST_FLOW_OK ? ret : push_ret;
+}
+
+static gboolean base_depay_sink_event(GstPad *pad, GstObject *parent, GstEvent *event) {
+  auto *self = GST_SRT_RTP_BASE_DEPAY(parent);
+  auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
+  BaseDepayState &s = state_of(self);
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_CAPS: {
+      GstCaps *caps;
+      gst_event_parse_caps(event, &caps);
+      const GstStructure *st = gst_caps_get_structure(caps, 0);
+      gint rate = 0;
+      if (!gst_structure_get_int(st, "clock-rate", &rate) || rate <= 0) {
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("RTP caps without a clock-rate."),
+                          ("Add clock-rate to the caps given to %s (got %" GST_PTR_FORMAT ")",
+                           GST_ELEMENT_NAME(self), caps));
+        gst_event_unref(event);
+        return FALSE;
+      }
+      s.clock_rate = static_cast<guint>(rate);
+      const gboolean ok = klass->set_caps(self, caps);
+      if (!ok)
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot use the RTP caps."),
+                          ("%s rejected %" GST_PTR_FORMAT
+                           "; check encoding-name and the format parameters",
+                           GST_ELEMENT_NAME(self), caps));
+      gst_event_unref(event);
+      return ok;
+    }
+    case GST_EVENT_SEGMENT: {
+      // Held until output caps are known, so caps always precede the segment.
+      const GstSegment *seg;
+      gst_event_parse_segment(event, &seg);
+      if (seg->format == GST_FORMAT_TIME)
+        gst_segment_copy_into(seg, &s.segment);
+      else  // depayloaders output time, as GstRTPBaseDepayload does
+        gst_segment_init(&s.segment, GST_FORMAT_TIME);
+      s.need_segment = true;
+      gst_event_unref(event);
+      return TRUE;
+    }
+    case GST_EVENT_EOS:
+      if (klass->drain) klass->drain(self);
+      push_pending(self);
+      if (gst_pad_has_current_caps(priv_of(self)->srcpad)) ensure_segment(self);
+      break;
+    case GST_EVENT_FLUSH_STOP:
+      if (klass->flush) klass->flush(self);
+      drop_pending(s);
+      s.have_seq = false;
+      s.discont = true;
+      s.anchor_pts = GST_CLOCK_TIME_NONE;
+      break;
+    default:
+      break;
+  }
+  return gst_pad_event_default(pad, parent, event);
+}
+
+static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
+  BaseDepayState &s = state_of(self);
+  GstStructure *st = gst_structure_new(
+      "application/x-rtp-depayload-stats", "clock-rate", G_TYPE_UINT, s.clock_rate, "npt-start",
+      G_TYPE_UINT64, guint64{0}, "npt-stop", G_TYPE_UINT64, GST_CLOCK_TIME_NONE, "play-speed",
+      G_TYPE_DOUBLE, 1.0, "play-scale", G_TYPE_DOUBLE, 1.0, "seqnum", G_TYPE_UINT,
+      guint{s.last_seq}, "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received",
+      G_TYPE_UINT64, s.packets, "packets-lost", G_TYPE_UINT64, s.lost, "packets-late",
+      G_TYPE_UINT64, s.dropped_late, "packets-invalid", G_TYPE_UINT64, s.dropped_invalid,
+      "buffers-pushed", G_TYPE_UINT64, s.pushed, nullptr);
+  auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
+  if (klass->add_stats) klass->add_stats(self, st);
+  return st;
+}
+
+static void base_depay_get_property(GObject *object, guint id, GValue *value,
+                                    GParamSpec *pspec) {
+  switch (id) {
+    case PROP_STATS:
+      g_value_take_boxed(value, make_stats(GST_SRT_RTP_BASE_DEPAY(object)));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
+  }
+}
+
+static GstStateChangeReturn base_depay_change_state(GstElement *element,
+                                                    GstStateChange transition) {
+  auto *self = GST_SRT_RTP_BASE_DEPAY(element);
+  BaseDepayState &s = state_of(self);
+  if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
+    gst_segment_init(&s.segment, GST_FORMAT_TIME);
+    s.have_seq = false;
+    s.discont = true;
+    s.anchor_pts = GST_CLOCK_TIME_NONE;
+    s.packets = s.lost = s.dropped_late = s.dropped_invalid = s.pushed = 0;
+  }
+  GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS(gst_srt_rtp_base_depay_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
+    if (klass->flush) klass->flush(self);
+    drop_pending(s);
+  }
+  return ret;
+}
+
+static void base_depay_finalize(GObject *object) {
+  auto *priv = priv_of(GST_SRT_RTP_BASE_DEPAY(object));
+  if (priv->state) drop_pending(*priv->state);
+  delete priv->state;
+  priv->state = nullptr;
+  G_OBJECT_CLASS(gst_srt_rtp_base_depay_parent_class)->finalize(object);
+}
+
+static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass) {
+  GST_DEBUG_CATEGORY_INIT(base_depay_debug, "srtrtpbasedepay", 0, "srtrtp depayloader base");
+  auto *gobject_class = G_OBJECT_CLASS(klass);
+  gobject_class->get_property = base_depay_get_property;
+  gobject_class->finalize = base_depay_finalize;
+  GST_ELEMENT_CLASS(klass)->change_state = base_depay_change_state;
+  g_object_class_install_property(
+      gobject_class, PROP_STATS,
+      g_param_spec_boxed("stats", "Statistics", "Various statistics", GST_TYPE_STRUCTURE,
+                         static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_DEPAY, static_cast<GstPluginAPIFlags>(0));
+}
+
+static void gst_srt_rtp_base_depay_init(GTypeInstance *instance, gpointer g_class) {
+  auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(instance);
+  auto *priv = priv_of(self);
+  priv->state = new BaseDepayState();
+  gst_segment_init(&priv->state->segment, GST_FORMAT_TIME);
+  auto *klass = GST_ELEMENT_CLASS(g_class);
+  GstPadTemplate *sink_tmpl = gst_element_class_get_pad_template(klass, "sink");
+  GstPadTemplate *src_tmpl = gst_element_class_get_pad_template(klass, "src");
+  g_return_if_fail(sink_tmpl && src_tmpl);
+  priv->sinkpad = gst_pad_new_from_template(sink_tmpl, "sink");
+  gst_pad_set_chain_function(priv->sinkpad, base_depay_chain);
+  gst_pad_set_event_function(priv->sinkpad, base_depay_sink_event);
+  gst_element_add_pad(GST_ELEMENT(self), priv->sinkpad);
+  priv->srcpad = gst_pad_new_from_template(src_tmpl, "src");
+  gst_pad_use_fixed_caps(priv->srcpad);
+  gst_element_add_pad(GST_ELEMENT(self), priv->srcpad);
+}

@@ -1,0 +1,82 @@
+// Shared base of every payloader in the plugin: mtu, pt, ssrc, timestamp and
+// seqnum offsets, stats, output caps, RTP header writing and GstBufferList
+// output. Codec elements implement set_caps and handle_buffer only.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <cstdint>
+#include <span>
+
+#include "rtp/packet_sink.hpp"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_SRT_RTP_BASE_PAY (gst_srt_rtp_base_pay_get_type())
+G_DECLARE_DERIVABLE_TYPE(GstSrtRtpBasePay, gst_srt_rtp_base_pay, GST, SRT_RTP_BASE_PAY, GstElement)
+
+struct _GstSrtRtpBasePayClass {
+  GstElementClass parent_class;
+
+  // Input caps arrived; call gst_srt_rtp_base_pay_set_outcaps() from here.
+  gboolean (*set_caps)(GstSrtRtpBasePay *self, GstCaps *caps);
+  // One input buffer (ownership passes to the subclass).
+  GstFlowReturn (*handle_buffer)(GstSrtRtpBasePay *self, GstBuffer *buffer);
+  // Optional: send what is held (EOS, segment change).
+  GstFlowReturn (*drain)(GstSrtRtpBasePay *self);
+  // Optional: forget what is held (flush, stop).
+  void (*flush)(GstSrtRtpBasePay *self);
+  // Optional: a force-key-unit event passed by (either direction).
+  void (*force_key_unit)(GstSrtRtpBasePay *self, gboolean all_headers);
+  // Optional: add codec fields to the "stats" structure.
+  void (*add_stats)(GstSrtRtpBasePay *self, GstStructure *stats);
+
+  gpointer padding[8];
+};
+
+// Largest RTP payload that fits the mtu property.
+gsize gst_srt_rtp_base_pay_max_payload(GstSrtRtpBasePay *self);
+// RTP timestamp for a buffer PTS (running time scaled to the clock rate, plus offset).
+guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts);
+// Sets application/x-rtp src caps; `extra` (may be NULL) fields are added.
+gboolean gst_srt_rtp_base_pay_set_outcaps(GstSrtRtpBasePay *self, const gchar *media,
+                                          guint clock_rate, const gchar *encoding_name,
+                                          const GstStructure *extra);
+
+G_END_DECLS
+
+namespace srtrtp {
+
+// Turns the packets of one input buffer into RTP GstBuffers in a list: the
+// payloader core writes each payload straight into the buffer's memory.
+class PayloadWriter final : public srtcore::rtp::PacketSink {
+ public:
+  PayloadWriter(GstSrtRtpBasePay *pay, GstBuffer *input);
+  // Packets not tied to an input buffer (drain at EOS, end of a previous AU).
+  PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts);
+  ~PayloadWriter() override;
+  PayloadWriter(const PayloadWriter &) = delete;
+  PayloadWriter &operator=(const PayloadWriter &) = delete;
+
+  // Timing of the packets that follow (audio payloaders set it per packet).
+  void set_timing(GstClockTime pts, guint32 rtp_time) {
+    pts_ = pts;
+    rtp_time_ = rtp_time;
+  }
+  std::span<std::uint8_t> begin_packet(std::size_t payload_size) override;
+  void end_packet(bool marker) override;
+  guint packets() const { return list_ ? gst_buffer_list_length(list_) : 0; }
+  // Pushes the collected packets downstream as one GstBufferList.
+  GstFlowReturn push();
+
+ private:
+  GstSrtRtpBasePay *pay_;
+  GstBufferList *list_ = nullptr;
+  GstBuffer *current_ = nullptr;
+  GstMapInfo map_{};
+  GstClockTime pts_;
+  guint32 rtp_time_;
+  bool discont_;
+};
+
+}  // namespace srtrtp
