@@ -7,6 +7,12 @@ static gboolean plugin_init(GstPlugin *plugin) {
   gboolean ok = FALSE;
   ok |= GST_ELEMENT_REGISTER(rtph264pay2, plugin);
   ok |= GST_ELEMENT_REGISTER(rtph264depay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtph265pay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtph265depay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpg722pay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpg722depay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpg729pay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpg729depay2, plugin);
   return ok;
 }
 

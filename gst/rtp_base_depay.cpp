@@ -5,6 +5,9 @@
 
 #include <gst/video/video.h>
 
+#include <vector>
+
+#include "buffer_bytes.hpp"
 #include "rtp/rtp_header.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(base_depay_debug);
@@ -30,6 +33,7 @@ struct BaseDepayState {
   guint32 last_rtp = 0;
   guint16 last_seq = 0;
   GstBufferList *pending = nullptr;
+  std::vector<guint8> scratch;  // packets that arrive in several memories
   guint64 packets = 0;
   guint64 lost = 0;
   guint64 dropped_late = 0;
@@ -62,40 +66,56 @@ GType gst_srt_rtp_base_depay_get_type() {
   static GType type = 0;
   if (g_once_init_enter(&type)) {
     const GTypeInfo info = {
-        sizeof(GstSrtRtpBaseDepayClass), nullptr, nullptr, gst_srt_rtp_base_depay_class_intern_init, nullptr, nullptr,
-        sizeof(GstSrtRtpBaseDepay), 0, gst_srt_rtp_base_depay_init, nullptr,
+        sizeof(GstSrtRtpBaseDepayClass),
+        nullptr,
+        nullptr,
+        gst_srt_rtp_base_depay_class_intern_init,
+        nullptr,
+        nullptr,
+        sizeof(GstSrtRtpBaseDepay),
+        0,
+        gst_srt_rtp_base_depay_init,
+        nullptr,
     };
-    GType t = g_type_register_static(GST_TYPE_ELEMENT, "GstSrtRtpBaseDepay", &info, G_TYPE_FLAG_ABSTRACT);
-    gst_srt_rtp_base_depay_private_offset = g_type_add_instance_private(t, sizeof(GstSrtRtpBaseDepayPrivate));
+    GType t =
+        g_type_register_static(GST_TYPE_ELEMENT, "GstSrtRtpBaseDepay", &info, G_TYPE_FLAG_ABSTRACT);
+    gst_srt_rtp_base_depay_private_offset =
+        g_type_add_instance_private(t, sizeof(GstSrtRtpBaseDepayPrivate));
     g_once_init_leave(&type, t);
   }
   return type;
 }
 
-static GstSrtRtpBaseDepayPrivate *gst_srt_rtp_base_depay_get_instance_private(GstSrtRtpBaseDepay *self) {
-  return static_cast<GstSrtRtpBaseDepayPrivate *>(G_STRUCT_MEMBER_P(self, gst_srt_rtp_base_depay_private_offset));
+static GstSrtRtpBaseDepayPrivate *gst_srt_rtp_base_depay_get_instance_private(
+    GstSrtRtpBaseDepay *self) {
+  return static_cast<GstSrtRtpBaseDepayPrivate *>(
+      G_STRUCT_MEMBER_P(self, gst_srt_rtp_base_depay_private_offset));
 }
 
 static GstSrtRtpBaseDepayPrivate *priv_of(GstSrtRtpBaseDepay *self) {
   return static_cast<GstSrtRtpBaseDepayPrivate *>(
       gst_srt_rtp_base_depay_get_instance_private(self));
 }
-static BaseDepayState &state_of(GstSrtRtpBaseDepay *self) { return *priv_of(self)->state; }
+static BaseDepayState &state_of(GstSrtRtpBaseDepay *self) {
+  return *priv_of(self)->state;
+}
 
 guint gst_srt_rtp_base_depay_clock_rate(GstSrtRtpBaseDepay *self) {
   return state_of(self).clock_rate;
 }
-GstPad *gst_srt_rtp_base_depay_src_pad(GstSrtRtpBaseDepay *self) { return priv_of(self)->srcpad; }
+GstPad *gst_srt_rtp_base_depay_src_pad(GstSrtRtpBaseDepay *self) {
+  return priv_of(self)->srcpad;
+}
 
 static GstClockTime pts_for(const BaseDepayState &s, guint32 rtp_time) {
   if (!GST_CLOCK_TIME_IS_VALID(s.anchor_pts) || s.clock_rate == 0) return GST_CLOCK_TIME_NONE;
   // Signed difference: B-frames and interleaving put earlier times after later ones.
   const gint64 diff = static_cast<gint32>(rtp_time - s.anchor_rtp);
-  const gint64 delta = diff >= 0
-                           ? static_cast<gint64>(gst_util_uint64_scale_int(
-                                 static_cast<guint64>(diff), GST_SECOND, static_cast<gint>(s.clock_rate)))
-                           : -static_cast<gint64>(gst_util_uint64_scale_int(
-                                 static_cast<guint64>(-diff), GST_SECOND, static_cast<gint>(s.clock_rate)));
+  const gint64 delta =
+      diff >= 0 ? static_cast<gint64>(gst_util_uint64_scale_int(
+                      static_cast<guint64>(diff), GST_SECOND, static_cast<gint>(s.clock_rate)))
+                : -static_cast<gint64>(gst_util_uint64_scale_int(
+                      static_cast<guint64>(-diff), GST_SECOND, static_cast<gint>(s.clock_rate)));
   const gint64 pts = static_cast<gint64>(s.anchor_pts) + delta;
   return pts < 0 ? 0 : static_cast<GstClockTime>(pts);
 }
@@ -117,7 +137,6 @@ void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, gu
 void gst_srt_rtp_base_depay_mark_discont(GstSrtRtpBaseDepay *self) {
   state_of(self).discont = true;
 }
-
 
 void gst_srt_rtp_base_depay_request_keyframe(GstSrtRtpBaseDepay *self) {
   GST_DEBUG_OBJECT(self, "requesting a keyframe upstream");
@@ -183,17 +202,17 @@ static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *bu
     return GST_FLOW_NOT_NEGOTIATED;
   }
 
-  GstMapInfo map;
-  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+  srtrtp::BufferBytes input(buffer, s.scratch);
+  if (!input.ok()) {
     gst_buffer_unref(buffer);
     return GST_FLOW_ERROR;
   }
-  auto parsed = srtcore::rtp::parse_rtp(srtcore::ByteSpan(map.data, map.size));
+  const srtcore::ByteSpan bytes = input.span();
+  auto parsed = srtcore::rtp::parse_rtp(bytes);
   if (!parsed) {
     ++s.dropped_invalid;
     GST_WARNING_OBJECT(self, "dropping an invalid RTP packet of %" G_GSIZE_FORMAT " bytes",
-                       map.size);
-    gst_buffer_unmap(buffer, &map);
+                       bytes.size());
     gst_buffer_unref(buffer);
     return GST_FLOW_OK;
   }
@@ -206,7 +225,6 @@ static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *bu
       // Duplicate or too late to use: earlier output already went past it.
       ++s.dropped_late;
       GST_DEBUG_OBJECT(self, "dropping late/duplicate packet %u (expected %u)", seq, s.next_seq);
-      gst_buffer_unmap(buffer, &map);
       gst_buffer_unref(buffer);
       return GST_FLOW_OK;
     }
@@ -235,10 +253,9 @@ static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *bu
       parsed->header.marker,
       lost,
       buffer,
-      static_cast<gsize>(parsed->payload.data() - map.data),
+      static_cast<gsize>(parsed->payload.data() - bytes.data()),
   };
   GstFlowReturn ret = klass->handle_packet(self, &packet);
-  gst_buffer_unmap(buffer, &map);
   gst_buffer_unref(buffer);
   GstFlowReturn push_ret = push_pending(self);
   return ret != GST_FLOW_OK ? ret : push_ret;
@@ -264,10 +281,10 @@ static gboolean base_depay_sink_event(GstPad *pad, GstObject *parent, GstEvent *
       s.clock_rate = static_cast<guint>(rate);
       const gboolean ok = klass->set_caps(self, caps);
       if (!ok)
-        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot use the RTP caps."),
-                          ("%s rejected %" GST_PTR_FORMAT
-                           "; check encoding-name and the format parameters",
-                           GST_ELEMENT_NAME(self), caps));
+        GST_ELEMENT_ERROR(
+            self, CORE, NEGOTIATION, ("Cannot use the RTP caps."),
+            ("%s rejected %" GST_PTR_FORMAT "; check encoding-name and the format parameters",
+             GST_ELEMENT_NAME(self), caps));
       gst_event_unref(event);
       return ok;
     }
@@ -307,17 +324,16 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
       "application/x-rtp-depayload-stats", "clock-rate", G_TYPE_UINT, s.clock_rate, "npt-start",
       G_TYPE_UINT64, guint64{0}, "npt-stop", G_TYPE_UINT64, GST_CLOCK_TIME_NONE, "play-speed",
       G_TYPE_DOUBLE, 1.0, "play-scale", G_TYPE_DOUBLE, 1.0, "seqnum", G_TYPE_UINT,
-      guint{s.last_seq}, "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received",
-      G_TYPE_UINT64, s.packets, "packets-lost", G_TYPE_UINT64, s.lost, "packets-late",
-      G_TYPE_UINT64, s.dropped_late, "packets-invalid", G_TYPE_UINT64, s.dropped_invalid,
-      "buffers-pushed", G_TYPE_UINT64, s.pushed, nullptr);
+      guint{s.last_seq}, "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64,
+      s.packets, "packets-lost", G_TYPE_UINT64, s.lost, "packets-late", G_TYPE_UINT64,
+      s.dropped_late, "packets-invalid", G_TYPE_UINT64, s.dropped_invalid, "buffers-pushed",
+      G_TYPE_UINT64, s.pushed, nullptr);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
   if (klass->add_stats) klass->add_stats(self, st);
   return st;
 }
 
-static void base_depay_get_property(GObject *object, guint id, GValue *value,
-                                    GParamSpec *pspec) {
+static void base_depay_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
   switch (id) {
     case PROP_STATS:
       g_value_take_boxed(value, make_stats(GST_SRT_RTP_BASE_DEPAY(object)));

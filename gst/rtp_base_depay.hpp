@@ -17,8 +17,8 @@ struct RtpPacketIn {
   std::uint32_t timestamp;
   std::uint16_t sequence;
   bool marker;
-  bool lost_before;     // sequence gap or DISCONT just before this packet
-  GstBuffer *buffer;    // the whole packet (for zero-copy sub-buffers)
+  bool lost_before;      // sequence gap or DISCONT just before this packet
+  GstBuffer *buffer;     // the whole packet (for zero-copy sub-buffers)
   gsize payload_offset;  // where the payload starts in `buffer`
 };
 

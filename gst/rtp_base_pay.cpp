@@ -5,9 +5,13 @@
 
 #include <gst/video/video.h>
 
+#include <algorithm>
 #include <cstring>
+#include <memory>
 #include <new>
+#include <optional>
 
+#include "packet_block.hpp"
 #include "rtp/rtp_header.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(base_pay_debug);
@@ -29,6 +33,17 @@ enum {
   PROP_TIMESTAMP,
   PROP_SEQNUM,
   PROP_STATS,
+  PROP_MAX_PTIME,
+  PROP_MIN_PTIME,
+  PROP_PTIME_MULTIPLE,
+};
+
+constexpr gint64 kDefaultMaxPtime = -1;
+constexpr gint64 kDefaultMinPtime = 0;
+constexpr gint64 kDefaultPtimeMultiple = 0;
+
+struct StructureFree {
+  void operator()(GstStructure *st) const { gst_structure_free(st); }
 };
 
 // C++ state behind the plain GObject struct.
@@ -53,6 +68,26 @@ struct BasePayState {
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;
   guint64 packets = 0;
   guint64 bytes = 0;
+
+  // Packet time (audio payloaders). Properties, then what downstream caps say;
+  // both under the object lock.
+  gint64 max_ptime_prop = kDefaultMaxPtime;
+  gint64 min_ptime = kDefaultMinPtime;
+  gint64 ptime_multiple = kDefaultPtimeMultiple;
+  gint64 caps_max_ptime = -1;
+  gint64 caps_ptime = 0;
+  // Fixed ptime/maxptime fields of the peer caps, repeated in our caps so
+  // that a peer insisting on them accepts ours.
+  std::unique_ptr<GstStructure, StructureFree> peer_ptime_fields;
+
+  srtrtp::PacketBlock *block = nullptr;  // where the next packets are written
+
+  BasePayState() = default;
+  BasePayState(const BasePayState &) = delete;
+  BasePayState &operator=(const BasePayState &) = delete;
+  ~BasePayState() {
+    if (block) srtrtp::PacketBlock::unref(block);
+  }
 };
 
 }  // namespace
@@ -127,20 +162,56 @@ guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts) 
   return s.ts_offset + static_cast<guint32>(ticks);
 }
 
+// SDP-derived caps carry ptime/maxptime (ms) as uint, int or string.
+static std::optional<guint> caps_ms(const GstStructure *st, const char *name) {
+  guint u;
+  gint i;
+  if (gst_structure_get_uint(st, name, &u)) return u;
+  if (gst_structure_get_int(st, name, &i) && i >= 0) return static_cast<guint>(i);
+  if (const gchar *str = gst_structure_get_string(st, name)) {
+    gchar *end = nullptr;
+    const guint64 v = g_ascii_strtoull(str, &end, 10);
+    if (end != str && *end == '\0' && v <= G_MAXUINT) return static_cast<guint>(v);
+  }
+  return std::nullopt;
+}
+
+// ptime and maxptime from downstream caps, as GstRTPBasePayload reads them.
+static void apply_peer_ptime(BasePayState &s, const GstStructure *st, GstObject *lock) {
+  GstStructure *fields = gst_structure_new_empty("ptime");
+  gint64 caps_ptime = 0, caps_max_ptime = -1;
+  const struct {
+    const char *name;
+    gint64 *ns;
+  } wanted[] = {{"ptime", &caps_ptime}, {"maxptime", &caps_max_ptime}};
+  for (const auto &w : wanted) {
+    const auto ms = st ? caps_ms(st, w.name) : std::nullopt;
+    if (!ms) continue;
+    *w.ns = gint64{*ms} * GST_MSECOND;
+    gst_structure_set_value(fields, w.name, gst_structure_get_value(st, w.name));
+  }
+  GST_OBJECT_LOCK(lock);
+  s.caps_ptime = caps_ptime;
+  s.caps_max_ptime = caps_max_ptime;
+  GST_OBJECT_UNLOCK(lock);
+  s.peer_ptime_fields.reset(fields);
+}
+
 // Downstream may fix pt or ssrc in its caps (as with GstRTPBasePayload).
 static void apply_peer_caps(GstSrtRtpBasePay *self) {
   BasePayState &s = state_of(self);
   GstCaps *peer = gst_pad_peer_query_caps(priv_of(self)->srcpad, nullptr);
-  if (!peer) return;
-  if (!gst_caps_is_empty(peer) && !gst_caps_is_any(peer)) {
-    const GstStructure *st = gst_caps_get_structure(peer, 0);
+  const GstStructure *st = nullptr;
+  if (peer && !gst_caps_is_empty(peer) && !gst_caps_is_any(peer)) {
+    st = gst_caps_get_structure(peer, 0);
     gint pt;
     guint ssrc;
     if (gst_structure_get_int(st, "payload", &pt) && pt >= 0 && pt <= 127)
       s.pt = static_cast<guint>(pt);
     if (gst_structure_get_uint(st, "ssrc", &ssrc)) s.ssrc = ssrc;
   }
-  gst_caps_unref(peer);
+  apply_peer_ptime(s, st, GST_OBJECT(self));
+  if (peer) gst_caps_unref(peer);
 }
 
 gboolean gst_srt_rtp_base_pay_set_outcaps(GstSrtRtpBasePay *self, const gchar *media,
@@ -161,6 +232,14 @@ gboolean gst_srt_rtp_base_pay_set_outcaps(GstSrtRtpBasePay *self, const gchar *m
     for (gint i = 0; i < n; ++i) {
       const gchar *name = gst_structure_nth_field_name(extra, static_cast<guint>(i));
       gst_structure_set_value(st, name, gst_structure_get_value(extra, name));
+    }
+  }
+  if (s.peer_ptime_fields) {
+    GstStructure *st = gst_caps_get_structure(caps, 0);
+    const GstStructure *pf = s.peer_ptime_fields.get();
+    for (gint i = 0; i < gst_structure_n_fields(pf); ++i) {
+      const gchar *name = gst_structure_nth_field_name(pf, static_cast<guint>(i));
+      gst_structure_set_value(st, name, gst_structure_get_value(pf, name));
     }
   }
   GstCaps *current = gst_pad_get_current_caps(priv_of(self)->srcpad);
@@ -190,21 +269,18 @@ PayloadWriter::PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts)
 }
 
 PayloadWriter::~PayloadWriter() {
-  if (current_) {
-    gst_buffer_unmap(current_, &map_);
-    gst_buffer_unref(current_);
-  }
   if (list_) gst_buffer_list_unref(list_);
 }
 
 std::span<std::uint8_t> PayloadWriter::begin_packet(std::size_t payload_size) {
-  const gsize total = srtcore::rtp::kRtpHeaderSize + payload_size;
-  current_ = gst_buffer_new_allocate(nullptr, total, nullptr);
-  if (!current_ || !gst_buffer_map(current_, &map_, GST_MAP_WRITE)) {
-    // Out of memory is fatal in GLib anyway; keep the contract of a valid span.
-    g_error("srtrtp: cannot allocate an RTP packet of %" G_GSIZE_FORMAT " bytes", total);
+  BasePayState &s = state_of(pay_);
+  packet_size_ = srtcore::rtp::kRtpHeaderSize + payload_size;
+  if (!s.block || s.block->available() < packet_size_) {
+    if (s.block) srtrtp::PacketBlock::unref(s.block);
+    s.block = srtrtp::PacketBlock::create(std::max(srtrtp::PacketBlock::kDefaultSize, packet_size_));
   }
-  return {map_.data + srtcore::rtp::kRtpHeaderSize, payload_size};
+  packet_ = s.block->next();
+  return {packet_ + srtcore::rtp::kRtpHeaderSize, payload_size};
 }
 
 void PayloadWriter::end_packet(bool marker) {
@@ -215,20 +291,21 @@ void PayloadWriter::end_packet(bool marker) {
   h.sequence = s.seqnum++;
   h.timestamp = rtp_time_;
   h.ssrc = s.ssrc;
-  srtcore::rtp::write_rtp_header(map_.data, h);
-  s.bytes += map_.size - srtcore::rtp::kRtpHeaderSize;
+  srtcore::rtp::write_rtp_header(packet_, h);
+  s.bytes += packet_size_ - srtcore::rtp::kRtpHeaderSize;
   ++s.packets;
   s.last_rtp_time = rtp_time_;
-  gst_buffer_unmap(current_, &map_);
-  GST_BUFFER_PTS(current_) = pts_;
+  GstBuffer *buffer = gst_buffer_new();
+  gst_buffer_append_memory(buffer, s.block->take(packet_size_));
+  GST_BUFFER_PTS(buffer) = pts_;
   if (discont_) {
-    GST_BUFFER_FLAG_SET(current_, GST_BUFFER_FLAG_DISCONT);
+    GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
     discont_ = false;
   }
-  if (marker) GST_BUFFER_FLAG_SET(current_, GST_BUFFER_FLAG_MARKER);
+  if (marker) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_MARKER);
   if (!list_) list_ = gst_buffer_list_new_sized(16);
-  gst_buffer_list_add(list_, current_);
-  current_ = nullptr;
+  gst_buffer_list_add(list_, buffer);
+  packet_ = nullptr;
 }
 
 GstFlowReturn PayloadWriter::push() {
@@ -369,6 +446,15 @@ static void base_pay_set_property(GObject *object, guint id, const GValue *value
     case PROP_SEQNUM_OFFSET:
       s.seqnum_offset_prop = g_value_get_int(value);
       break;
+    case PROP_MAX_PTIME:
+      s.max_ptime_prop = g_value_get_int64(value);
+      break;
+    case PROP_MIN_PTIME:
+      s.min_ptime = g_value_get_int64(value);
+      break;
+    case PROP_PTIME_MULTIPLE:
+      s.ptime_multiple = g_value_get_int64(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -403,6 +489,21 @@ static void base_pay_get_property(GObject *object, guint id, GValue *value, GPar
       break;
     case PROP_STATS:
       g_value_take_boxed(value, make_stats(self));
+      break;
+    case PROP_MAX_PTIME:
+      GST_OBJECT_LOCK(object);
+      g_value_set_int64(value, s.max_ptime_prop);
+      GST_OBJECT_UNLOCK(object);
+      break;
+    case PROP_MIN_PTIME:
+      GST_OBJECT_LOCK(object);
+      g_value_set_int64(value, s.min_ptime);
+      GST_OBJECT_UNLOCK(object);
+      break;
+    case PROP_PTIME_MULTIPLE:
+      GST_OBJECT_LOCK(object);
+      g_value_set_int64(value, s.ptime_multiple);
+      GST_OBJECT_UNLOCK(object);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -475,6 +576,22 @@ static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics", "Various statistics", GST_TYPE_STRUCTURE, ro));
+  // Packet time: used by the audio payloaders (as in GstRTPBasePayload).
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_PTIME,
+      g_param_spec_int64("max-ptime", "Max packet time",
+                         "Maximum duration of the packet data in ns (-1 = unlimited up to MTU)",
+                         -1, G_MAXINT64, kDefaultMaxPtime, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_MIN_PTIME,
+      g_param_spec_int64("min-ptime", "Min packet time",
+                         "Minimum duration of the packet data in ns (can't go above MTU)", 0,
+                         G_MAXINT64, kDefaultMinPtime, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_PTIME_MULTIPLE,
+      g_param_spec_int64("ptime-multiple", "Packet time multiple",
+                         "Force buffers to be multiples of this duration in ns (0 disables)", 0,
+                         G_MAXINT64, kDefaultPtimeMultiple, rw));
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_PAY, static_cast<GstPluginAPIFlags>(0));
 }
 
@@ -499,4 +616,23 @@ static void gst_srt_rtp_base_pay_init(GTypeInstance *instance, gpointer g_class)
   gst_pad_set_event_function(priv->srcpad, base_pay_src_event);
   gst_pad_use_fixed_caps(priv->srcpad);
   gst_element_add_pad(GST_ELEMENT(self), priv->srcpad);
+}
+
+GstSrtRtpPtime gst_srt_rtp_base_pay_get_ptime(GstSrtRtpBasePay *self) {
+  BasePayState &s = state_of(self);
+  GstSrtRtpPtime p;
+  GST_OBJECT_LOCK(self);
+  p.min_ptime = s.min_ptime;
+  p.ptime_multiple = s.ptime_multiple;
+  p.ptime = s.caps_ptime;
+  if (s.max_ptime_prop >= 0 && s.caps_max_ptime >= 0)
+    p.max_ptime = MIN(s.max_ptime_prop, s.caps_max_ptime);
+  else
+    p.max_ptime = s.max_ptime_prop >= 0 ? s.max_ptime_prop : s.caps_max_ptime;
+  GST_OBJECT_UNLOCK(self);
+  return p;
+}
+
+void gst_srt_rtp_base_pay_set_default_pt(GstSrtRtpBasePay *self, guint pt) {
+  state_of(self).pt = pt;
 }

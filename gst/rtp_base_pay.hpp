@@ -43,6 +43,20 @@ gboolean gst_srt_rtp_base_pay_set_outcaps(GstSrtRtpBasePay *self, const gchar *m
                                           guint clock_rate, const gchar *encoding_name,
                                           const GstStructure *extra);
 
+// Packet-time settings for audio payloaders, in ns, as GstRTPBasePayload has
+// them: max_ptime is the smaller of the max-ptime property and downstream
+// caps' "maxptime" (-1: none); ptime comes from downstream caps (0: none).
+typedef struct {
+  gint64 min_ptime;
+  gint64 max_ptime;
+  gint64 ptime_multiple;
+  gint64 ptime;
+} GstSrtRtpPtime;
+GstSrtRtpPtime gst_srt_rtp_base_pay_get_ptime(GstSrtRtpBasePay *self);
+// For a subclass's instance init: its default payload type (static types such
+// as 9 for G.722); the pt property and downstream caps still override it.
+void gst_srt_rtp_base_pay_set_default_pt(GstSrtRtpBasePay *self, guint pt);
+
 G_END_DECLS
 
 namespace srtrtp {
@@ -65,6 +79,8 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   }
   std::span<std::uint8_t> begin_packet(std::size_t payload_size) override;
   void end_packet(bool marker) override;
+  // The next packet is the first after a discontinuity (DISCONT flag).
+  void set_discont() { discont_ = true; }
   guint packets() const { return list_ ? gst_buffer_list_length(list_) : 0; }
   // Pushes the collected packets downstream as one GstBufferList.
   GstFlowReturn push();
@@ -72,8 +88,8 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
  private:
   GstSrtRtpBasePay *pay_;
   GstBufferList *list_ = nullptr;
-  GstBuffer *current_ = nullptr;
-  GstMapInfo map_{};
+  guint8 *packet_ = nullptr;  // the packet being written, inside the current block
+  gsize packet_size_ = 0;
   GstClockTime pts_;
   guint32 rtp_time_;
   bool discont_;

@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "elements.hpp"
 #include "rtp/h264_depayloader.hpp"
@@ -156,6 +157,17 @@ static bool ensure_src_caps(GstSrtRtpH264Depay2 *self) {
   return s.caps_sent;
 }
 
+// Output bytes as a GstBuffer: the core's storage is adopted when it can be
+// (one access unit per buffer, no copy), copied otherwise.
+static GstBuffer *wrap_output(h264::Depayloader &core, const h264::DepayOutput &out) {
+  auto storage = core.take_output_storage(out);
+  if (!storage) return gst_buffer_new_memdup(out.data.data(), out.data.size());
+  auto *owned = new std::vector<std::uint8_t>(std::move(*storage));
+  return gst_buffer_new_wrapped_full(
+      static_cast<GstMemoryFlags>(0), owned->data(), owned->capacity(), 0, owned->size(), owned,
+      [](gpointer p) { delete static_cast<std::vector<std::uint8_t> *>(p); });
+}
+
 static void output(GstSrtRtpH264Depay2 *self, const h264::DepayOutput &out) {
   DepayState &s = *self->state;
   if (!ensure_src_caps(self)) {
@@ -164,7 +176,7 @@ static void output(GstSrtRtpH264Depay2 *self, const h264::DepayOutput &out) {
     gst_srt_rtp_base_depay_mark_discont(&self->parent);
     return;
   }
-  GstBuffer *buf = gst_buffer_new_memdup(out.data.data(), out.data.size());
+  GstBuffer *buf = wrap_output(s.core, out);
   if (!out.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   if (out.au_end) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_MARKER);
   if (out.discont) gst_srt_rtp_base_depay_mark_discont(&self->parent);
@@ -204,7 +216,9 @@ static GstFlowReturn depay_drain(GstSrtRtpBaseDepay *base) {
   return GST_FLOW_OK;
 }
 
-static void depay_flush(GstSrtRtpBaseDepay *base) { SELF(base)->state->core.reset(); }
+static void depay_flush(GstSrtRtpBaseDepay *base) {
+  SELF(base)->state->core.reset();
+}
 
 static void depay_add_stats(GstSrtRtpBaseDepay *base, GstStructure *st) {
   const DepayState &s = *SELF(base)->state;
@@ -219,15 +233,14 @@ static void depay_add_stats(GstSrtRtpBaseDepay *base, GstStructure *st) {
       "dropped-fu-incomplete", G_TYPE_UINT64, d.dropped_fu_incomplete, "dropped-fu-too-large",
       G_TYPE_UINT64, d.dropped_fu_too_large, "dropped-reserved-type", G_TYPE_UINT64,
       d.dropped_reserved_type, "dropped-empty", G_TYPE_UINT64, d.dropped_empty,
-      "dropped-wrong-mode", G_TYPE_UINT64, d.dropped_wrong_mode, "dropped-late-don",
-      G_TYPE_UINT64, c.reorder.late, "dropped-waiting-keyframe", G_TYPE_UINT64,
-      c.dropped_waiting_keyframe, "dropped-no-codec-data", G_TYPE_UINT64,
-      s.dropped_no_codec_data, "parameter-set-insertions", G_TYPE_UINT64,
-      c.param_set_insertions, "keyframe-requests", G_TYPE_UINT64, s.keyframe_requests, nullptr);
+      "dropped-wrong-mode", G_TYPE_UINT64, d.dropped_wrong_mode, "dropped-late-don", G_TYPE_UINT64,
+      c.reorder.late, "dropped-waiting-keyframe", G_TYPE_UINT64, c.dropped_waiting_keyframe,
+      "dropped-no-codec-data", G_TYPE_UINT64, s.dropped_no_codec_data, "parameter-set-insertions",
+      G_TYPE_UINT64, c.param_set_insertions, "keyframe-requests", G_TYPE_UINT64,
+      s.keyframe_requests, nullptr);
 }
 
-static void depay_set_property(GObject *object, guint id, const GValue *value,
-                               GParamSpec *pspec) {
+static void depay_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
   DepayState &s = *SELF(object)->state;
   std::lock_guard guard(s.lock);
   switch (id) {

@@ -4,7 +4,9 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "buffer_bytes.hpp"
 #include "elements.hpp"
 #include "rtp/h264_payloader.hpp"
 #include "rtp_base_pay.hpp"
@@ -41,6 +43,7 @@ struct PayState {
   bool input_marks_au = false;
   GstClockTime au_pts = GST_CLOCK_TIME_NONE;
   gsize max_payload = 0;
+  std::vector<guint8> scratch;  // input buffers of several memories
 };
 
 }  // namespace
@@ -93,8 +96,8 @@ static void apply_settings(GstSrtRtpH264Pay2 *self) {
   const gsize max_payload = gst_srt_rtp_base_pay_max_payload(&self->parent);
   std::lock_guard guard(s.lock);
   if (!s.dirty && max_payload == s.max_payload) return;
-  s.core.configure(h264::PayloaderConfig{max_payload, s.settings.aggregate,
-                                         s.settings.config_interval});
+  s.core.configure(
+      h264::PayloaderConfig{max_payload, s.settings.aggregate, s.settings.config_interval});
   s.max_payload = max_payload;
   s.dirty = false;
 }
@@ -126,6 +129,8 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *caps) {
   const gchar *alignment = gst_structure_get_string(st, "alignment");
   const bool avc = g_strcmp0(format, "avc") == 0;
   s.au_aligned = avc || g_strcmp0(alignment, "nal") != 0;
+  s.input_marks_au = false;  // learnt again from the new stream's buffers
+  s.core.set_input_marks_au(false);
   s.core.set_input_format(avc ? h264::InputFormat::kAvc : h264::InputFormat::kByteStream);
   if (avc) {
     const GValue *v = gst_structure_get_value(st, "codec_data");
@@ -163,7 +168,10 @@ static GstClockTime au_time_for(GstSrtRtpH264Pay2 *self, GstBuffer *buffer, bool
   const GstClockTime pts = GST_BUFFER_PTS(buffer);
   *ends_previous = false;
   if (s.au_aligned) return pts;
-  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_MARKER)) s.input_marks_au = true;
+  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_MARKER) && !s.input_marks_au) {
+    s.input_marks_au = true;
+    s.core.set_input_marks_au(true);
+  }
   if (!s.in_au) {
     s.in_au = true;
     if (GST_CLOCK_TIME_IS_VALID(pts)) s.au_pts = pts;
@@ -200,15 +208,17 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
     gst_buffer_unref(buffer);
     return ret;
   }
-  GstMapInfo map;
-  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+  srtrtp::BufferBytes input(buffer, s.scratch);
+  if (!input.ok()) {
     gst_buffer_unref(buffer);
     return GST_FLOW_ERROR;
   }
+  const srtcore::ByteSpan data = input.span();
   const bool au_end = s.au_aligned || GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_MARKER);
-  GST_LOG_OBJECT(self, "buffer of %" G_GSIZE_FORMAT " bytes, pts %" GST_TIME_FORMAT
+  GST_LOG_OBJECT(self,
+                 "buffer of %" G_GSIZE_FORMAT " bytes, pts %" GST_TIME_FORMAT
                  ", access unit time %" GST_TIME_FORMAT "%s",
-                 map.size, GST_TIME_ARGS(GST_BUFFER_PTS(buffer)), GST_TIME_ARGS(pts),
+                 data.size(), GST_TIME_ARGS(GST_BUFFER_PTS(buffer)), GST_TIME_ARGS(pts),
                  au_end ? ", ends access unit" : "");
   const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   const std::int64_t time_ns =
@@ -216,16 +226,17 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
   {
     srtrtp::PayloadWriter writer(base, buffer);
     writer.set_timing(pts, gst_srt_rtp_base_pay_rtp_time(base, pts));
-    if (!s.core.push(srtcore::ByteSpan(map.data, map.size), au_end, time_ns, keyframe, writer))
-      GST_WARNING_OBJECT(self, "malformed input buffer of %" G_GSIZE_FORMAT " bytes (dropped %s)",
-                         map.size, "the rest of it");
+    if (!s.core.push(data, au_end, time_ns, keyframe, writer))
+      GST_WARNING_OBJECT(self,
+                         "malformed input buffer of %" G_GSIZE_FORMAT
+                         " bytes: a NAL length overruns it; the rest of the buffer is dropped",
+                         data.size());
     // New in-band parameter sets go into the caps before the packets carrying them.
     if (s.core.take_caps_changed()) update_outcaps(self);
     ret = writer.push();
   }
   s.last_pts = pts;
   if (au_end) s.in_au = false;
-  gst_buffer_unmap(buffer, &map);
   gst_buffer_unref(buffer);
   return ret;
 }
@@ -295,9 +306,8 @@ static void pay_get_property(GObject *object, guint id, GValue *value, GParamSpe
       g_value_set_enum(value, static_cast<gint>(s.settings.aggregate));
       break;
     case PROP_SPROP_PARAMETER_SETS:
-      g_value_set_string(value, s.settings.sprop_override.empty()
-                                    ? nullptr
-                                    : s.settings.sprop_override.c_str());
+      g_value_set_string(
+          value, s.settings.sprop_override.empty() ? nullptr : s.settings.sprop_override.c_str());
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -356,4 +366,6 @@ static void gst_srt_rtp_h264_pay2_class_init(GstSrtRtpH264Pay2Class *klass) {
   gst_type_mark_as_plugin_api(aggregate_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
 }
 
-static void gst_srt_rtp_h264_pay2_init(GstSrtRtpH264Pay2 *self) { self->state = new PayState(); }
+static void gst_srt_rtp_h264_pay2_init(GstSrtRtpH264Pay2 *self) {
+  self->state = new PayState();
+}

@@ -13,7 +13,7 @@
 namespace srtcore::rtp {
 
 struct DonReorderParams {
-  std::uint32_t interleaving_depth = 32;  // units held before output
+  std::uint32_t interleaving_depth = 32;  // counted units held before output
   std::uint32_t max_don_diff = 32767;     // DON span held before output
   std::uint64_t deint_buf_req = 0;        // bytes held before output; 0 = no limit from this
   // Units that count toward interleaving_depth: RFC 6184 7.2.2 counts VCL

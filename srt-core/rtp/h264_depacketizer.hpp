@@ -1,6 +1,12 @@
 // RFC 6184 depacketization: single NAL, STAP-A, STAP-B, MTAP16, MTAP24, FU-A,
 // FU-B payloads back into NAL units, with bounded FU reassembly. Malformed
 // payloads are dropped and counted, never trusted.
+//
+// Modes 0 and 1 are treated alike: senders often use STAP-A and FU-A without
+// signalling packetization-mode=1. STAP-B, MTAP16/24 and FU-B outside mode 2
+// are dropped as wrong-mode, since their DONs cannot be honoured without the
+// interleaving parameters. In mode 2, single NAL unit packets, STAP-A and an
+// FU-A first fragment (which lacks a DON) are wrong-mode.
 #pragma once
 
 #include <cstdint>

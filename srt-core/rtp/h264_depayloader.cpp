@@ -75,6 +75,18 @@ const DepayloaderStats &Depayloader::stats() const {
   return stats_;
 }
 
+std::optional<std::vector<std::uint8_t>> Depayloader::take_output_storage(const DepayOutput &out) {
+  if (out_.size() != 1 || out.data.data() != out_bytes_.data() ||
+      out.data.size() != out_bytes_.size() || out.data.empty())
+    return std::nullopt;
+  std::vector<std::uint8_t> taken;
+  taken.swap(out_bytes_);
+  // The next access unit is likely about as large as this one.
+  out_bytes_.reserve(taken.capacity());
+  carry_start_ = 0;
+  return taken;
+}
+
 void Depayloader::begin_call() {
   out_.clear();
   // Earlier outputs were delivered; keep only the unfinished tail, which is
@@ -130,13 +142,34 @@ void Depayloader::drain_impl() {
   finish_au();
 }
 
+bool Depayloader::starts_new_au(ByteSpan nal, std::uint32_t rtp_ts) const {
+  // An access unit ends only after its picture: parameter sets or SEI sent
+  // with another timestamp stay with the picture they precede.
+  if (!au_seen_vcl_) return false;
+  const std::uint8_t type = nal_type(nal[0]);
+  const bool slice = is_vcl(type);
+  const bool first_slice = slice && slice_is_first_in_picture(nal);
+  if (rtp_ts != au_ts_) {
+    // rtph264pay fed alignment=nal may stamp later slices of a picture with
+    // other timestamps; a slice continuing the picture stays in it, unless
+    // something was lost in between.
+    return !(slice && !first_slice && !au_loss_);
+  }
+  // Same timestamp, marker lost or never set: a new picture or an AUD begins
+  // the next AU. SPS/PPS/SEI do not: rtph264pay (config-interval) puts SPS and
+  // PPS before every IDR slice, between slices of one picture.
+  if (slice) return first_slice;
+  return type == kAud;
+}
+
 void Depayloader::on_nal(ByteSpan nal, std::uint32_t rtp_ts) {
-  if (au_active_ && rtp_ts != au_ts_) finish_au();
+  if (au_active_ && starts_new_au(nal, rtp_ts)) finish_au();
   if (!au_active_) {
     au_active_ = true;
     au_ts_ = rtp_ts;
   }
   const std::uint8_t type = nal_type(nal[0]);
+  if (is_vcl(type)) au_seen_vcl_ = true;
   const bool param_set = type == kSps || type == kPps;
   const bool key_nal = type == kIdr || (type == kSei && sei_has_recovery_point(nal));
   if (param_set && params_.update(nal)) codec_data_changed_ = true;
@@ -145,6 +178,7 @@ void Depayloader::on_nal(ByteSpan nal, std::uint32_t rtp_ts) {
     if (!key_nal) {
       // Parameter sets were stored above and come back in before the keyframe.
       ++stats_.dropped_waiting_keyframe;
+      discont_pending_ = true;
       raise_keyframe_request();
       return;
     }
@@ -237,6 +271,8 @@ void Depayloader::finish_au() {
 
 void Depayloader::reset_au_state() {
   au_active_ = false;
+  au_seen_vcl_ = false;
+  au_loss_ = false;
   au_keyframe_ = false;
   au_has_sps_ = au_has_pps_ = false;
   au_insert_pos_ = 0;
@@ -257,6 +293,7 @@ void Depayloader::discard_au(bool count_as_waiting) {
 
 void Depayloader::note_loss() {
   discont_pending_ = true;
+  au_loss_ = au_active_;
   raise_keyframe_request();
   if (config_.wait_for_keyframe) {
     // A broken access unit is not worth decoding: drop it and wait again.

@@ -16,6 +16,8 @@
 namespace srtcore::rtp::h264 {
 
 enum class OutputFormat { kByteStream, kAvc };  // avc: 4-byte lengths, SPS/PPS in codec_data
+// alignment=nal: a NAL unit is output when the next one (or the AU end) is
+// seen, so that the last one of an AU can carry au_end.
 enum class Alignment { kNal, kAu };
 
 struct DepayloaderConfig {
@@ -59,7 +61,8 @@ class Depayloader {
   bool set_sprop_parameter_sets(std::string_view sprop);
 
   // One RTP payload. `marker`: RTP marker bit. `lost_before`: sequence gap or
-  // DISCONT before this packet. fn(const DepayOutput&) for each output buffer.
+  // DISCONT before this packet (ignored on the first packet after construction
+  // or reset(): nothing was lost yet). fn(const DepayOutput&) for each output buffer.
   template <typename Fn>
   DepayResult push(ByteSpan payload, std::uint32_t rtp_timestamp, bool marker, bool lost_before,
                    Fn &&fn);
@@ -77,6 +80,12 @@ class Depayloader {
   bool take_keyframe_request();
   const DepayloaderStats &stats() const;
 
+  // From inside the push()/drain() callback: hands over the storage of an
+  // output that is all the depayloader holds (the usual alignment=au case), so
+  // the caller can wrap it instead of copying. nullopt when the output shares
+  // storage with other data; copy it then.
+  std::optional<std::vector<std::uint8_t>> take_output_storage(const DepayOutput &out);
+
  private:
   // Moves the unfinished output (AU or held NAL) to the front of out_bytes_.
   void begin_call();
@@ -85,6 +94,7 @@ class Depayloader {
   void drain_impl();
   // NAL unit in decoding order -> access unit assembly.
   void on_nal(ByteSpan nal, std::uint32_t rtp_ts);
+  bool starts_new_au(ByteSpan nal, std::uint32_t rtp_ts) const;
   void finish_au();
   void reset_au_state();
   void append_nal(ByteSpan nal);
@@ -104,7 +114,9 @@ class Depayloader {
   // Current access unit. Its bytes (alignment=au) or the last NAL unit not yet
   // known to end the AU (alignment=nal) live at out_bytes_[carry_start_, end).
   std::size_t carry_start_ = 0;
-  bool au_active_ = false;  // a unit of the current AU was seen
+  bool au_active_ = false;    // a unit of the current AU was seen
+  bool au_seen_vcl_ = false;  // ... and a slice of it
+  bool au_loss_ = false;      // data was lost since the AU began
   std::uint32_t au_ts_ = 0;
   bool au_keyframe_ = false;
   bool au_has_sps_ = false;

@@ -90,7 +90,7 @@ bool Payloader::push(ByteSpan data, bool au_end, std::int64_t time_ns, bool keyf
   if (has_pending_) {
     if (au_end) {
       send_pending(true, out);
-    } else if (!may_end_au(nal_type(pending_[0]))) {
+    } else if (input_marks_au_ || !may_end_au(nal_type(pending_[0]))) {
       send_pending(false, out);
     } else if (pending_.data() != pending_copy_.data()) {
       // Whether it ends the access unit is known only from what comes next.
@@ -115,10 +115,17 @@ void Payloader::flush(PacketSink &sink) {
 }
 
 bool Payloader::starts_new_au(ByteSpan nal, std::int64_t time_ns) const {
-  if (time_ns != kNoTime && au_time_ != kNoTime && time_ns != au_time_) return true;
+  // An access unit ends only after its picture.
   if (!au_seen_vcl_) return false;
   const std::uint8_t type = nal_type(nal[0]);
-  if (is_vcl(type)) return slice_is_first_in_picture(nal);
+  const bool slice = is_vcl(type);
+  const bool first_slice = slice && slice_is_first_in_picture(nal);
+  if (time_ns != kNoTime && au_time_ != kNoTime && time_ns != au_time_) {
+    // h264parse alignment=nal stamps later slices of a picture with other
+    // times (no PTS, a DTS); a slice that continues the picture stays in it.
+    return !(slice && !first_slice);
+  }
+  if (slice) return first_slice;
   return !may_end_au(type);
 }
 

@@ -43,6 +43,10 @@ class Payloader {
   // Returns false if codec_data is malformed.
   bool set_avc_codec_data(ByteSpan avcc);
   void set_input_format(InputFormat format);
+  // nal-aligned input that flags the last unit of each access unit (au_end,
+  // as h264parse's MARKER): units go out at once. Without it the last unit
+  // that could end an AU is held until the next push, to place the marker.
+  void set_input_marks_au(bool marks) { input_marks_au_ = marks; }
 
   // One input buffer. `au_end`: the buffer ends an access unit (alignment=au,
   // or GST_BUFFER_FLAG_MARKER on alignment=nal input). `time_ns`: stream time
@@ -81,6 +85,7 @@ class Payloader {
   InputFormat format_ = InputFormat::kByteStream;
   unsigned nal_length_size_ = 4;
   bool caps_changed_ = false;
+  bool input_marks_au_ = false;
   bool headers_requested_ = false;
   // NAL units of the buffer being pushed (spans into it), capacity reused.
   std::vector<ByteSpan> nals_;

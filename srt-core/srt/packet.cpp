@@ -35,6 +35,32 @@ const char *wire_error_text(WireError e) {
   return "unknown";
 }
 
+const char *control_type_name(ControlType t) {
+  switch (t) {
+    case ControlType::kHandshake:
+      return "handshake";
+    case ControlType::kKeepalive:
+      return "keepalive";
+    case ControlType::kAck:
+      return "ack";
+    case ControlType::kNak:
+      return "nak";
+    case ControlType::kCongestionWarning:
+      return "congestion-warning";
+    case ControlType::kShutdown:
+      return "shutdown";
+    case ControlType::kAckAck:
+      return "ackack";
+    case ControlType::kDropRequest:
+      return "drop-request";
+    case ControlType::kPeerError:
+      return "peer-error";
+    case ControlType::kUserDefined:
+      return "user-defined";
+  }
+  return "unknown";
+}
+
 bool is_control_packet(ByteSpan datagram) {
   return datagram.size() >= kHeaderSize && (datagram[0] & 0x80) != 0;
 }

@@ -56,6 +56,9 @@ enum class UserSubtype : std::uint16_t {
   kKmRsp = 4,
 };
 
+// Short lowercase name for logs ("ack", "handshake", ...; "unknown" otherwise).
+const char *control_type_name(ControlType t);
+
 struct ControlHeader {
   ControlType type = ControlType::kKeepalive;
   std::uint16_t subtype = 0;

@@ -73,6 +73,11 @@ void check_output(const DepayOutput &o, const DepayloaderConfig &cfg) {
 
 }  // namespace
 
+// Make undefined behaviour fatal, so the fuzzer reports it as a crash.
+extern "C" const char *__ubsan_default_options() {
+  return "halt_on_error=1:print_stacktrace=1";
+}
+
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size) {
   Reader in(data, size);
   const std::uint8_t sel = in.u8();

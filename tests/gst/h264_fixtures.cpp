@@ -6,9 +6,15 @@
 
 namespace fixtures {
 
-Bytes sps() { return {0x67, 0x64, 0x00, 0x28, 0xac, 0xd9, 0x40, 0x78, 0x02, 0x27, 0xe5, 0x84}; }
-Bytes pps() { return {0x68, 0xee, 0x3c, 0x80}; }
-Bytes aud() { return {0x09, 0xf0}; }
+Bytes sps() {
+  return {0x67, 0x64, 0x00, 0x28, 0xac, 0xd9, 0x40, 0x78, 0x02, 0x27, 0xe5, 0x84};
+}
+Bytes pps() {
+  return {0x68, 0xee, 0x3c, 0x80};
+}
+Bytes aud() {
+  return {0x09, 0xf0};
+}
 
 static Bytes slice(std::uint8_t header, std::size_t size, bool first) {
   // first_mb_in_slice is the first ue(v): '1' means 0, '010' means 1.
@@ -21,9 +27,15 @@ static Bytes slice(std::uint8_t header, std::size_t size, bool first) {
     if (n[i] == 0) n[i] = 0x01;
   return n;
 }
-Bytes idr_slice(std::size_t size, bool first) { return slice(0x65, size, first); }
-Bytes p_slice(std::size_t size, bool first) { return slice(0x41, size, first); }
-Bytes sei_recovery_point() { return {0x06, 0x06, 0x01, 0xc4, 0x80}; }
+Bytes idr_slice(std::size_t size, bool first) {
+  return slice(0x65, size, first);
+}
+Bytes p_slice(std::size_t size, bool first) {
+  return slice(0x41, size, first);
+}
+Bytes sei_recovery_point() {
+  return {0x06, 0x06, 0x01, 0xc4, 0x80};
+}
 
 Bytes annexb(const std::vector<Bytes> &nals) {
   Bytes out;
@@ -78,8 +90,12 @@ Rtp parse(GstBuffer *buf) {
   auto p = srtcore::rtp::parse_rtp(raw);
   EXPECT_TRUE(p.has_value()) << "payloader produced an invalid RTP packet";
   if (!p) return {};
-  return Rtp{p->header.marker,    p->header.payload_type, p->header.sequence,
-             p->header.timestamp, p->header.ssrc,         Bytes(p->payload.begin(), p->payload.end()),
+  return Rtp{p->header.marker,
+             p->header.payload_type,
+             p->header.sequence,
+             p->header.timestamp,
+             p->header.ssrc,
+             Bytes(p->payload.begin(), p->payload.end()),
              discont};
 }
 

@@ -14,9 +14,9 @@ namespace fixtures {
 
 using Bytes = std::vector<std::uint8_t>;
 
-Bytes sps();                       // profile 0x64 (high), level 0x28, id 0
-Bytes pps();                       // id 0
-Bytes aud();                       // access unit delimiter
+Bytes sps();  // profile 0x64 (high), level 0x28, id 0
+Bytes pps();  // id 0
+Bytes aud();  // access unit delimiter
 Bytes idr_slice(std::size_t size, bool first_in_picture = true);
 Bytes p_slice(std::size_t size, bool first_in_picture = true);
 Bytes sei_recovery_point();
@@ -48,7 +48,7 @@ GstBuffer *rtp_packet(const Bytes &payload, std::uint16_t seq, std::uint32_t ts,
 Bytes fu_a(const Bytes &nal, std::size_t offset, std::size_t len, bool start, bool end);
 Bytes stap_a(const std::vector<Bytes> &nals);
 
-Bytes to_bytes(GstBuffer *buf);  // does not unref
+Bytes to_bytes(GstBuffer *buf);          // does not unref
 std::string caps_string(GstHarness *h);  // current src caps of the element under test
 // A string field of those caps ("" when absent).
 std::string caps_field(GstHarness *h, const char *name);

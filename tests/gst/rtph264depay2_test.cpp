@@ -157,8 +157,8 @@ TEST(RtpH264Depay2, LostFragmentDropsTheUnitAndMarksDiscont) {
 }
 
 TEST(RtpH264Depay2, WaitForKeyframeDropsUntilAKeyframe) {
-  auto h = make_depay("video/x-h264,stream-format=byte-stream,alignment=au",
-                      "wait-for-keyframe=true");
+  auto h =
+      make_depay("video/x-h264,stream-format=byte-stream,alignment=au", "wait-for-keyframe=true");
   gst_harness_push(h.get(), rtp_packet(p_slice(40), 1, 0, true, 0));
   gst_harness_push(h.get(), rtp_packet(p_slice(40), 2, 3000, true, 0));
   EXPECT_EQ(gst_harness_buffers_received(h.get()), 0u);
@@ -177,8 +177,8 @@ TEST(RtpH264Depay2, WaitForKeyframeDropsUntilAKeyframe) {
 }
 
 TEST(RtpH264Depay2, RequestKeyframeAsksOncePerLoss) {
-  auto h = make_depay("video/x-h264,stream-format=byte-stream,alignment=au",
-                      "request-keyframe=true");
+  auto h =
+      make_depay("video/x-h264,stream-format=byte-stream,alignment=au", "request-keyframe=true");
   const Bytes idr = idr_slice(3000);
   gst_harness_push(h.get(), rtp_packet(idr_slice(40), 1, 0, true, 0));
   EXPECT_EQ(upstream_force_key_units(h.get()), 0);
@@ -202,8 +202,8 @@ TEST(RtpH264Depay2, MaxFragmentationUnitSizeBoundsReassembly) {
                       "max-fragmentation-unit-size=2000");
   const Bytes idr = idr_slice(4201);
   for (std::uint16_t i = 0; i < 3; ++i)
-    gst_harness_push(h.get(), rtp_packet(fu_a(idr, 1 + i * 1400u, 1400, i == 0, i == 2), i + 1,
-                                         0, i == 2, 0));
+    gst_harness_push(
+        h.get(), rtp_packet(fu_a(idr, 1 + i * 1400u, 1400, i == 0, i == 2), i + 1, 0, i == 2, 0));
   gst_harness_push(h.get(), rtp_packet(idr_slice(40), 4, 3000, true, 0));
   auto out = pull_buffers(h.get());
   ASSERT_EQ(out.size(), 1u);
@@ -306,8 +306,9 @@ TEST(RtpH264Depay2, FlushForgetsAPartialFragment) {
 }
 
 TEST(RtpH264Depay2, RoundTripThroughRtph264pay2) {
-  HarnessPtr h(gst_harness_new_parse("rtph264pay2 mtu=600 aggregate-mode=zero-latency ! "
-                                     "rtph264depay2"));
+  HarnessPtr h(
+      gst_harness_new_parse("rtph264pay2 mtu=600 aggregate-mode=zero-latency ! "
+                            "rtph264depay2"));
   gst_harness_set_src_caps_str(h.get(), "video/x-h264,stream-format=byte-stream,alignment=au");
   gst_harness_set_sink_caps_str(h.get(), "video/x-h264,stream-format=byte-stream,alignment=au");
   const std::vector<Bytes> au1 = {sps(), pps(), idr_slice(2500, true), idr_slice(700, false)};

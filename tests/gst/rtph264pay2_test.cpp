@@ -69,9 +69,9 @@ TEST(RtpH264Pay2, OutputCapsCarryParameterSetsFromTheStream) {
 
 TEST(RtpH264Pay2, AvcInputUsesCodecData) {
   GstBuffer *cd = buffer(avcc(sps(), pps()), GST_CLOCK_TIME_NONE);
-  GstCaps *caps = gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING, "avc",
-                                      "alignment", G_TYPE_STRING, "au", "codec_data",
-                                      GST_TYPE_BUFFER, cd, nullptr);
+  GstCaps *caps =
+      gst_caps_new_simple("video/x-h264", "stream-format", G_TYPE_STRING, "avc", "alignment",
+                          G_TYPE_STRING, "au", "codec_data", GST_TYPE_BUFFER, cd, nullptr);
   gst_buffer_unref(cd);
   HarnessPtr h(gst_harness_new("rtph264pay2"));
   gst_harness_set_src_caps(h.get(), caps);
@@ -105,8 +105,9 @@ TEST(RtpH264Pay2, NalAlignmentUsesMarkerFlagForTheRtpMarker) {
 }
 
 TEST(RtpH264Pay2, HeaderPropertiesAreUsed) {
-  auto h = make_pay(kByteStreamAu, "pt=101 ssrc=3735928559 seqnum-offset=65534 "
-                                   "timestamp-offset=1000 mtu=500");
+  auto h = make_pay(kByteStreamAu,
+                    "pt=101 ssrc=3735928559 seqnum-offset=65534 "
+                    "timestamp-offset=1000 mtu=500");
   gst_harness_push(h.get(), buffer(annexb({idr_slice(2000)}), GST_SECOND));
   auto packets = pull_all(h.get());
   ASSERT_GE(packets.size(), 5u);
@@ -167,9 +168,10 @@ TEST(RtpH264Pay2, ConfigIntervalMinusOneInsertsBeforeEveryIdrOncePerAccessUnit) 
   gst_harness_push(h.get(), buffer(annexb({sps(), pps(), idr_slice(100)}), 0));
   gst_harness_push(h.get(), buffer(annexb({p_slice(80)}), GST_SECOND / 25, true));
   // A keyframe of three slices: parameter sets once, before the first slice.
-  gst_harness_push(h.get(), buffer(annexb({aud(), idr_slice(100, true), idr_slice(100, false),
-                                           idr_slice(100, false)}),
-                                   2 * GST_SECOND / 25));
+  gst_harness_push(
+      h.get(),
+      buffer(annexb({aud(), idr_slice(100, true), idr_slice(100, false), idr_slice(100, false)}),
+             2 * GST_SECOND / 25));
   auto types = all_types(pull_all(h.get()));
   EXPECT_EQ(types, (std::vector<int>{7, 8, 5, 1, 9, 7, 8, 5, 5, 5}));
 }
@@ -206,7 +208,7 @@ TEST(RtpH264Pay2, ConfigIntervalInSecondsWaitsForTheInterval) {
   auto h = make_pay(kByteStreamAu, "config-interval=1");
   gst_harness_push(h.get(), buffer(annexb({sps(), pps(), idr_slice(100)}), 0));
   gst_harness_push(h.get(), buffer(annexb({idr_slice(100)}), GST_SECOND / 2));      // too soon
-  gst_harness_push(h.get(), buffer(annexb({idr_slice(100)}), GST_SECOND + 10));    // due
+  gst_harness_push(h.get(), buffer(annexb({idr_slice(100)}), GST_SECOND + 10));     // due
   gst_harness_push(h.get(), buffer(annexb({idr_slice(100)}), 3 * GST_SECOND / 2));  // too soon
   auto types = all_types(pull_all(h.get()));
   EXPECT_EQ(types, (std::vector<int>{7, 8, 5, 5, 7, 8, 5, 5}));
@@ -228,9 +230,8 @@ TEST(RtpH264Pay2, DownstreamForceKeyUnitFromTheEncoderAlsoWorks) {
   gst_harness_push(h.get(), buffer(annexb({sps(), pps(), idr_slice(100)}), 0));
   pull_all(h.get());
   EXPECT_TRUE(gst_harness_push_event(
-      h.get(), gst_video_event_new_downstream_force_key_unit(GST_CLOCK_TIME_NONE,
-                                                             GST_CLOCK_TIME_NONE,
-                                                             GST_CLOCK_TIME_NONE, TRUE, 1)));
+      h.get(), gst_video_event_new_downstream_force_key_unit(
+                   GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, TRUE, 1)));
   gst_harness_push(h.get(), buffer(annexb({idr_slice(100)}), GST_SECOND));
   EXPECT_EQ(all_types(pull_all(h.get())), (std::vector<int>{7, 8, 5}));
 }
@@ -245,8 +246,7 @@ TEST(RtpH264Pay2, AggregateNoneSendsEachUnitAlone) {
 
 TEST(RtpH264Pay2, AggregateZeroLatencyBundlesParameterSetsWithTheSlice) {
   auto h = make_pay(kByteStreamAu, "aggregate-mode=zero-latency");
-  gst_harness_push(h.get(),
-                   buffer(annexb({sps(), pps(), idr_slice(100), p_slice(50, false)}), 0));
+  gst_harness_push(h.get(), buffer(annexb({sps(), pps(), idr_slice(100), p_slice(50, false)}), 0));
   auto packets = pull_all(h.get());
   ASSERT_EQ(packets.size(), 2u);
   EXPECT_EQ(packets[0].payload[0] & 0x1f, 24);
@@ -258,9 +258,8 @@ TEST(RtpH264Pay2, AggregateZeroLatencyBundlesParameterSetsWithTheSlice) {
 
 TEST(RtpH264Pay2, AggregateMaxStapBundlesTheWholeAccessUnit) {
   auto h = make_pay(kByteStreamAu, "aggregate-mode=max-stap");
-  gst_harness_push(h.get(), buffer(annexb({sps(), pps(), idr_slice(100, true),
-                                           idr_slice(100, false)}),
-                                   0));
+  gst_harness_push(h.get(),
+                   buffer(annexb({sps(), pps(), idr_slice(100, true), idr_slice(100, false)}), 0));
   auto packets = pull_all(h.get());
   ASSERT_EQ(packets.size(), 1u);
   EXPECT_EQ(nal_types(packets[0]), (std::vector<int>{7, 8, 5, 5}));
@@ -273,8 +272,8 @@ TEST(RtpH264Pay2, LargeUnitsAreFragmentedWithinTheMtu) {
   gst_harness_push(h.get(), buffer(annexb({idr}), 0));
   auto packets = pull_all(h.get());
   ASSERT_GE(packets.size(), 4u);
-  Bytes rebuilt = {static_cast<std::uint8_t>((packets[0].payload[0] & 0xe0) |
-                                             (packets[0].payload[1] & 0x1f))};
+  Bytes rebuilt = {
+      static_cast<std::uint8_t>((packets[0].payload[0] & 0xe0) | (packets[0].payload[1] & 0x1f))};
   for (std::size_t i = 0; i < packets.size(); ++i) {
     const Rtp &p = packets[i];
     EXPECT_LE(p.payload.size() + 12, 1400u);

@@ -13,6 +13,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <map>
 #include <mutex>
@@ -211,6 +212,13 @@ TEST_P(StreamSanity, EncodedStreamHasTheIntendedShape) {
   const fc::DecodeResult &ref = reference(sc.id, fc::StreamFormat::ByteStreamAu);
   ASSERT_TRUE(ref.ok()) << ref.error;
   EXPECT_EQ(ref.frames.size(), s.frames);
+  // Every frame differs from every other, so "identical at the same index" also
+  // catches repeated, dropped or reordered frames.
+  std::vector<fc::Digest> distinct = ref.frames;
+  std::sort(distinct.begin(), distinct.end(),
+            [](const fc::Digest &a, const fc::Digest &b) { return a.bytes < b.bytes; });
+  distinct.erase(std::unique(distinct.begin(), distinct.end()), distinct.end());
+  EXPECT_EQ(distinct.size(), ref.frames.size()) << "the test video repeats frames";
   // ... and so does the same stream in the other formats, to the same frames.
   for (auto f : {fc::StreamFormat::ByteStreamNal, fc::StreamFormat::AvcAu}) {
     const fc::DecodeResult &other = reference(sc.id, f);

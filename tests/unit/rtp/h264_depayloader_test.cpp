@@ -275,6 +275,59 @@ TEST(Depayloader, AuEndsAtTimestampChangeWithoutMarker) {
   EXPECT_EQ(h.out[1].ts, 3000u);
 }
 
+TEST(Depayloader, ContinuationSliceWithOtherTimestampStaysInAu) {
+  // rtph264pay 1.22 fed alignment=nal stamps later slices with other times.
+  Harness h(make());
+  const Bytes s1 = test::idr(40, 1), s2 = test::slice_cont(0x65, 40, 2);
+  h.push(test::aud(), 0, false);
+  h.push(test::sei_user(), 1500, false);  // before the picture: stays too
+  h.push(s1, 1500, false);
+  h.push(s2, 3000, true);
+  ASSERT_EQ(h.out.size(), 1u);
+  EXPECT_EQ(h.out[0].ts, 0u);
+  EXPECT_TRUE(
+      test::SameUnits(h.nals(), (std::vector<Bytes>{test::aud(), test::sei_user(), s1, s2})));
+}
+
+TEST(Depayloader, TimestampChangeAfterLossSplitsEvenContinuationSlice) {
+  Harness h(make());
+  h.push(test::idr(40, 1), 0, false);
+  h.push(test::slice_cont(0x41, 40, 2), 3000, true, /*lost=*/true);
+  ASSERT_EQ(h.out.size(), 2u);
+  EXPECT_EQ(h.out[0].ts, 0u);
+  EXPECT_EQ(h.out[1].ts, 3000u);
+}
+
+TEST(Depayloader, ParameterSetsBetweenSlicesStayInAu) {
+  // rtph264pay with config-interval sends SPS/PPS before every IDR slice.
+  Harness h(make());
+  const Bytes s1 = test::idr(40, 1), s2 = test::slice_cont(0x65, 40, 2);
+  const Bytes sets = test::cat({bytes({0x78, 0, 9}), test::sps(), bytes({0, 4}), test::pps()});
+  h.push(test::cat({sets, bytes({0, 40}), s1}), 0, false);
+  h.push(test::cat({sets, bytes({0, 40}), s2}), 0, true);
+  ASSERT_EQ(h.out.size(), 1u);
+  EXPECT_TRUE(
+      test::SameUnits(h.nals(), {test::sps(), test::pps(), s1, test::sps(), test::pps(), s2}));
+  EXPECT_TRUE(h.out[0].keyframe);
+}
+
+TEST(Depayloader, PictureStartsEndAuWithoutMarker) {
+  // Same timestamp, no marker: a first slice or an AUD after a slice begins
+  // the next access unit.
+  Harness h(make());
+  const Bytes a = test::slice(40, 1), b = test::slice_cont(0x41, 40, 2), c = test::slice(40, 3);
+  h.push(a, 0, false);
+  h.push(b, 0, false);
+  h.push(c, 0, false);
+  h.push(test::aud(), 0, false);
+  h.push(a, 0, false);
+  h.drain();
+  ASSERT_EQ(h.out.size(), 3u);
+  EXPECT_TRUE(test::SameUnits(split(h.out[0].data, OutputFormat::kByteStream), {a, b}));
+  EXPECT_TRUE(test::SameUnits(split(h.out[1].data, OutputFormat::kByteStream), {c}));
+  EXPECT_TRUE(test::SameUnits(split(h.out[2].data, OutputFormat::kByteStream), {test::aud(), a}));
+}
+
 TEST(Depayloader, MarkerOnDroppedPacketStillEndsAu) {
   Harness h(make());
   h.push(test::slice(), 0, false);
@@ -355,6 +408,7 @@ TEST(Depayloader, WaitForKeyframeAtStartAndAfterLoss) {
   h.push(test::idr(), 3000, true);
   ASSERT_EQ(h.out.size(), 1u);
   EXPECT_TRUE(h.out[0].keyframe);
+  EXPECT_TRUE(h.out[0].discont);  // units were dropped before it
   // AUD dropped while waiting; SPS/PPS inserted so the keyframe decodes.
   EXPECT_TRUE(
       test::SameUnits(h.nals(), (std::vector<Bytes>{test::sps(), test::pps(), test::idr()})));
@@ -430,6 +484,23 @@ TEST(Depayloader, InterleavedStreamOutputInDecodingOrder) {
       test::SameUnits(split(h.out[3].data, OutputFormat::kByteStream), std::vector<Bytes>{p3}));
   EXPECT_EQ(h.out[3].ts, 9000u);
   for (const Out &o : h.out) EXPECT_FALSE(o.discont);
+}
+
+TEST(Depayloader, InterleavedDepthCountsVclUnitsOnly) {
+  // RFC 6184 7.2.2: sprop-interleaving-depth counts VCL units. With depth 1 a
+  // non-VCL unit must not push slice B out before slice A (DON 2) arrives.
+  DepayloaderConfig c = make(OutputFormat::kByteStream, Alignment::kNal);
+  c.mode = PacketizationMode::kInterleaved;
+  c.deinterleave.interleaving_depth = 1;
+  Harness h(c);
+  const Bytes a = test::slice(20, 1), b = test::slice(20, 2);
+  h.push(test::cat({bytes({0x19, 0, 3, 0, 20}), b}), 3000, false);
+  const Bytes sei = test::sei_user();
+  h.push(test::cat({bytes({0x19, 0, 4, 0, static_cast<int>(sei.size())}), sei}), 6000, false);
+  h.push(test::cat({bytes({0x19, 0, 2, 0, 20}), a}), 0, false);
+  h.drain();
+  EXPECT_EQ(h.d.stats().reorder.late, 0u);
+  EXPECT_TRUE(test::SameUnits(h.nals(), (std::vector<Bytes>{a, b, test::sei_user()})));
 }
 
 TEST(Depayloader, InterleavedRejectsSingleNalAndStapA) {

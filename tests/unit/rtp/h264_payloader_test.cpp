@@ -90,20 +90,23 @@ TEST(Payloader, ConfigIntervalSeconds) {
 }
 
 TEST(Payloader, InsertsOncePerMultiSliceKeyframeWithNalAlignedInput) {
-  Payloader p = primed(-1);
-  VectorSink sink;
-  const Bytes s1 = test::idr(40, 1), s2 = test::slice_cont(0x65, 40, 2),
-              s3 = test::slice_cont(0x65, 40, 3);
-  // alignment=nal: one NAL per buffer, no start codes, marker on the last.
-  EXPECT_TRUE(p.push(s1, false, 0, false, sink));
-  EXPECT_TRUE(p.push(s2, false, 0, false, sink));
-  EXPECT_TRUE(p.push(s3, true, 0, false, sink));
-  EXPECT_EQ(unit_data(unpack(sink.packets)),
-            (std::vector<Bytes>{test::sps(), test::pps(), s1, s2, s3}));
-  EXPECT_EQ(p.stats().param_set_insertions, 1u);
-  ASSERT_EQ(sink.packets.size(), 5u);
-  for (std::size_t i = 0; i < 4; ++i) EXPECT_FALSE(sink.packets[i].marker) << i;
-  EXPECT_TRUE(sink.packets[4].marker);
+  for (bool hint : {false, true}) {
+    Payloader p = primed(-1);
+    VectorSink sink;
+    const Bytes s1 = test::idr(40, 1), s2 = test::slice_cont(0x65, 40, 2),
+                s3 = test::slice_cont(0x65, 40, 3);
+    // alignment=nal: one NAL per buffer, no start codes, marker on the last;
+    // upstream may flag every buffer of the keyframe.
+    EXPECT_TRUE(p.push(s1, false, 0, hint, sink));
+    EXPECT_TRUE(p.push(s2, false, 0, hint, sink));
+    EXPECT_TRUE(p.push(s3, true, 0, hint, sink));
+    EXPECT_EQ(unit_data(unpack(sink.packets)),
+              (std::vector<Bytes>{test::sps(), test::pps(), s1, s2, s3}));
+    EXPECT_EQ(p.stats().param_set_insertions, 1u);
+    ASSERT_EQ(sink.packets.size(), 5u);
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_FALSE(sink.packets[i].marker) << i;
+    EXPECT_TRUE(sink.packets[4].marker);
+  }
 }
 
 TEST(Payloader, InsertsOncePerMultiSliceKeyframeInOneBuffer) {
@@ -253,6 +256,22 @@ TEST(Payloader, NalAlignedWithoutMarkersUsesFirstSliceAndAud) {
   for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(units[i].marker, markers[i]) << i;
 }
 
+TEST(Payloader, NalAlignedContinuationSliceWithOtherTimeStaysInAu) {
+  // h264parse alignment=nal: only the first unit of an AU has the AU's time.
+  Payloader p(config(0));
+  VectorSink sink;
+  p.push(test::aud(), false, 0, false, sink);
+  p.push(test::sei_user(), false, 10 * kMs, false, sink);  // before the picture
+  p.push(test::idr(40, 1), false, 10 * kMs, false, sink);
+  p.push(test::slice_cont(0x65, 40, 2), false, 20 * kMs, false, sink);
+  p.push(test::slice(40, 3), false, 40 * kMs, false, sink);  // next picture
+  p.flush(sink);
+  const auto units = unpack(sink.packets);
+  ASSERT_EQ(units.size(), 5u);
+  const bool markers[] = {false, false, false, true, true};
+  for (std::size_t i = 0; i < 5; ++i) EXPECT_EQ(units[i].marker, markers[i]) << i;
+}
+
 TEST(Payloader, AuAlignedBufferWithTwoPicturesSplits) {
   Payloader p(config(0));
   VectorSink sink;
@@ -260,6 +279,20 @@ TEST(Payloader, AuAlignedBufferWithTwoPicturesSplits) {
   ASSERT_EQ(sink.packets.size(), 2u);
   EXPECT_TRUE(sink.packets[0].marker);
   EXPECT_TRUE(sink.packets[1].marker);
+}
+
+TEST(Payloader, KeyframeLookaheadStopsAtFirstSlice) {
+  // Two pictures in one buffer: the IDR of the second must not make the first
+  // a keyframe.
+  Payloader p = primed(-1);
+  VectorSink sink;
+  p.push(annexb({test::sei_user(), test::slice(), test::idr()}), true, 0, false, sink);
+  const auto units = unpack(sink.packets);
+  EXPECT_EQ(unit_data(units), (std::vector<Bytes>{test::sei_user(), test::slice(), test::sps(),
+                                                  test::pps(), test::idr()}));
+  ASSERT_EQ(units.size(), 5u);
+  EXPECT_TRUE(units[1].marker);
+  EXPECT_TRUE(units[4].marker);
 }
 
 TEST(Payloader, AggregationWithInsertedHeaders) {

@@ -148,6 +148,13 @@ TEST(ControlHeader, UnknownTypeIsRepresentable) {
   EXPECT_EQ(out, d);
 }
 
+TEST(ControlHeader, TypeNames) {
+  EXPECT_STREQ(control_type_name(ControlType::kAck), "ack");
+  EXPECT_STREQ(control_type_name(ControlType::kDropRequest), "drop-request");
+  EXPECT_STREQ(control_type_name(ControlType::kUserDefined), "user-defined");
+  EXPECT_STREQ(control_type_name(static_cast<ControlType>(0x123)), "unknown");
+}
+
 TEST(ControlHeader, WriterRejectsTypeWiderThan15Bits) {
   std::array<std::uint8_t, 16> out{};
   const ControlHeader h{static_cast<ControlType>(0x8000), 0, 0, 0, 0};

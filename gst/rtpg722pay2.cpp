@@ -1,0 +1,168 @@
+// rtpg722pay2: G.722 into RTP (RFC 3551). A drop-in for rtpg722pay: same caps
+// (PT 9, clock-rate 8000 for 16 kHz audio) and packet-time properties; packets
+// are cut in 10 ms steps and stamped with perfect RTP timestamps by srt-core.
+#include <gst/gst.h>
+
+#include <cstring>
+
+#include "elements.hpp"
+#include "rtp/audio_payloader.hpp"
+#include "rtp/g722_payload.hpp"
+#include "rtp_base_pay.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(g722pay2_debug);
+#define GST_CAT_DEFAULT g722pay2_debug
+
+namespace audio = srtcore::rtp::audio;
+namespace g722 = srtcore::rtp::g722;
+
+namespace {
+
+struct PayState {
+  audio::FramePayloader core{g722::kFormat};
+  audio::PtimeSettings applied{};
+  bool configured = false;
+};
+
+}  // namespace
+
+struct GstSrtRtpG722Pay2 {
+  GstSrtRtpBasePay parent;
+  PayState *state;
+};
+struct GstSrtRtpG722Pay2Class {
+  GstSrtRtpBasePayClass parent_class;
+};
+
+G_DEFINE_TYPE(GstSrtRtpG722Pay2, gst_srt_rtp_g722_pay2, GST_TYPE_SRT_RTP_BASE_PAY)
+GST_ELEMENT_REGISTER_DEFINE(rtpg722pay2, "rtpg722pay2", GST_RANK_SECONDARY,
+                            gst_srt_rtp_g722_pay2_get_type())
+
+#define SELF(obj) (reinterpret_cast<GstSrtRtpG722Pay2 *>(obj))
+
+static GstStaticPadTemplate sink_template =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+                            GST_STATIC_CAPS("audio/G722, rate = (int) 16000, channels = (int) 1"));
+
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS,
+    GST_STATIC_CAPS("application/x-rtp, media = (string) audio, encoding-name = (string) G722, "
+                    "payload = (int) 9, encoding-params = (string) 1, clock-rate = (int) 8000; "
+                    "application/x-rtp, media = (string) audio, encoding-name = (string) G722, "
+                    "payload = (int) [ 96, 127 ], encoding-params = (string) 1, "
+                    "clock-rate = (int) 8000"));
+
+static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
+  GstStructure *extra = gst_structure_new("x", "encoding-params", G_TYPE_STRING, "1", "channels",
+                                          G_TYPE_INT, 1, nullptr);
+  const gboolean ok =
+      gst_srt_rtp_base_pay_set_outcaps(base, "audio", g722::kClockRate, "G722", extra);
+  gst_structure_free(extra);
+  return ok;
+}
+
+// Packet limits follow the properties, downstream caps and mtu, which may all
+// change while streaming.
+static bool apply_limits(GstSrtRtpG722Pay2 *self) {
+  PayState &s = *self->state;
+  const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
+  const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
+                                      gst_srt_rtp_base_pay_max_payload(&self->parent)};
+  if (s.configured && settings == s.applied) return true;
+  if (!s.core.configure(settings)) {
+    GST_ELEMENT_ERROR(
+        self, RESOURCE, SETTINGS, ("The mtu is too small for G.722."),
+        ("mtu leaves %" G_GSIZE_FORMAT
+         " payload bytes, less than one 10 ms G.722 step (%" G_GSIZE_FORMAT
+         " bytes); set mtu to at least %" G_GSIZE_FORMAT,
+         settings.max_payload, g722::kFormat.frame_bytes, g722::kFormat.frame_bytes + 12));
+    return false;
+  }
+  const audio::PacketLimits &l = s.core.limits();
+  GST_DEBUG_OBJECT(self,
+                   "packets of %" G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT
+                   " x 10 ms, in steps of %" G_GSIZE_FORMAT,
+                   l.min_frames, l.max_frames, l.align_frames);
+  s.applied = settings;
+  s.configured = true;
+  return true;
+}
+
+static void write_packet(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {
+  writer.set_timing(
+      p.pts == audio::kNoTime ? GST_CLOCK_TIME_NONE : static_cast<GstClockTime>(p.pts), p.rtp_time);
+  if (p.discont) writer.set_discont();
+  std::span<std::uint8_t> out = writer.begin_packet(p.size());
+  std::memcpy(out.data(), p.frames.data(), p.frames.size());
+  writer.end_packet(p.marker);
+}
+
+static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer) {
+  auto *self = SELF(base);
+  PayState &s = *self->state;
+  if (!apply_limits(self)) {
+    gst_buffer_unref(buffer);
+    return GST_FLOW_ERROR;
+  }
+  GstMapInfo map;
+  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+    gst_buffer_unref(buffer);
+    return GST_FLOW_ERROR;
+  }
+  const GstClockTime pts = GST_BUFFER_PTS(buffer);
+  const audio::InputTime t{
+      GST_CLOCK_TIME_IS_VALID(pts) ? static_cast<std::int64_t>(pts) : audio::kNoTime,
+      gst_srt_rtp_base_pay_rtp_time(base, pts), GST_BUFFER_IS_DISCONT(buffer)};
+  srtrtp::PayloadWriter writer(base, pts);
+  s.core.push(srtcore::ByteSpan(map.data, map.size), {}, t,
+              [&writer](const audio::AudioPacket &p) { write_packet(writer, p); });
+  gst_buffer_unmap(buffer, &map);
+  gst_buffer_unref(buffer);
+  return writer.push();
+}
+
+static GstFlowReturn pay_drain(GstSrtRtpBasePay *base) {
+  PayState &s = *SELF(base)->state;
+  srtrtp::PayloadWriter writer(base, GST_CLOCK_TIME_NONE);
+  s.core.drain([&writer](const audio::AudioPacket &p) { write_packet(writer, p); });
+  return writer.push();
+}
+
+static void pay_flush(GstSrtRtpBasePay *base) {
+  SELF(base)->state->core.reset();
+}
+
+static void pay_add_stats(GstSrtRtpBasePay *base, GstStructure *st) {
+  const audio::PayloaderStats &c = SELF(base)->state->core.stats();
+  gst_structure_set(st, "input-gaps", G_TYPE_UINT64, c.gaps, "input-disconts", G_TYPE_UINT64,
+                    c.disconts, nullptr);
+}
+
+static void pay_finalize(GObject *object) {
+  delete SELF(object)->state;
+  SELF(object)->state = nullptr;
+  G_OBJECT_CLASS(gst_srt_rtp_g722_pay2_parent_class)->finalize(object);
+}
+
+static void gst_srt_rtp_g722_pay2_class_init(GstSrtRtpG722Pay2Class *klass) {
+  GST_DEBUG_CATEGORY_INIT(g722pay2_debug, "rtpg722pay2", 0, "G.722 RTP payloader");
+  auto *element_class = GST_ELEMENT_CLASS(klass);
+  auto *pay_class = reinterpret_cast<GstSrtRtpBasePayClass *>(klass);
+  G_OBJECT_CLASS(klass)->finalize = pay_finalize;
+  pay_class->set_caps = pay_set_caps;
+  pay_class->handle_buffer = pay_handle_buffer;
+  pay_class->drain = pay_drain;
+  pay_class->flush = pay_flush;
+  pay_class->add_stats = pay_add_stats;
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "RTP G.722 payloader (srtrtp)", "Codec/Payloader/Network/RTP",
+      "Payload-encode G.722 audio into RTP packets (RFC 3551)", "srtrtp project");
+}
+
+static void gst_srt_rtp_g722_pay2_init(GstSrtRtpG722Pay2 *self) {
+  self->state = new PayState();
+  gst_srt_rtp_base_pay_set_default_pt(&self->parent, g722::kPayloadType);
+}

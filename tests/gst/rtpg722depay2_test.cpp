@@ -1,0 +1,117 @@
+// rtpg722depay2 through GstHarness: 16 kHz audio/G722 caps from the 8000 Hz
+// RTP clock, timestamps from RTP time, zero-copy output, bad packets.
+#include <gst/gst.h>
+#include <gst/check/gstharness.h>
+#include <gtest/gtest.h>
+
+#include "audio_fixtures.hpp"
+
+using namespace audiofx;
+
+namespace {
+
+constexpr const char *kRtpCaps =
+    "application/x-rtp,media=audio,clock-rate=8000,encoding-name=G722,payload=9";
+
+HarnessPtr make_depay(const char *caps = kRtpCaps) {
+  return make("rtpg722depay2", "", caps);
+}
+
+}  // namespace
+
+TEST(RtpG722Depay2, RestoresSixteenKilohertzMonoCaps) {
+  auto h = make_depay();
+  ASSERT_EQ(gst_harness_push(h.get(), rtp_packet(pattern(160), 1, 0, true, 0, 9)), GST_FLOW_OK);
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(bytes_of(out[0].get()), pattern(160));
+  GstCaps *caps = gst_pad_get_current_caps(h->sinkpad);
+  ASSERT_NE(caps, nullptr);
+  GstCaps *want = gst_caps_from_string("audio/G722,rate=16000,channels=1");
+  EXPECT_TRUE(gst_caps_is_equal(caps, want)) << current_caps(h.get());
+  gst_caps_unref(want);
+  gst_caps_unref(caps);
+}
+
+TEST(RtpG722Depay2, StaticPayloadTypeWithoutEncodingName) {
+  auto h = make_depay("application/x-rtp,media=audio,payload=9,clock-rate=8000");
+  ASSERT_EQ(gst_harness_push(h.get(), rtp_packet(pattern(80), 1, 0, false, 0, 9)), GST_FLOW_OK);
+  EXPECT_EQ(pull_buffers(h.get()).size(), 1u);
+  EXPECT_NE(current_caps(h.get()).find("rate=(int)16000"), std::string::npos);
+}
+
+TEST(RtpG722Depay2, TimestampsAndDurationsFromRtpTime) {
+  auto h = make_depay();
+  gst_harness_push(h.get(), rtp_packet(pattern(160), 1, 8000, true, GST_SECOND, 9));
+  gst_harness_push(h.get(), rtp_packet(pattern(80), 2, 8160, false, GST_CLOCK_TIME_NONE, 9));
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_EQ(GST_BUFFER_PTS(out[0].get()), GST_SECOND);
+  EXPECT_EQ(GST_BUFFER_DURATION(out[0].get()), 20 * kMs);
+  EXPECT_EQ(GST_BUFFER_PTS(out[1].get()), GST_SECOND + 20 * kMs);
+  EXPECT_EQ(GST_BUFFER_DURATION(out[1].get()), 10 * kMs);
+}
+
+TEST(RtpG722Depay2, MarkerBitBecomesResync) {
+  auto h = make_depay();
+  gst_harness_push(h.get(), rtp_packet(pattern(80), 1, 0, true, 0, 9));
+  gst_harness_push(h.get(), rtp_packet(pattern(80), 2, 80, false, 10 * kMs, 9));
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(GST_BUFFER_FLAG_IS_SET(out[0].get(), GST_BUFFER_FLAG_RESYNC));
+  EXPECT_FALSE(GST_BUFFER_FLAG_IS_SET(out[1].get(), GST_BUFFER_FLAG_RESYNC));
+}
+
+TEST(RtpG722Depay2, OutputSharesThePacketMemory) {
+  auto h = make_depay();
+  GstBuffer *in = rtp_packet(pattern(160), 1, 0, false, 0, 9);
+  GstMapInfo in_map;
+  ASSERT_TRUE(gst_buffer_map(in, &in_map, GST_MAP_READ));
+  const guint8 *payload = in_map.data + 12;
+  gst_buffer_unmap(in, &in_map);
+  gst_buffer_ref(in);  // keep the memory alive to compare
+  gst_harness_push(h.get(), in);
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 1u);
+  GstMapInfo out_map;
+  ASSERT_TRUE(gst_buffer_map(out[0].get(), &out_map, GST_MAP_READ));
+  EXPECT_EQ(out_map.data, payload) << "payload was copied";
+  gst_buffer_unmap(out[0].get(), &out_map);
+  gst_buffer_unref(in);
+}
+
+TEST(RtpG722Depay2, EmptyAndGarbagePacketsAreCountedAndSkipped) {
+  auto h = make_depay();
+  gst_harness_push(h.get(), rtp_packet(pattern(80), 1, 0, false, 0, 9));
+  gst_harness_push(h.get(), rtp_packet({}, 2, 80, false, 10 * kMs, 9));
+  gst_harness_push(h.get(), buffer(pattern(7), 20 * kMs));  // not RTP
+  gst_harness_push(h.get(), rtp_packet(pattern(80), 3, 80, false, 10 * kMs, 9));
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(GST_BUFFER_IS_DISCONT(out[1].get())) << "audio is missing before it";
+  EXPECT_EQ(stat_u64(h.get(), "dropped-empty"), 1u);
+  EXPECT_EQ(stat_u64(h.get(), "packets-invalid"), 1u);
+}
+
+TEST(RtpG722Depay2, StereoPayloadMustHoldWholeSamplePairs) {
+  auto h = make_depay(
+      "application/x-rtp,media=audio,clock-rate=8000,encoding-name=G722,encoding-params=(string)2");
+  gst_harness_push(h.get(), rtp_packet(pattern(81), 1, 0, false, 0));
+  gst_harness_push(h.get(), rtp_packet(pattern(160), 2, 0, false, 0));
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(GST_BUFFER_DURATION(out[0].get()), 10 * kMs);
+  EXPECT_EQ(stat_u64(h.get(), "dropped-bad-length"), 1u);
+  EXPECT_NE(current_caps(h.get()).find("channels=(int)2"), std::string::npos);
+}
+
+TEST(RtpG722Depay2, LossMarksDiscontAndEosPasses) {
+  auto h = make_depay();
+  gst_harness_push(h.get(), rtp_packet(pattern(80), 1, 0, false, 0, 9));
+  gst_harness_push(h.get(), rtp_packet(pattern(80), 3, 160, false, 20 * kMs, 9));
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 2u);
+  EXPECT_TRUE(GST_BUFFER_IS_DISCONT(out[1].get()));
+  EXPECT_EQ(stat_u64(h.get(), "packets-lost"), 1u);
+  EXPECT_TRUE(eos_passed(h.get()));
+}
