@@ -115,24 +115,37 @@ GType gst_srt_rtp_base_pay_get_type() {
   static GType type = 0;
   if (g_once_init_enter(&type)) {
     const GTypeInfo info = {
-        sizeof(GstSrtRtpBasePayClass), nullptr, nullptr, gst_srt_rtp_base_pay_class_intern_init, nullptr, nullptr,
-        sizeof(GstSrtRtpBasePay), 0, gst_srt_rtp_base_pay_init, nullptr,
+        sizeof(GstSrtRtpBasePayClass),
+        nullptr,
+        nullptr,
+        gst_srt_rtp_base_pay_class_intern_init,
+        nullptr,
+        nullptr,
+        sizeof(GstSrtRtpBasePay),
+        0,
+        gst_srt_rtp_base_pay_init,
+        nullptr,
     };
-    GType t = g_type_register_static(GST_TYPE_ELEMENT, "GstSrtRtpBasePay", &info, G_TYPE_FLAG_ABSTRACT);
-    gst_srt_rtp_base_pay_private_offset = g_type_add_instance_private(t, sizeof(GstSrtRtpBasePayPrivate));
+    GType t =
+        g_type_register_static(GST_TYPE_ELEMENT, "GstSrtRtpBasePay", &info, G_TYPE_FLAG_ABSTRACT);
+    gst_srt_rtp_base_pay_private_offset =
+        g_type_add_instance_private(t, sizeof(GstSrtRtpBasePayPrivate));
     g_once_init_leave(&type, t);
   }
   return type;
 }
 
 static GstSrtRtpBasePayPrivate *gst_srt_rtp_base_pay_get_instance_private(GstSrtRtpBasePay *self) {
-  return static_cast<GstSrtRtpBasePayPrivate *>(G_STRUCT_MEMBER_P(self, gst_srt_rtp_base_pay_private_offset));
+  return static_cast<GstSrtRtpBasePayPrivate *>(
+      G_STRUCT_MEMBER_P(self, gst_srt_rtp_base_pay_private_offset));
 }
 
 static GstSrtRtpBasePayPrivate *priv_of(GstSrtRtpBasePay *self) {
   return static_cast<GstSrtRtpBasePayPrivate *>(gst_srt_rtp_base_pay_get_instance_private(self));
 }
-static BasePayState &state_of(GstSrtRtpBasePay *self) { return *priv_of(self)->state; }
+static BasePayState &state_of(GstSrtRtpBasePay *self) {
+  return *priv_of(self)->state;
+}
 
 static void pick_random_values(BasePayState &s) {
   s.ssrc = s.ssrc_prop == kRandom ? g_random_int() : s.ssrc_prop;
@@ -157,8 +170,8 @@ guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts) 
   if (!GST_CLOCK_TIME_IS_VALID(pts) || s.clock_rate == 0) return s.last_rtp_time;
   guint64 running = gst_segment_to_running_time(&s.segment, GST_FORMAT_TIME, pts);
   if (!GST_CLOCK_TIME_IS_VALID(running)) running = 0;
-  const guint64 ticks = gst_util_uint64_scale_int(running, static_cast<gint>(s.clock_rate),
-                                                  GST_SECOND);
+  const guint64 ticks =
+      gst_util_uint64_scale_int(running, static_cast<gint>(s.clock_rate), GST_SECOND);
   return s.ts_offset + static_cast<guint32>(ticks);
 }
 
@@ -277,7 +290,8 @@ std::span<std::uint8_t> PayloadWriter::begin_packet(std::size_t payload_size) {
   packet_size_ = srtcore::rtp::kRtpHeaderSize + payload_size;
   if (!s.block || s.block->available() < packet_size_) {
     if (s.block) srtrtp::PacketBlock::unref(s.block);
-    s.block = srtrtp::PacketBlock::create(std::max(srtrtp::PacketBlock::kDefaultSize, packet_size_));
+    s.block =
+        srtrtp::PacketBlock::create(std::max(srtrtp::PacketBlock::kDefaultSize, packet_size_));
   }
   packet_ = s.block->next();
   return {packet_ + srtcore::rtp::kRtpHeaderSize, payload_size};
@@ -355,10 +369,10 @@ static gboolean base_pay_sink_event(GstPad *pad, GstObject *parent, GstEvent *ev
       base_pay_drain(self);
       const gboolean ok = klass->set_caps(self, caps);
       if (!ok)
-        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Cannot use the input caps."),
-                          ("%s rejected caps %" GST_PTR_FORMAT
-                           "; check the upstream element's output format",
-                           GST_ELEMENT_NAME(self), caps));
+        GST_ELEMENT_ERROR(
+            self, CORE, NEGOTIATION, ("Cannot use the input caps."),
+            ("%s rejected caps %" GST_PTR_FORMAT "; check the upstream element's output format",
+             GST_ELEMENT_NAME(self), caps));
       gst_event_unref(event);
       return ok;
     }
@@ -367,7 +381,9 @@ static gboolean base_pay_sink_event(GstPad *pad, GstObject *parent, GstEvent *ev
       gst_event_parse_segment(event, &seg);
       if (seg->format != GST_FORMAT_TIME) {
         GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Input segment is not in time format."),
-                          ("Put a parser (e.g. h264parse) before %s", GST_ELEMENT_NAME(self)));
+                          ("Send a time segment: put a parser (h264parse, h265parse, ...) or a "
+                           "live source before %s",
+                           GST_ELEMENT_NAME(self)));
         gst_event_unref(event);
         return FALSE;
       }
@@ -511,8 +527,7 @@ static void base_pay_get_property(GObject *object, guint id, GValue *value, GPar
   }
 }
 
-static GstStateChangeReturn base_pay_change_state(GstElement *element,
-                                                  GstStateChange transition) {
+static GstStateChangeReturn base_pay_change_state(GstElement *element, GstStateChange transition) {
   auto *self = GST_SRT_RTP_BASE_PAY(element);
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     BasePayState &s = state_of(self);
@@ -571,8 +586,8 @@ static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_SEQNUM,
       g_param_spec_uint("seqnum", "Sequence number",
-                        "The RTP sequence number of the last processed packet", 0, G_MAXUINT16,
-                        0, ro));
+                        "The RTP sequence number of the last processed packet", 0, G_MAXUINT16, 0,
+                        ro));
   g_object_class_install_property(
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics", "Various statistics", GST_TYPE_STRUCTURE, ro));
@@ -580,8 +595,8 @@ static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
   g_object_class_install_property(
       gobject_class, PROP_MAX_PTIME,
       g_param_spec_int64("max-ptime", "Max packet time",
-                         "Maximum duration of the packet data in ns (-1 = unlimited up to MTU)",
-                         -1, G_MAXINT64, kDefaultMaxPtime, rw));
+                         "Maximum duration of the packet data in ns (-1 = unlimited up to MTU)", -1,
+                         G_MAXINT64, kDefaultMaxPtime, rw));
   g_object_class_install_property(
       gobject_class, PROP_MIN_PTIME,
       g_param_spec_int64("min-ptime", "Min packet time",

@@ -8,6 +8,7 @@
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
 #include "rtp/g722_payload.hpp"
+#include "rtp/rtp_header.hpp"
 #include "rtp_base_pay.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(g722pay2_debug);
@@ -70,12 +71,12 @@ static bool apply_limits(GstSrtRtpG722Pay2 *self) {
                                       gst_srt_rtp_base_pay_max_payload(&self->parent)};
   if (s.configured && settings == s.applied) return true;
   if (!s.core.configure(settings)) {
-    GST_ELEMENT_ERROR(
-        self, RESOURCE, SETTINGS, ("The mtu is too small for G.722."),
-        ("mtu leaves %" G_GSIZE_FORMAT
-         " payload bytes, less than one 10 ms G.722 step (%" G_GSIZE_FORMAT
-         " bytes); set mtu to at least %" G_GSIZE_FORMAT,
-         settings.max_payload, g722::kFormat.frame_bytes, g722::kFormat.frame_bytes + 12));
+    GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("The mtu is too small for G.722."),
+                      ("mtu leaves %" G_GSIZE_FORMAT
+                       " payload bytes, less than one 10 ms G.722 step (%" G_GSIZE_FORMAT
+                       " bytes); set mtu to at least %" G_GSIZE_FORMAT,
+                       settings.max_payload, g722::kFormat.frame_bytes,
+                       g722::kFormat.frame_bytes + srtcore::rtp::kRtpHeaderSize));
     return false;
   }
   const audio::PacketLimits &l = s.core.limits();

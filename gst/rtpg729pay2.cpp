@@ -57,12 +57,14 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
   return gst_srt_rtp_base_pay_set_outcaps(base, "audio", g729::kClockRate, "G729", nullptr);
 }
 
-static bool apply_limits(GstSrtRtpG729Pay2 *self) {
+// Packet limits follow the properties, downstream caps and mtu, which may all
+// change while streaming.
+static void apply_limits(GstSrtRtpG729Pay2 *self) {
   PayState &s = *self->state;
   const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
   const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
                                       gst_srt_rtp_base_pay_max_payload(&self->parent)};
-  if (s.configured && settings == s.applied) return true;
+  if (s.configured && settings == s.applied) return;
   // The smallest mtu (28) still holds a frame and a SID, so this cannot fail.
   s.core.configure(settings);
   const audio::PacketLimits &l = s.core.limits();
@@ -72,7 +74,6 @@ static bool apply_limits(GstSrtRtpG729Pay2 *self) {
                    l.min_frames, l.max_frames, l.align_frames);
   s.applied = settings;
   s.configured = true;
-  return true;
 }
 
 static void write_packet(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {

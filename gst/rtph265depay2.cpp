@@ -5,6 +5,7 @@
 
 #include <mutex>
 #include <optional>
+#include <vector>
 
 #include "elements.hpp"
 #include "rtp/h265_depayloader.hpp"
@@ -60,14 +61,14 @@ static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
                     "encoding-name = (string) H265"));
 
 // hvc1 first, as rtph265depay: a decoder that takes anything gets codec_data.
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS,
-    GST_STATIC_CAPS("video/x-h265, stream-format = (string) hvc1, "
-                    "alignment = (string) { au, nal }; "
-                    "video/x-h265, stream-format = (string) hev1, "
-                    "alignment = (string) { au, nal }; "
-                    "video/x-h265, stream-format = (string) byte-stream, "
-                    "alignment = (string) { nal, au }"));
+static GstStaticPadTemplate src_template =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+                            GST_STATIC_CAPS("video/x-h265, stream-format = (string) hvc1, "
+                                            "alignment = (string) { au, nal }; "
+                                            "video/x-h265, stream-format = (string) hev1, "
+                                            "alignment = (string) { au, nal }; "
+                                            "video/x-h265, stream-format = (string) byte-stream, "
+                                            "alignment = (string) { nal, au }"));
 
 static const char *format_name(h265::OutputFormat f) {
   switch (f) {
@@ -153,9 +154,9 @@ static gboolean depay_set_caps(GstSrtRtpBaseDepay *base, GstCaps *caps) {
   for (const char *field : {"sprop-vps", "sprop-sps", "sprop-pps"}) {
     const gchar *sprop = gst_structure_get_string(st, field);
     if (sprop && !s.core.add_sprop(sprop))
-      GST_ELEMENT_WARNING(self, STREAM, FORMAT, ("Invalid %s in the caps.", field),
-                          ("Could not use all of \"%s\"; waiting for in-band parameter sets",
-                           sprop));
+      GST_ELEMENT_WARNING(
+          self, STREAM, FORMAT, ("Invalid %s in the caps.", field),
+          ("Could not use all of \"%s\"; waiting for in-band parameter sets", sprop));
   }
   s.caps_sent = false;
   return TRUE;
@@ -181,6 +182,17 @@ static bool ensure_src_caps(GstSrtRtpH265Depay2 *self) {
   return s.caps_sent;
 }
 
+// Output bytes as a GstBuffer: the core's storage is adopted when it can be
+// (one access unit per buffer, no copy), copied otherwise.
+static GstBuffer *wrap_output(h265::Depayloader &core, const h265::DepayOutput &out) {
+  auto storage = core.take_output_storage(out);
+  if (!storage) return gst_buffer_new_memdup(out.data.data(), out.data.size());
+  auto *owned = new std::vector<std::uint8_t>(std::move(*storage));
+  return gst_buffer_new_wrapped_full(
+      static_cast<GstMemoryFlags>(0), owned->data(), owned->capacity(), 0, owned->size(), owned,
+      [](gpointer p) { delete static_cast<std::vector<std::uint8_t> *>(p); });
+}
+
 static void output(GstSrtRtpH265Depay2 *self, const h265::DepayOutput &out) {
   DepayState &s = *self->state;
   if (!ensure_src_caps(self)) {
@@ -189,7 +201,7 @@ static void output(GstSrtRtpH265Depay2 *self, const h265::DepayOutput &out) {
     gst_srt_rtp_base_depay_mark_discont(&self->parent);
     return;
   }
-  GstBuffer *buf = gst_buffer_new_memdup(out.data.data(), out.data.size());
+  GstBuffer *buf = wrap_output(s.core, out);
   if (!out.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   if (out.au_end) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_MARKER);
   if (out.discont) gst_srt_rtp_base_depay_mark_discont(&self->parent);
@@ -229,7 +241,9 @@ static GstFlowReturn depay_drain(GstSrtRtpBaseDepay *base) {
   return GST_FLOW_OK;
 }
 
-static void depay_flush(GstSrtRtpBaseDepay *base) { SELF(base)->state->core.reset(); }
+static void depay_flush(GstSrtRtpBaseDepay *base) {
+  SELF(base)->state->core.reset();
+}
 
 static void depay_add_stats(GstSrtRtpBaseDepay *base, GstStructure *st) {
   const DepayState &s = *SELF(base)->state;
@@ -241,20 +255,19 @@ static void depay_add_stats(GstSrtRtpBaseDepay *base, GstStructure *st) {
       d.paci_unwrapped, "dropped-truncated", G_TYPE_UINT64, d.dropped_truncated,
       "dropped-bad-aggregate", G_TYPE_UINT64, d.dropped_bad_aggregate, "dropped-fu-without-start",
       G_TYPE_UINT64, d.dropped_fu_without_start, "dropped-fu-start-and-end", G_TYPE_UINT64,
-      d.dropped_fu_start_and_end, "dropped-fu-incomplete", G_TYPE_UINT64,
-      d.dropped_fu_incomplete, "dropped-fu-too-large", G_TYPE_UINT64, d.dropped_fu_too_large,
-      "dropped-reserved-type", G_TYPE_UINT64, d.dropped_reserved_type, "dropped-forbidden-bit",
-      G_TYPE_UINT64, d.dropped_forbidden_bit, "dropped-tid-zero", G_TYPE_UINT64,
-      d.dropped_tid_zero, "dropped-bad-paci", G_TYPE_UINT64, d.dropped_bad_paci, "dropped-empty",
-      G_TYPE_UINT64, d.dropped_empty, "dropped-late-don", G_TYPE_UINT64, c.reorder.late,
+      d.dropped_fu_start_and_end, "dropped-fu-incomplete", G_TYPE_UINT64, d.dropped_fu_incomplete,
+      "dropped-fu-too-large", G_TYPE_UINT64, d.dropped_fu_too_large, "dropped-reserved-type",
+      G_TYPE_UINT64, d.dropped_reserved_type, "dropped-forbidden-bit", G_TYPE_UINT64,
+      d.dropped_forbidden_bit, "dropped-tid-zero", G_TYPE_UINT64, d.dropped_tid_zero,
+      "dropped-bad-paci", G_TYPE_UINT64, d.dropped_bad_paci, "dropped-empty", G_TYPE_UINT64,
+      d.dropped_empty, "dropped-late-don", G_TYPE_UINT64, c.reorder.late,
       "dropped-waiting-keyframe", G_TYPE_UINT64, c.dropped_waiting_keyframe,
-      "dropped-no-codec-data", G_TYPE_UINT64, s.dropped_no_codec_data,
-      "parameter-set-insertions", G_TYPE_UINT64, c.param_set_insertions, "keyframe-requests",
-      G_TYPE_UINT64, s.keyframe_requests, nullptr);
+      "dropped-no-codec-data", G_TYPE_UINT64, s.dropped_no_codec_data, "parameter-set-insertions",
+      G_TYPE_UINT64, c.param_set_insertions, "keyframe-requests", G_TYPE_UINT64,
+      s.keyframe_requests, nullptr);
 }
 
-static void depay_set_property(GObject *object, guint id, const GValue *value,
-                               GParamSpec *pspec) {
+static void depay_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
   DepayState &s = *SELF(object)->state;
   std::lock_guard guard(s.lock);
   switch (id) {

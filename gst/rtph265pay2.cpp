@@ -5,7 +5,9 @@
 
 #include <mutex>
 #include <string>
+#include <vector>
 
+#include "buffer_bytes.hpp"
 #include "elements.hpp"
 #include "rtp/h265_payloader.hpp"
 #include "rtp_base_pay.hpp"
@@ -41,6 +43,7 @@ struct PayState {
   bool input_marks_au = false;
   GstClockTime au_pts = GST_CLOCK_TIME_NONE;
   gsize max_payload = 0;
+  std::vector<guint8> scratch;  // input buffers of several memories
 };
 
 }  // namespace
@@ -98,8 +101,8 @@ static void apply_settings(GstSrtRtpH265Pay2 *self) {
   const gsize max_payload = gst_srt_rtp_base_pay_max_payload(&self->parent);
   std::lock_guard guard(s.lock);
   if (!s.dirty && max_payload == s.max_payload) return;
-  s.core.configure(h265::PayloaderConfig{max_payload, s.settings.aggregate,
-                                         s.settings.config_interval});
+  s.core.configure(
+      h265::PayloaderConfig{max_payload, s.settings.aggregate, s.settings.config_interval});
   s.max_payload = max_payload;
   s.dirty = false;
 }
@@ -142,6 +145,8 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *caps) {
   const gchar *alignment = gst_structure_get_string(st, "alignment");
   const bool hvc = g_strcmp0(format, "hvc1") == 0 || g_strcmp0(format, "hev1") == 0;
   s.au_aligned = hvc || g_strcmp0(alignment, "nal") != 0;
+  s.input_marks_au = false;  // learnt again from the new stream's buffers
+  s.core.set_input_marks_au(false);
   s.core.set_input_format(hvc ? h265::InputFormat::kHvc : h265::InputFormat::kByteStream);
   if (hvc) {
     const GValue *v = gst_structure_get_value(st, "codec_data");
@@ -178,7 +183,10 @@ static GstClockTime au_time_for(GstSrtRtpH265Pay2 *self, GstBuffer *buffer, bool
   const GstClockTime pts = GST_BUFFER_PTS(buffer);
   *ends_previous = false;
   if (s.au_aligned) return pts;
-  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_MARKER)) s.input_marks_au = true;
+  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_MARKER) && !s.input_marks_au) {
+    s.input_marks_au = true;
+    s.core.set_input_marks_au(true);
+  }
   if (!s.in_au) {
     s.in_au = true;
     if (GST_CLOCK_TIME_IS_VALID(pts)) s.au_pts = pts;
@@ -215,11 +223,12 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
     gst_buffer_unref(buffer);
     return ret;
   }
-  GstMapInfo map;
-  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
+  srtrtp::BufferBytes input(buffer, s.scratch);
+  if (!input.ok()) {
     gst_buffer_unref(buffer);
     return GST_FLOW_ERROR;
   }
+  const srtcore::ByteSpan data = input.span();
   const bool au_end = s.au_aligned || GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_MARKER);
   const bool keyframe = !GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_DELTA_UNIT);
   const std::int64_t time_ns =
@@ -227,16 +236,17 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
   {
     srtrtp::PayloadWriter writer(base, buffer);
     writer.set_timing(pts, gst_srt_rtp_base_pay_rtp_time(base, pts));
-    if (!s.core.push(srtcore::ByteSpan(map.data, map.size), au_end, time_ns, keyframe, writer))
-      GST_WARNING_OBJECT(self, "malformed input buffer of %" G_GSIZE_FORMAT " bytes (dropped %s)",
-                         map.size, "the rest of it");
+    if (!s.core.push(data, au_end, time_ns, keyframe, writer))
+      GST_WARNING_OBJECT(self,
+                         "malformed input buffer of %" G_GSIZE_FORMAT
+                         " bytes: empty, or a NAL length overruns it (the rest is dropped)",
+                         data.size());
     // New in-band parameter sets go into the caps before the packets carrying them.
     if (s.core.take_caps_changed()) update_outcaps(self);
     ret = writer.push();
   }
   s.last_pts = pts;
   if (au_end) s.in_au = false;
-  gst_buffer_unmap(buffer, &map);
   gst_buffer_unref(buffer);
   return ret;
 }
@@ -346,4 +356,6 @@ static void gst_srt_rtp_h265_pay2_class_init(GstSrtRtpH265Pay2Class *klass) {
   gst_type_mark_as_plugin_api(aggregate_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
 }
 
-static void gst_srt_rtp_h265_pay2_init(GstSrtRtpH265Pay2 *self) { self->state = new PayState(); }
+static void gst_srt_rtp_h265_pay2_init(GstSrtRtpH265Pay2 *self) {
+  self->state = new PayState();
+}

@@ -38,7 +38,7 @@ std::uint64_t FramePayloader::ticks_for(std::size_t bytes) const {
 
 void FramePayloader::push_impl(ByteSpan frames, ByteSpan tail, const InputTime &t) {
   const bool first = !timeline_.started();
-  const bool gap = false;
+  const bool gap = timeline_.is_gap(t.pts, ticks_for(queued_bytes()));
   if (first) {
     timeline_.start(t.pts, t.rtp_time);
   } else if (t.discont || gap) {

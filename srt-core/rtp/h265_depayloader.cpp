@@ -72,6 +72,18 @@ const DepayloaderStats &Depayloader::stats() const {
   return stats_;
 }
 
+std::optional<std::vector<std::uint8_t>> Depayloader::take_output_storage(const DepayOutput &out) {
+  if (out_.size() != 1 || out.data.data() != out_bytes_.data() ||
+      out.data.size() != out_bytes_.size() || out.data.empty())
+    return std::nullopt;
+  std::vector<std::uint8_t> taken;
+  taken.swap(out_bytes_);
+  // The next access unit is likely about as large as this one.
+  out_bytes_.reserve(taken.capacity());
+  carry_start_ = 0;
+  return taken;
+}
+
 void Depayloader::begin_call() {
   out_.clear();
   // Earlier outputs were delivered; keep only the unfinished tail, which is
@@ -129,20 +141,26 @@ void Depayloader::drain_impl() {
 }
 
 bool Depayloader::starts_new_au(ByteSpan nal, std::uint32_t rtp_ts) const {
-  // The bitstream says where access units begin (H.265 7.4.2.4.4), even when
-  // markers are missing or, with DONL, in transmission order. Timestamps are
-  // only trusted after a loss: rtph265pay stamps the later units of an AU it
-  // got from h265parse alignment=nal with other times, which must not split it.
+  // After a loss the timestamp is the best guide left.
   if (au_loss_ && rtp_ts != au_ts_) return true;
+  // An access unit ends only after its picture: parameter sets or SEI sent
+  // with another timestamp stay with the picture they precede.
   if (!au_seen_vcl_) return false;
   const std::uint8_t type = nal_type(nal[0]);
-  if (is_vcl(type))
-    return layer_id(nal[0], nal[1]) == 0 && first_slice_segment_in_pic(nal);
-  // rtph265pay (config-interval=-1, alignment=nal input) repeats VPS/SPS/PPS
-  // before every slice of an IRAP picture. Where markers end access units,
-  // such a repetition does not begin a new one.
-  if (is_param_set(type) && markers_seen_ && !config_.donl) return false;
-  return starts_au_after_vcl(type);
+  // H.265 7.4.2.4.4: a base-layer picture's first slice segment, or one of
+  // the prefix types after a picture, begins the next access unit.
+  const bool begins = is_vcl(type)
+                          ? layer_id(nal[0], nal[1]) == 0 && first_slice_segment_in_pic(nal)
+                          : starts_au_after_vcl(type);
+  // rtph265pay fed alignment=nal stamps later units of a picture with other
+  // timestamps: a unit that continues the picture stays in it. Markers may be
+  // missing, and with DONL they follow transmission order: the bitstream says
+  // where pictures end.
+  if (rtp_ts != au_ts_ || !is_param_set(type)) return begins;
+  // rtph265pay (config-interval=-1) also repeats VPS/SPS/PPS before every
+  // slice of an IRAP picture: where markers end access units, such a
+  // repetition does not begin a new one.
+  return begins && !(markers_seen_ && !config_.donl);
 }
 
 void Depayloader::on_nal(ByteSpan nal, std::uint32_t rtp_ts) {
@@ -203,7 +221,8 @@ void Depayloader::append_nal(ByteSpan nal) {
   ++au_nal_count_;
   if (config_.alignment == Alignment::kNal) {
     held_ = true;
-    held_keyframe_ = au_keyframe_;
+    // Parameter sets are what a decoder needs to start: never delta units.
+    held_keyframe_ = au_keyframe_ || is_param_set(nal_type(nal[0]));
   } else if (first && nal_type(nal[0]) == kAud) {
     au_insert_pos_ = kPrefixLen + nal.size();
   }
@@ -288,7 +307,7 @@ void Depayloader::discard_au(bool count_as_waiting) {
 
 void Depayloader::note_loss() {
   discont_pending_ = true;
-  au_loss_ = true;
+  au_loss_ = au_active_;
   raise_keyframe_request();
   if (config_.wait_for_keyframe) {
     // A broken access unit is not worth decoding: drop it and wait again.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -85,6 +86,12 @@ class Depayloader {
   bool take_keyframe_request();
   const DepayloaderStats &stats() const;
 
+  // From inside the push()/drain() callback: hands over the storage of an
+  // output that is all the depayloader holds (the usual alignment=au case), so
+  // the caller can wrap it instead of copying. nullopt when the output shares
+  // storage with other data; copy it then.
+  std::optional<std::vector<std::uint8_t>> take_output_storage(const DepayOutput &out);
+
  private:
   // Moves the unfinished output (AU or held NAL) to the front of out_bytes_.
   void begin_call();
@@ -117,7 +124,7 @@ class Depayloader {
   std::uint32_t au_ts_ = 0;
   bool au_keyframe_ = false;
   bool au_seen_vcl_ = false;
-  bool au_loss_ = false;  // data was lost since this AU began: timestamps mark boundaries
+  bool au_loss_ = false;           // data was lost since this AU began: timestamps mark boundaries
   unsigned au_param_kinds_ = 0;    // VPS/SPS/PPS carried in-band by this AU (bits)
   std::size_t au_insert_pos_ = 0;  // offset in the AU where parameter sets go (after an AUD)
   std::size_t au_nal_count_ = 0;
@@ -128,7 +135,7 @@ class Depayloader {
   bool keyframe_request_ = false;
   bool request_blocked_ = false;  // a request was raised; no more until a keyframe is output
   bool codec_data_changed_ = false;
-  bool started_ = false;  // a packet was seen since start/reset
+  bool started_ = false;       // a packet was seen since start/reset
   bool markers_seen_ = false;  // the sender marks access-unit ends
 
   // Outputs of one call, delivered by the template front-ends.

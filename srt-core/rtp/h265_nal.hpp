@@ -55,7 +55,7 @@ inline bool is_vcl(std::uint8_t type) {
 }
 // Intra random access point pictures: BLA, IDR, CRA and the reserved IRAP types.
 inline bool is_irap(std::uint8_t type) {
-  return type >= 19 && type <= 20;
+  return type >= 16 && type <= 23;
 }
 inline bool is_param_set(std::uint8_t type) {
   return type == kVps || type == kSps || type == kPps;

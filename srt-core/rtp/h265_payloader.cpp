@@ -104,8 +104,8 @@ bool Payloader::push(ByteSpan data, bool au_end, std::int64_t time_ns, bool keyf
   if (has_pending_) {
     if (au_end) {
       send_pending(true, out);
-    } else if (starts_au_after_vcl(nal_type(pending_[0]))) {
-      send_pending(false, out);  // cannot end an access unit
+    } else if (input_marks_au_ || starts_au_after_vcl(nal_type(pending_[0]))) {
+      send_pending(false, out);  // the input says, or the unit cannot end an AU
     } else if (pending_.data() != pending_copy_.data()) {
       // Whether it ends the access unit is known only from what comes next.
       pending_copy_.assign(pending_.begin(), pending_.end());
@@ -128,11 +128,15 @@ void Payloader::flush(PacketSink &sink) {
   }
 }
 
-bool Payloader::starts_new_au(ByteSpan nal, std::int64_t time_ns) const {
-  if (time_ns != kNoTime && au_time_ != kNoTime && time_ns != au_time_) return true;
+bool Payloader::starts_new_au(ByteSpan nal) const {
+  // The bitstream says where access units begin (H.265 7.4.2.4.4): a picture's
+  // first slice segment, or a prefix unit after a picture. Not the time:
+  // h265parse alignment=nal stamps later units of a picture with other times
+  // (no PTS, a DTS), and those units stay in their picture. An AU ends only
+  // after its picture.
   if (!au_seen_vcl_) return false;
   const std::uint8_t type = nal_type(nal[0]);
-  if (is_vcl(type)) return first_slice_segment_in_pic(nal);
+  if (is_vcl(type)) return layer_id(nal[0], nal[1]) == 0 && first_slice_segment_in_pic(nal);
   return starts_au_after_vcl(type);
 }
 
@@ -140,7 +144,7 @@ void Payloader::process_nal(std::size_t index, std::int64_t time_ns, bool keyfra
                             PacketSink &sink) {
   const ByteSpan nal = nals_[index];
   const std::uint8_t type = nal_type(nal[0]);
-  if (in_au_ && starts_new_au(nal, time_ns)) {
+  if (in_au_ && starts_new_au(nal)) {
     if (has_pending_) {
       send_pending(true, sink);
     } else {

@@ -45,6 +45,10 @@ class Payloader {
   // sets). Returns false if codec_data is malformed.
   bool set_hvcc_codec_data(ByteSpan hvcc);
   void set_input_format(InputFormat format);
+  // nal-aligned input that flags the last unit of each access unit (au_end,
+  // as h265parse's MARKER): units go out at once. Without it the last unit
+  // that could end an AU is held until the next push, to place the marker.
+  void set_input_marks_au(bool marks) { input_marks_au_ = marks; }
 
   // One input buffer. `au_end`: the buffer ends an access unit (alignment=au,
   // or GST_BUFFER_FLAG_MARKER on alignment=nal input). `time_ns`: stream time
@@ -66,7 +70,7 @@ class Payloader {
 
  private:
   void process_nal(std::size_t index, std::int64_t time_ns, bool keyframe_hint, PacketSink &sink);
-  bool starts_new_au(ByteSpan nal, std::int64_t time_ns) const;
+  bool starts_new_au(ByteSpan nal) const;
   void maybe_insert_headers(std::size_t index, std::int64_t time_ns, PacketSink &sink);
   bool interval_due(std::int64_t time_ns) const;
   void note_headers_sent(std::int64_t time_ns);
@@ -80,6 +84,7 @@ class Payloader {
   InputFormat format_ = InputFormat::kByteStream;
   unsigned nal_length_size_ = 4;
   bool caps_changed_ = false;
+  bool input_marks_au_ = false;
   bool headers_requested_ = false;
   // NAL units of the buffer being pushed (spans into it), capacity reused.
   std::vector<ByteSpan> nals_;
@@ -90,10 +95,10 @@ class Payloader {
   bool has_pending_ = false;
   std::vector<std::uint8_t> pending_copy_;
   // Access-unit tracking
-  bool in_au_ = false;             // some unit of the current AU was seen
-  unsigned au_param_kinds_ = 0;    // bit per VPS/SPS/PPS carried in-band by this AU
-  bool au_headers_done_ = false;   // parameter sets handled (inserted or in-band) for this AU
-  bool au_seen_vcl_ = false;       // a slice of the current AU was seen: no insertion after it
+  bool in_au_ = false;            // some unit of the current AU was seen
+  unsigned au_param_kinds_ = 0;   // bit per VPS/SPS/PPS carried in-band by this AU
+  bool au_headers_done_ = false;  // parameter sets handled (inserted or in-band) for this AU
+  bool au_seen_vcl_ = false;      // a slice of the current AU was seen: no insertion after it
   bool au_keyframe_ = false;
   std::int64_t au_time_ = kNoTime;
   std::int64_t last_headers_time_ = kNoTime;

@@ -17,24 +17,32 @@ void put16(Bytes &out, std::size_t v) {
 
 }  // namespace
 
-Bytes vps() { return from_hex("40010c01ffff01600000030090000003000003003c959409"); }
+Bytes vps() {
+  return from_hex("40010c01ffff01600000030090000003000003003c959409");
+}
 Bytes sps() {
   return from_hex(
       "42010101600000030090000003000003003ca00a080f16595952930bffc00040005a830303020000030002"
       "000003003c10");
 }
-Bytes pps() { return from_hex("4401c073c109"); }
+Bytes pps() {
+  return from_hex("4401c073c109");
+}
 Bytes hvcc() {
   return from_hex(
       "0101600000009000000000003cf000fcfdf8f800000f03200001001840010c01ffff01600000030090000003"
       "000003003c959409210001003142010101600000030090000003000003003ca00a080f16595952930bffc000"
       "40005a830303020000030002000003003c1022000100064401c073c109");
 }
-std::string sprop_vps() { return "QAEMAf//AWAAAAMAkAAAAwAAAwA8lZQJ"; }
+std::string sprop_vps() {
+  return "QAEMAf//AWAAAAMAkAAAAwAAAwA8lZQJ";
+}
 std::string sprop_sps() {
   return "QgEBAWAAAAMAkAAAAwAAAwA8oAoIDxZZWVKTC//AAEAAWoMDAwIAAAMAAgAAAwA8EA==";
 }
-std::string sprop_pps() { return "RAHAc8EJ"; }
+std::string sprop_pps() {
+  return "RAHAc8EJ";
+}
 
 Bytes header(unsigned type, unsigned layer, unsigned tid) {
   return {static_cast<std::uint8_t>((type << 1) | (layer >> 5)),
@@ -50,8 +58,12 @@ Bytes slice(unsigned type, std::size_t size, bool first, std::uint8_t seed) {
   return n;
 }
 
-Bytes aud() { return {0x46, 0x01, 0x50}; }
-Bytes prefix_sei() { return {0x4e, 0x01, 0x05, 0x04, 0x11, 0x22, 0x33, 0x44, 0x80}; }
+Bytes aud() {
+  return {0x46, 0x01, 0x50};
+}
+Bytes prefix_sei() {
+  return {0x4e, 0x01, 0x05, 0x04, 0x11, 0x22, 0x33, 0x44, 0x80};
+}
 
 Bytes ap(const std::vector<Bytes> &nals) {
   Bytes out = header(48);
@@ -64,9 +76,9 @@ Bytes ap(const std::vector<Bytes> &nals) {
 
 Bytes fu(const Bytes &nal, std::size_t body_offset, std::size_t len, bool start, bool end,
          std::optional<std::uint16_t> donl) {
-  Bytes out = {static_cast<std::uint8_t>((nal[0] & 0x81) | (49 << 1)), nal[1],
-               static_cast<std::uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) |
-                                         ((nal[0] >> 1) & 0x3f))};
+  Bytes out = {
+      static_cast<std::uint8_t>((nal[0] & 0x81) | (49 << 1)), nal[1],
+      static_cast<std::uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | ((nal[0] >> 1) & 0x3f))};
   if (donl) put16(out, *donl);
   const auto b = nal.begin() + 2 + static_cast<std::ptrdiff_t>(body_offset);
   out.insert(out.end(), b, b + static_cast<std::ptrdiff_t>(len));

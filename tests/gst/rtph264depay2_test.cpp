@@ -321,3 +321,52 @@ TEST(RtpH264Depay2, RoundTripThroughRtph264pay2) {
   EXPECT_EQ(to_bytes(out[1]), annexb(au2));
   unref_all(out);
 }
+
+TEST(RtpH264Depay2, AvcNalAlignmentOutputsLengthPrefixedUnits) {
+  auto h = make_depay("video/x-h264,stream-format=avc,alignment=nal");
+  gst_harness_push(h.get(), rtp_packet(stap_a({sps(), pps(), idr_slice(60)}), 1, 0, false, 0));
+  gst_harness_push(h.get(), rtp_packet(idr_slice(70, false), 2, 0, true, 0));
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 2u);  // parameter sets travel in codec_data
+  EXPECT_EQ(to_bytes(out[0]), length_prefixed({idr_slice(60)}));
+  EXPECT_EQ(to_bytes(out[1]), length_prefixed({idr_slice(70, false)}));
+  EXPECT_FALSE(GST_BUFFER_FLAG_IS_SET(out[0], GST_BUFFER_FLAG_MARKER));
+  EXPECT_TRUE(GST_BUFFER_FLAG_IS_SET(out[1], GST_BUFFER_FLAG_MARKER));
+  EXPECT_EQ(caps_field(h.get(), "stream-format"), "avc");
+  EXPECT_EQ(caps_field(h.get(), "alignment"), "nal");
+  unref_all(out);
+}
+
+TEST(RtpH264Depay2, UnknownPacketizationModeIsAClearError) {
+  HarnessPtr h(gst_harness_new("rtph264depay2"));
+  GstBus *bus = gst_bus_new();
+  gst_element_set_bus(h->element, bus);
+  gst_harness_set_sink_caps_str(h.get(), "video/x-h264,stream-format=byte-stream,alignment=au");
+  gst_harness_set_src_caps_str(h.get(),
+                               "application/x-rtp,media=video,clock-rate=90000,"
+                               "encoding-name=H264,packetization-mode=(string)7");
+  EXPECT_NE(gst_harness_push(h.get(), rtp_packet(idr_slice(40), 1, 0, true, 0)), GST_FLOW_OK);
+  GstMessage *m = gst_bus_pop_filtered(bus, GST_MESSAGE_ERROR);
+  ASSERT_NE(m, nullptr);
+  GError *err = nullptr;
+  gst_message_parse_error(m, &err, nullptr);
+  EXPECT_NE(std::string(err->message).find("packetization-mode"), std::string::npos)
+      << err->message;
+  g_error_free(err);
+  gst_message_unref(m);
+  gst_element_set_bus(h->element, nullptr);
+  gst_object_unref(bus);
+}
+
+TEST(RtpH264Depay2, DefaultOutputIsAvcAuAsRtph264depay) {
+  HarnessPtr h(gst_harness_new("rtph264depay2"));
+  gst_harness_set_src_caps_str(h.get(), kRtpCaps);
+  gst_harness_push(h.get(), rtp_packet(stap_a({sps(), pps()}), 1, 0, false, 0));
+  gst_harness_push(h.get(), rtp_packet(idr_slice(60), 2, 0, true, 0));
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(caps_field(h.get(), "stream-format"), "avc");
+  EXPECT_EQ(caps_field(h.get(), "alignment"), "au");
+  EXPECT_EQ(to_bytes(out[0]), length_prefixed({idr_slice(60)}));
+  unref_all(out);
+}

@@ -122,8 +122,8 @@ class RtpH265Depay2Output : public ::testing::TestWithParam<OutputCase> {};
 
 TEST_P(RtpH265Depay2Output, NegotiatedFormatAndContent) {
   const OutputCase &c = GetParam();
-  const std::string out_caps = std::string("video/x-h265,stream-format=") + c.format +
-                               ",alignment=" + c.alignment;
+  const std::string out_caps =
+      std::string("video/x-h265,stream-format=") + c.format + ",alignment=" + c.alignment;
   auto h = make_depay(out_caps.c_str());
   gst_harness_push(h.get(), rtp_packet(ap({vps(), sps(), pps()}), 1, 0, false, 0));
   gst_harness_push(h.get(), rtp_packet(idr(200), 2, 0, true, 0));
@@ -231,9 +231,9 @@ TEST(RtpH265Depay2, TimestampsComeFromRtpTime) {
 
 // gst-plugins-good's rtph265depay assumes no DONL and mis-parses such streams.
 TEST(RtpH265Depay2, DonlStreamIsReorderedIntoDecodingOrder) {
-  auto h = make_depay(kByteStreamAu, "",
-                      std::string(kRtpCaps) +
-                          ",sprop-max-don-diff=(string)2,sprop-depack-buf-nalus=(string)2");
+  auto h = make_depay(
+      kByteStreamAu, "",
+      std::string(kRtpCaps) + ",sprop-max-don-diff=(string)2,sprop-depack-buf-nalus=(string)2");
   // Decoding order: DON 0..2 parameter sets (AP with DOND), 3 IDR (FU, DONL in
   // the first fragment), 4 P (ts 6000), 5 B (ts 3000). Sent: 4, 0-2, 3, 5.
   const Bytes key = idr(2000), p = trail(60, true, 7), b = trail(60, true, 8);
@@ -262,7 +262,8 @@ TEST(RtpH265Depay2, DonlStreamIsReorderedIntoDecodingOrder) {
 TEST(RtpH265Depay2, InvalidMaxDonDiffIsRejected) {
   HarnessPtr h(gst_harness_new("rtph265depay2"));
   gst_harness_set_sink_caps_str(h.get(), kByteStreamAu);
-  gst_harness_set_src_caps_str(h.get(), (std::string(kRtpCaps) + ",sprop-max-don-diff=40000").c_str());
+  gst_harness_set_src_caps_str(h.get(),
+                               (std::string(kRtpCaps) + ",sprop-max-don-diff=40000").c_str());
   EXPECT_NE(gst_harness_push(h.get(), rtp_packet(idr(10), 1, 0, true, 0)), GST_FLOW_OK);
 }
 
@@ -342,8 +343,8 @@ TEST(RtpH265Depay2, MaxFragmentationUnitSizeBoundsReassembly) {
   auto h = make_depay(kByteStreamAu, "max-fragmentation-unit-size=2000");
   const Bytes big = idr(4202);
   for (std::uint16_t i = 0; i < 3; ++i)
-    gst_harness_push(h.get(), rtp_packet(fu(big, i * 1400u, 1400, i == 0, i == 2), i + 1, 0,
-                                         i == 2, 0));
+    gst_harness_push(h.get(),
+                     rtp_packet(fu(big, i * 1400u, 1400, i == 0, i == 2), i + 1, 0, i == 2, 0));
   gst_harness_push(h.get(), rtp_packet(idr(40), 4, 3000, true, 0));
   auto out = pull_buffers(h.get());
   ASSERT_EQ(out.size(), 1u);
@@ -381,8 +382,10 @@ INSTANTIATE_TEST_SUITE_P(
         BadPacket{"tid_zero", {0x26, 0x00, 0x80, 1}, "dropped-tid-zero"},
         BadPacket{"reserved_type_51", {51 << 1, 1, 2, 3}, "dropped-reserved-type"},
         BadPacket{"reserved_type_63", {63 << 1, 1, 2, 3}, "dropped-reserved-type"},
-        BadPacket{"ap_length_overruns", {48 << 1, 1, 0x00, 0x10, 0x44, 0x01}, "dropped-bad-aggregate"},
-        BadPacket{"ap_truncated_length", {48 << 1, 1, 0x00, 0x06, 0x44, 0x01, 0xc0, 0x73, 0xc1, 0x09, 0x00},
+        BadPacket{
+            "ap_length_overruns", {48 << 1, 1, 0x00, 0x10, 0x44, 0x01}, "dropped-bad-aggregate"},
+        BadPacket{"ap_truncated_length",
+                  {48 << 1, 1, 0x00, 0x06, 0x44, 0x01, 0xc0, 0x73, 0xc1, 0x09, 0x00},
                   "dropped-bad-aggregate"},
         BadPacket{"fu_header_missing", {49 << 1, 1}, "dropped-truncated"},
         BadPacket{"fu_without_start", {49 << 1, 1, 0x13, 1, 2, 3}, "dropped-fu-without-start"},
@@ -422,8 +425,9 @@ TEST(RtpH265Depay2, EosOutputsTheAccessUnitWithoutMarker) {
 }
 
 TEST(RtpH265Depay2, RoundTripThroughRtph265pay2) {
-  HarnessPtr h(gst_harness_new_parse("rtph265pay2 mtu=600 aggregate-mode=zero-latency ! "
-                                     "rtph265depay2"));
+  HarnessPtr h(
+      gst_harness_new_parse("rtph265pay2 mtu=600 aggregate-mode=zero-latency ! "
+                            "rtph265depay2"));
   gst_harness_set_src_caps_str(h.get(), "video/x-h265,stream-format=byte-stream,alignment=au");
   gst_harness_set_sink_caps_str(h.get(), kByteStreamAu);
   const std::vector<Bytes> au1 = {vps(), sps(), pps(), idr(2500, true), idr(700, false)};

@@ -38,9 +38,9 @@ HarnessPtr make_pay(const char *caps, const char *props = "") {
 
 GstCaps *hvc_caps(const char *format) {
   GstBuffer *cd = buffer(hvcc(), GST_CLOCK_TIME_NONE);
-  GstCaps *caps = gst_caps_new_simple("video/x-h265", "stream-format", G_TYPE_STRING, format,
-                                      "alignment", G_TYPE_STRING, "au", "codec_data",
-                                      GST_TYPE_BUFFER, cd, nullptr);
+  GstCaps *caps =
+      gst_caps_new_simple("video/x-h265", "stream-format", G_TYPE_STRING, format, "alignment",
+                          G_TYPE_STRING, "au", "codec_data", GST_TYPE_BUFFER, cd, nullptr);
   gst_buffer_unref(cd);
   return caps;
 }
@@ -114,8 +114,8 @@ TEST_P(RtpH265Pay2Input, SameUnitsInEveryInputFormat) {
     gst_harness_set_src_caps(h.get(), hvc_caps(c.format));
   } else {
     gst_harness_set_src_caps_str(
-        h.get(), ("video/x-h265,stream-format=byte-stream,alignment=" + std::string(c.alignment))
-                     .c_str());
+        h.get(),
+        ("video/x-h265,stream-format=byte-stream,alignment=" + std::string(c.alignment)).c_str());
   }
   auto push_au = [&](const std::vector<Bytes> &au, GstClockTime t, bool delta) {
     if (std::string(c.alignment) == "nal") {
@@ -170,9 +170,9 @@ TEST(RtpH265Pay2, HvcWithoutCodecDataIsAnError) {
 TEST(RtpH265Pay2, MalformedCodecDataIsAnError) {
   HarnessPtr h(gst_harness_new("rtph265pay2"));
   GstBuffer *cd = buffer({1, 2, 3}, GST_CLOCK_TIME_NONE);
-  GstCaps *caps = gst_caps_new_simple("video/x-h265", "stream-format", G_TYPE_STRING, "hvc1",
-                                      "alignment", G_TYPE_STRING, "au", "codec_data",
-                                      GST_TYPE_BUFFER, cd, nullptr);
+  GstCaps *caps =
+      gst_caps_new_simple("video/x-h265", "stream-format", G_TYPE_STRING, "hvc1", "alignment",
+                          G_TYPE_STRING, "au", "codec_data", GST_TYPE_BUFFER, cd, nullptr);
   gst_buffer_unref(cd);
   gst_harness_set_src_caps(h.get(), caps);
   EXPECT_NE(gst_harness_push(h.get(), buffer(length_prefixed({idr(10)}), 0)), GST_FLOW_OK);
@@ -197,15 +197,17 @@ TEST(RtpH265Pay2, PropertiesShareDefaultsWithRtph265pay) {
   for (const char *nick : {"none", "zero-latency", "max", "max-stap"}) {
     gst_util_set_object_arg(G_OBJECT(h->element), "aggregate-mode", nick);
     g_object_get(h->element, "aggregate-mode", &aggregate, nullptr);
-    EXPECT_EQ(aggregate, std::string(nick) == "none" ? 0 : std::string(nick) == "zero-latency" ? 1
-                                                                                               : 2)
+    EXPECT_EQ(aggregate, std::string(nick) == "none"           ? 0
+                         : std::string(nick) == "zero-latency" ? 1
+                                                               : 2)
         << nick;
   }
 }
 
 TEST(RtpH265Pay2, HeaderPropertiesAreUsed) {
-  auto h = make_pay(kByteStreamAu, "pt=101 ssrc=3735928559 seqnum-offset=65534 "
-                                   "timestamp-offset=1000 mtu=500");
+  auto h = make_pay(kByteStreamAu,
+                    "pt=101 ssrc=3735928559 seqnum-offset=65534 "
+                    "timestamp-offset=1000 mtu=500");
   gst_harness_push(h.get(), buffer(annexb({idr(2000)}), GST_SECOND));
   auto packets = pull_all(h.get());
   ASSERT_GE(packets.size(), 5u);
@@ -230,10 +232,10 @@ TEST(RtpH265Pay2, ConfigIntervalMinusOneInsertsBeforeEveryKeyframeOncePerAccessU
   gst_harness_push(h.get(), buffer(keyframe_au(), 0));
   gst_harness_push(h.get(), buffer(annexb({trail(80)}), GST_SECOND / 25, true));
   // A CRA (open GOP keyframe, which rtph265pay skips) of three slice segments.
-  gst_harness_push(h.get(),
-                   buffer(annexb({aud(), prefix_sei(), cra(100, true), cra(100, false),
-                                  cra(100, false)}),
-                          2 * GST_SECOND / 25));
+  gst_harness_push(
+      h.get(),
+      buffer(annexb({aud(), prefix_sei(), cra(100, true), cra(100, false), cra(100, false)}),
+             2 * GST_SECOND / 25));
   EXPECT_EQ(all_types(pull_all(h.get())), seq({kPs, {19, 1, 35}, kPs, {39, 21, 21, 21}}));
 }
 
@@ -262,9 +264,9 @@ TEST(RtpH265Pay2, ConfigIntervalNotDuplicatedWhenTheStreamCarriesThem) {
 TEST(RtpH265Pay2, ConfigIntervalInSecondsWaitsForTheInterval) {
   auto h = make_pay(kByteStreamAu, "config-interval=1");
   gst_harness_push(h.get(), buffer(keyframe_au(), 0));
-  gst_harness_push(h.get(), buffer(annexb({idr(100)}), GST_SECOND / 2));        // too soon
-  gst_harness_push(h.get(), buffer(annexb({idr(100)}), GST_SECOND + 10));       // due
-  gst_harness_push(h.get(), buffer(annexb({idr(100)}), 3 * GST_SECOND / 2));    // too soon
+  gst_harness_push(h.get(), buffer(annexb({idr(100)}), GST_SECOND / 2));      // too soon
+  gst_harness_push(h.get(), buffer(annexb({idr(100)}), GST_SECOND + 10));     // due
+  gst_harness_push(h.get(), buffer(annexb({idr(100)}), 3 * GST_SECOND / 2));  // too soon
   EXPECT_EQ(all_types(pull_all(h.get())), seq({kPs, {19, 19}, kPs, {19, 19}}));
 }
 
@@ -284,9 +286,8 @@ TEST(RtpH265Pay2, DownstreamForceKeyUnitAlsoWorks) {
   gst_harness_push(h.get(), buffer(keyframe_au(), 0));
   pull_all(h.get());
   EXPECT_TRUE(gst_harness_push_event(
-      h.get(), gst_video_event_new_downstream_force_key_unit(GST_CLOCK_TIME_NONE,
-                                                             GST_CLOCK_TIME_NONE,
-                                                             GST_CLOCK_TIME_NONE, TRUE, 1)));
+      h.get(), gst_video_event_new_downstream_force_key_unit(
+                   GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, GST_CLOCK_TIME_NONE, TRUE, 1)));
   gst_harness_push(h.get(), buffer(annexb({idr(100)}), GST_SECOND));
   EXPECT_EQ(all_types(pull_all(h.get())), seq({kPs, {19}}));
 }

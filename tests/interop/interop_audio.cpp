@@ -15,8 +15,8 @@
 
 #include <cstdio>
 #include <cstdlib>
-#include <map>
 #include <mutex>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -74,9 +74,16 @@ struct Case {
   PayConfig config;
 };
 
-std::string case_name(const ::testing::TestParamInfo<Case> &info) {
+std::string describe(const Case &c) {
   static const char *paths[] = {"pay2_to_ref_depay", "ref_pay_to_depay2", "pay2_to_depay2"};
-  return std::string(paths[static_cast<int>(info.param.path)]) + "_" + info.param.config.name;
+  return std::string(paths[static_cast<int>(c.path)]) + "_" + c.config.name;
+}
+std::string case_name(const ::testing::TestParamInfo<Case> &info) {
+  return describe(info.param);
+}
+// For gtest's failure messages.
+void PrintTo(const Case &c, std::ostream *os) {
+  *os << describe(c);
 }
 
 std::vector<Case> cases(const std::vector<PayConfig> &configs) {

@@ -60,8 +60,9 @@ Bytes ap(const std::vector<Bytes> &units, std::optional<std::uint16_t> don = std
 // One FU fragment of `nal` covering body bytes [from, from + len).
 Bytes fu(const Bytes &nal, std::size_t from, std::size_t len, bool start, bool end,
          std::optional<std::uint16_t> donl = std::nullopt) {
-  Bytes out = {static_cast<std::uint8_t>((nal[0] & 0x81) | (49 << 1)), nal[1],
-               static_cast<std::uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | test::type_of(nal))};
+  Bytes out = {
+      static_cast<std::uint8_t>((nal[0] & 0x81) | (49 << 1)), nal[1],
+      static_cast<std::uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | test::type_of(nal))};
   if (donl) out = cat({out, be16(*donl)});
   const auto b = nal.begin() + 2 + static_cast<std::ptrdiff_t>(from);
   out.insert(out.end(), b, b + static_cast<std::ptrdiff_t>(len));
@@ -72,10 +73,10 @@ Bytes fu(const Bytes &nal, std::size_t from, std::size_t len, bool start, bool e
 // header, its F bit and type move into A and cType.
 Bytes paci(const Bytes &inner, const Bytes &phes) {
   const unsigned phs = static_cast<unsigned>(phes.size());
-  Bytes out = {static_cast<std::uint8_t>((50 << 1) | (inner[0] & 0x01)), inner[1],
-               static_cast<std::uint8_t>((inner[0] & 0x80) | (test::type_of(inner) << 1) |
-                                         (phs >> 4)),
-               static_cast<std::uint8_t>((phs & 0x0f) << 4)};
+  Bytes out = {
+      static_cast<std::uint8_t>((50 << 1) | (inner[0] & 0x01)), inner[1],
+      static_cast<std::uint8_t>((inner[0] & 0x80) | (test::type_of(inner) << 1) | (phs >> 4)),
+      static_cast<std::uint8_t>((phs & 0x0f) << 4)};
   out = cat({out, phes});
   out.insert(out.end(), inner.begin() + 2, inner.end());
   return out;
@@ -208,7 +209,7 @@ TEST(H265Depacketizer, WithoutDonlTheSameBytesAreTheUnit) {
 
 TEST(H265Depacketizer, TruncatedDonlFields) {
   Harness h(true);
-  EXPECT_EQ(h.push(bytes({0x02, 0x01, 0x00})), DepayResult::kDropped);        // single
+  EXPECT_EQ(h.push(bytes({0x02, 0x01, 0x00})), DepayResult::kDropped);            // single
   EXPECT_EQ(h.push(cat({test::header(48), bytes({0})})), DepayResult::kDropped);  // AP
   const Bytes n = test::idr(30);
   EXPECT_EQ(h.push(fu(n, 0, 1, true, false)), DepayResult::kDropped);  // FU start, DONL cut
@@ -344,7 +345,9 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"paci_short", bytes({0x64, 0x01, 0x02}), &DepacketizerStats::dropped_truncated},
         BadCase{"donl_single_short", bytes({0x02, 0x01, 0x07}),
                 &DepacketizerStats::dropped_truncated, true}),
-    [](const ::testing::TestParamInfo<BadCase> &param_info) { return std::string(param_info.param.name); });
+    [](const ::testing::TestParamInfo<BadCase> &param_info) {
+      return std::string(param_info.param.name);
+    });
 
 }  // namespace
 }  // namespace srtcore::rtp::h265

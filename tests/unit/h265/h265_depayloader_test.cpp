@@ -26,8 +26,8 @@ struct Harness {
     d.drain([this](const DepayOutput &o) { collect(o); });
   }
   void collect(const DepayOutput &o) {
-    out.push_back(Out{Bytes(o.data.begin(), o.data.end()), o.rtp_timestamp, o.keyframe, o.discont,
-                      o.au_end});
+    out.push_back(
+        Out{Bytes(o.data.begin(), o.data.end()), o.rtp_timestamp, o.keyframe, o.discont, o.au_end});
   }
   std::vector<Bytes> datas() const {
     std::vector<Bytes> v;
@@ -56,8 +56,9 @@ Bytes ap(const std::vector<Bytes> &units) {
 }
 
 Bytes fu(const Bytes &nal, std::size_t from, std::size_t len, bool start, bool end) {
-  Bytes out = {static_cast<std::uint8_t>((nal[0] & 0x81) | (49 << 1)), nal[1],
-               static_cast<std::uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | test::type_of(nal))};
+  Bytes out = {
+      static_cast<std::uint8_t>((nal[0] & 0x81) | (49 << 1)), nal[1],
+      static_cast<std::uint8_t>((start ? 0x80 : 0) | (end ? 0x40 : 0) | test::type_of(nal))};
   const auto b = nal.begin() + 2 + static_cast<std::ptrdiff_t>(from);
   out.insert(out.end(), b, b + static_cast<std::ptrdiff_t>(len));
   return out;
@@ -153,8 +154,10 @@ TEST(H265Depayloader, NalAlignmentOutputsEveryUnitAndMarksTheLast) {
   ASSERT_EQ(h.out.size(), 4u);
   EXPECT_EQ(h.out[0].data, test::annexb({test::vps()}));
   EXPECT_EQ(h.out[3].data, test::annexb({test::idr()}));
-  for (std::size_t i = 0; i < 4; ++i) EXPECT_EQ(h.out[i].au_end, i == 3);
-  EXPECT_TRUE(h.out[3].keyframe);
+  for (std::size_t i = 0; i < 4; ++i) {
+    EXPECT_EQ(h.out[i].au_end, i == 3);
+    EXPECT_TRUE(h.out[i].keyframe) << i;  // parameter sets are not delta units
+  }
 }
 
 TEST(H265Depayloader, NalAlignmentInsertsParameterSetsAsTheirOwnBuffers) {
@@ -199,9 +202,8 @@ TEST(H265Depayloader, LaterSlicesWithOtherTimestampsStayInTheirAccessUnit) {
   h.push(test::trail(40, true), 3000, false);
   h.push(test::trail(40, false), 4500, true);
   ASSERT_EQ(h.out.size(), 2u);
-  EXPECT_EQ(h.out[0].data, test::annexb({test::vps(), test::sps(), test::pps(),
-                                         test::idr(40, true), test::idr(40, false),
-                                         test::suffix_sei()}));
+  EXPECT_EQ(h.out[0].data, test::annexb({test::vps(), test::sps(), test::pps(), test::idr(40, true),
+                                         test::idr(40, false), test::suffix_sei()}));
   EXPECT_EQ(h.out[0].ts, 0u);
   EXPECT_EQ(h.out[1].data, test::annexb({test::trail(40, true), test::trail(40, false)}));
   EXPECT_EQ(h.out[1].ts, 3000u);
@@ -219,8 +221,8 @@ TEST(H265Depayloader, RepeatedParameterSetsBetweenSlicesDoNotSplitThePicture) {
   h.push(test::idr(40, false), 0, true);
   ASSERT_EQ(h.out.size(), 2u);
   // (The sets in the AU before are not in this one: they are put in once, in front.)
-  EXPECT_EQ(h.out[1].data, test::annexb({test::vps(), test::sps(), test::pps(),
-                                         test::idr(40, true), test::idr(40, false)}));
+  EXPECT_EQ(h.out[1].data, test::annexb({test::vps(), test::sps(), test::pps(), test::idr(40, true),
+                                         test::idr(40, false)}));
   // Without markers they begin a new access unit (H.265 7.4.2.4.4).
   Harness n;
   n.push(test::idr(40, true), 0, false);
@@ -228,8 +230,8 @@ TEST(H265Depayloader, RepeatedParameterSetsBetweenSlicesDoNotSplitThePicture) {
   n.push(test::idr(40, true), 3000, false);
   n.drain();
   ASSERT_EQ(n.out.size(), 2u);
-  EXPECT_EQ(n.out[1].data, test::annexb({test::vps(), test::sps(), test::pps(),
-                                         test::idr(40, true)}));
+  EXPECT_EQ(n.out[1].data,
+            test::annexb({test::vps(), test::sps(), test::pps(), test::idr(40, true)}));
 }
 
 TEST(H265Depayloader, AfterALossTimestampsMarkTheBoundary) {
@@ -307,8 +309,8 @@ TEST(H265Depayloader, DonlStreamIsOutputInDecodingOrder) {
   h.push(single_donl(b, 1), 3000, true);
   h.drain();
   ASSERT_EQ(h.out.size(), 3u);
-  EXPECT_EQ(h.datas(), (std::vector<Bytes>{test::annexb({i}), test::annexb({b}),
-                                           test::annexb({p})}));
+  EXPECT_EQ(h.datas(),
+            (std::vector<Bytes>{test::annexb({i}), test::annexb({b}), test::annexb({p})}));
   EXPECT_EQ(h.out[0].ts, 0u);
   EXPECT_EQ(h.out[1].ts, 3000u);
   EXPECT_EQ(h.out[2].ts, 6000u);

@@ -113,7 +113,7 @@ TEST(H265Nal, ParseSpsWithSubLayers) {
   w.bits(3, 4);  // sps_video_parameter_set_id
   w.bits(2, 3);  // max_sub_layers_minus1
   w.bits(0, 1);
-  w.bits(0x62, 8);  // profile_space 1, tier 1, profile_idc 2
+  w.bits(0x62, 8);                            // profile_space 1, tier 1, profile_idc 2
   for (int i = 0; i < 10; ++i) w.bits(0, 8);  // compatibility + constraint flags: zeros
   w.bits(153, 8);                             // general_level_idc
   w.bits(0b11, 2);                            // sub-layer 0: profile and level present

@@ -87,8 +87,8 @@ TEST(H265Packetizer, EmptyAndOneByteUnitsAreIgnoredButEndTheAccessUnit) {
   p.push(Bytes{}, true, sink);
   ASSERT_EQ(sink.packets.size(), 1u);
   EXPECT_TRUE(sink.packets[0].marker);
-  EXPECT_TRUE(test::SameUnits(test::unit_data(test::unpack(sink.packets)),
-                              {test::vps(), test::sps()}));
+  EXPECT_TRUE(
+      test::SameUnits(test::unit_data(test::unpack(sink.packets)), {test::vps(), test::sps()}));
 }
 
 TEST(H265Packetizer, NoneNeverAggregates) {
@@ -104,9 +104,9 @@ TEST(H265Packetizer, ApHeaderTakesLowestLayerIdAndTidAndOrOfF) {
   Packetizer p(1000, AggregateMode::kMax);
   VectorSink sink;
   const Bytes a = test::nal(39, 10, 1, /*layer=*/9, /*tid=*/4);
-  const Bytes b = test::nal(39, 12, 2, /*layer=*/3, /*tid=*/6);
-  Bytes c = test::nal(39, 14, 3, /*layer=*/40, /*tid=*/2);
-  c[0] |= 0x80;
+  Bytes b = test::nal(39, 12, 2, /*layer=*/3, /*tid=*/6);
+  b[0] |= 0x80;  // neither the first nor the last unit carries F
+  const Bytes c = test::nal(39, 14, 3, /*layer=*/40, /*tid=*/2);
   p.push(a, false, sink);
   p.push(b, false, sink);
   p.push(c, true, sink);

@@ -22,8 +22,8 @@ TEST(H265ParamSets, StoresByKindAndReportsChanges) {
   EXPECT_FALSE(p.complete());
   EXPECT_TRUE(p.update(test::vps()));
   EXPECT_TRUE(p.complete());
-  EXPECT_FALSE(p.update(test::vps()));  // unchanged
-  EXPECT_FALSE(p.update(test::idr()));  // not a parameter set
+  EXPECT_FALSE(p.update(test::vps()));       // unchanged
+  EXPECT_FALSE(p.update(test::idr()));       // not a parameter set
   EXPECT_FALSE(p.update(test::header(33)));  // unparsable SPS
   // VPS, SPS, PPS order whatever the arrival order.
   EXPECT_TRUE(test::SameUnits(units(p), {test::vps(), test::sps(), test::pps()}));
@@ -39,8 +39,7 @@ TEST(H265ParamSets, SpropStringsAreBase64PerKind) {
   p.update(test::sps());
   p.update(test::pps());
   EXPECT_EQ(p.sprop(kVps), "QAEMAf//AWAAAAMAkAAAAwAAAwA8lZQJ");
-  EXPECT_EQ(p.sprop(kSps),
-            "QgEBAWAAAAMAkAAAAwAAAwA8oAoIDxZZWVKTC//AAEAAWoMDAwIAAAMAAgAAAwA8EA==");
+  EXPECT_EQ(p.sprop(kSps), "QgEBAWAAAAMAkAAAAwAAAwA8oAoIDxZZWVKTC//AAEAAWoMDAwIAAAMAAgAAAwA8EA==");
   EXPECT_EQ(p.sprop(kPps), "RAHAc8EJ");
 }
 

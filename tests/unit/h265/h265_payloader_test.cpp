@@ -156,8 +156,8 @@ TEST(H265Payloader, HvcInputUsesCodecDataForLengthsAndParameterSets) {
   EXPECT_TRUE(h.pay.take_caps_changed());
   const Bytes slice = test::idr(300);
   EXPECT_TRUE(h.push(test::hvc({slice}), 0));
-  EXPECT_TRUE(test::SameUnits(test::unit_data(h.units()),
-                              {test::vps(), test::sps(), test::pps(), slice}));
+  EXPECT_TRUE(
+      test::SameUnits(test::unit_data(h.units()), {test::vps(), test::sps(), test::pps(), slice}));
 }
 
 TEST(H265Payloader, TwoByteLengthsFromCodecData) {
@@ -206,8 +206,8 @@ TEST(H265Payloader, UnitsRtpCannotCarryAreDropped) {
 
 TEST(H265Payloader, MaxAggregatesTheWholeAccessUnitAtItsEnd) {
   Harness h(0, AggregateMode::kMax);
-  h.push(test::annexb({test::vps(), test::sps(), test::pps(), test::idr(100, true),
-                       test::idr(100, false)}),
+  h.push(test::annexb(
+             {test::vps(), test::sps(), test::pps(), test::idr(100, true), test::idr(100, false)}),
          0);
   ASSERT_EQ(h.sink.packets.size(), 1u);
   EXPECT_EQ(test::type_of(h.sink.packets[0].payload), 48u);
@@ -217,8 +217,8 @@ TEST(H265Payloader, MaxAggregatesTheWholeAccessUnitAtItsEnd) {
 
 TEST(H265Payloader, ZeroLatencyBundlesParameterSetsWithTheSlice) {
   Harness h(0, AggregateMode::kZeroLatency);
-  h.push(test::annexb({test::vps(), test::sps(), test::pps(), test::idr(100, true),
-                       test::idr(50, false)}),
+  h.push(test::annexb(
+             {test::vps(), test::sps(), test::pps(), test::idr(100, true), test::idr(50, false)}),
          0);
   ASSERT_EQ(h.sink.packets.size(), 2u);
   const auto units = h.units();
