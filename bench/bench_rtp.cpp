@@ -1,5 +1,6 @@
-// bench-rtp: CPU time per RTP packet of our H.264 payloader and depayloader
-// against gst-plugins-good's, on the same pre-encoded input, in one run.
+// bench-rtp: CPU time per RTP packet of our H.264, H.265, G.722 and G.729
+// payloaders and depayloaders against gst-plugins-good's, on the same
+// pre-encoded input, in one run.
 //
 // Each element runs in a GstHarness: buffers are pushed from this thread
 // straight into the element's sink pad, and the element pushes its output into
@@ -10,15 +11,19 @@
 // alternate ours/theirs (ABBA), and the table shows medians.
 #include "framecheck.hpp"
 
+#include <gst/app/gstappsink.h>
 #include <gst/check/gstharness.h>
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
 #include <memory>
+#include <set>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -85,6 +90,82 @@ Input looped(const fc::EncodedStream &s, int loops) {
     }
   }
   return in;
+}
+
+// Runs `launch` (a pipeline ending in "appsink name=sink") to EOS and keeps
+// every buffer it delivers, with the caps of the first. Throws fc::Error.
+fc::EncodedStream capture(const std::string &launch) {
+  GError *err = nullptr;
+  fc::PipelinePtr p(gst_parse_launch(launch.c_str(), &err));
+  if (!p || err) {
+    const std::string m = err ? err->message : "cannot build pipeline";
+    g_clear_error(&err);
+    throw fc::Error(launch + ": " + m);
+  }
+  fc::ObjectPtr<GstElement> sink(gst_bin_get_by_name(GST_BIN(p.get()), "sink"));
+  if (!sink) throw fc::Error(launch + ": no appsink named sink");
+  if (gst_element_set_state(p.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
+    throw fc::Error(launch + ": cannot start");
+  }
+  fc::EncodedStream s;
+  GstClockTime first = GST_CLOCK_TIME_NONE, end = 0;
+  while (GstSample *raw =
+             gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 300 * GST_SECOND)) {
+    fc::SamplePtr sample(raw);
+    if (!s.caps) s.caps.reset(gst_caps_ref(gst_sample_get_caps(raw)));
+    GstBuffer *b = gst_sample_get_buffer(raw);
+    if (!b) continue;
+    if (GST_BUFFER_PTS_IS_VALID(b)) {
+      if (!GST_CLOCK_TIME_IS_VALID(first)) first = GST_BUFFER_PTS(b);
+      GstClockTime e = GST_BUFFER_PTS(b);
+      if (GST_BUFFER_DURATION_IS_VALID(b)) e += GST_BUFFER_DURATION(b);
+      end = std::max(end, e);
+    }
+    s.bytes += gst_buffer_get_size(b);
+    ++s.frames;
+    s.buffers.emplace_back(gst_buffer_ref(b));
+  }
+  fc::ObjectPtr<GstBus> bus(gst_element_get_bus(p.get()));
+  fc::MessagePtr msg(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
+  if (msg) {
+    GError *e = nullptr;
+    gst_message_parse_error(msg.get(), &e, nullptr);
+    const std::string m = e ? e->message : "error";
+    g_clear_error(&e);
+    throw fc::Error(launch + ": " + m);
+  }
+  if (!gst_app_sink_is_eos(GST_APP_SINK(sink.get()))) throw fc::Error(launch + ": timed out");
+  if (s.buffers.empty() || !s.caps) throw fc::Error(launch + ": no output");
+  s.duration = GST_CLOCK_TIME_IS_VALID(first) && end > first ? end - first : 0;
+  return s;
+}
+
+// G.729 for the payloaders, which do not decode: `buffers` buffers of
+// `frames_per_buffer` 10-byte frames (10 ms each) of pseudo-random bits.
+fc::EncodedStream synth_g729(int buffers, int frames_per_buffer) {
+  fc::EncodedStream s;
+  s.caps.reset(gst_caps_from_string("audio/G729,rate=(int)8000,channels=(int)1"));
+  std::uint32_t x = 0x12345678u;
+  const GstClockTime frame_ns = 10 * GST_MSECOND;
+  const gsize size = static_cast<gsize>(frames_per_buffer) * 10;
+  for (int i = 0; i < buffers; ++i) {
+    GstBuffer *b = gst_buffer_new_allocate(nullptr, size, nullptr);
+    GstMapInfo map;
+    gst_buffer_map(b, &map, GST_MAP_WRITE);
+    for (gsize k = 0; k < size; ++k) {
+      x = x * 1664525u + 1013904223u;
+      map.data[k] = static_cast<guint8>(x >> 24);
+    }
+    gst_buffer_unmap(b, &map);
+    GST_BUFFER_PTS(b) = static_cast<GstClockTime>(i) * frames_per_buffer * frame_ns;
+    GST_BUFFER_DURATION(b) = static_cast<GstClockTime>(frames_per_buffer) * frame_ns;
+    if (i == 0) GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_DISCONT);
+    s.buffers.emplace_back(b);
+    s.bytes += size;
+    ++s.frames;
+  }
+  s.duration = static_cast<GstClockTime>(buffers) * frames_per_buffer * frame_ns;
+  return s;
 }
 
 struct RunResult {
@@ -210,8 +291,10 @@ int main(int argc, char **argv) {
   if (*SRTRTP_PLUGIN_DIR) fc::default_plugin_path(SRTRTP_PLUGIN_DIR, SRTRTP_REGISTRY);
 
   gchar *ours_pay_opt = nullptr, *ours_depay_opt = nullptr, *theirs_pay_opt = nullptr,
-        *theirs_depay_opt = nullptr, *aggregate_opt = nullptr, *depay_caps_opt = nullptr;
-  int frames = 90, reps = 15, target_packets = 60000, mtu = 1400;
+        *theirs_depay_opt = nullptr, *aggregate_opt = nullptr, *depay_caps_opt = nullptr,
+        *only_opt = nullptr;
+  int frames = 90, reps = 15, target_packets = 60000, mtu = 1400, h265_frames = 40,
+      audio_seconds = 5, ptime_ms = 20;
   gboolean quick = FALSE;
   GOptionEntry entries[] = {
       {"ours-pay", 0, 0, G_OPTION_ARG_STRING, &ours_pay_opt, "Our payloader (rtph264pay2)", "NAME"},
@@ -230,12 +313,20 @@ int main(int argc, char **argv) {
        "Payloader aggregate-mode for both (default none)", "MODE"},
       {"depay-caps", 0, 0, G_OPTION_ARG_STRING, &depay_caps_opt,
        "Depayloader output caps (default video/x-h264,stream-format=avc,alignment=au)", "CAPS"},
+      {"only", 0, 0, G_OPTION_ARG_STRING, &only_opt,
+       "Codecs to run, comma-separated: h264,h265,g722,g729 (default all)", "LIST"},
+      {"h265-frames", 0, 0, G_OPTION_ARG_INT, &h265_frames,
+       "720p frames to encode with x265enc (default 40)", "N"},
+      {"audio-seconds", 0, 0, G_OPTION_ARG_INT, &audio_seconds,
+       "Seconds of G.722 / G.729 input before looping (default 5)", "N"},
+      {"ptime", 0, 0, G_OPTION_ARG_INT, &ptime_ms,
+       "G.722 / G.729 payloaders' min-ptime and max-ptime (default 20)", "MS"},
       {"quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Short run (smoke test)", nullptr},
       {}};
   {
     GError *err = nullptr;
     std::unique_ptr<GOptionContext, OptionContextDeleter> ctx(
-        g_option_context_new("- H.264 RTP payloader/depayloader CPU time, ours vs. reference"));
+        g_option_context_new("- RTP payloader/depayloader CPU time, ours vs. reference"));
     g_option_context_add_main_entries(ctx.get(), entries, nullptr);
     g_option_context_add_group(ctx.get(), gst_init_get_option_group());
     if (!g_option_context_parse(ctx.get(), &argc, &argv, &err)) {
@@ -245,23 +336,60 @@ int main(int argc, char **argv) {
     }
   }
   GCharPtr p1(ours_pay_opt), p2(ours_depay_opt), p3(theirs_pay_opt), p4(theirs_depay_opt),
-      p5(aggregate_opt), p6(depay_caps_opt);
+      p5(aggregate_opt), p6(depay_caps_opt), p7(only_opt);
   const std::string ours_pay = p1 ? p1.get() : "rtph264pay2";
   const std::string ours_depay = p2 ? p2.get() : "rtph264depay2";
   const std::string theirs_pay = p3 ? p3.get() : "rtph264pay";
   const std::string theirs_depay = p4 ? p4.get() : "rtph264depay";
   const std::string aggregate = p5 ? p5.get() : "none";
   const std::string depay_caps = p6 ? p6.get() : "video/x-h264,stream-format=avc,alignment=au";
+  std::set<std::string> codecs = {"h264", "h265", "g722", "g729"};
+  if (p7) {
+    std::set<std::string> chosen;
+    std::istringstream list(p7.get());
+    for (std::string c; std::getline(list, c, ',');) {
+      if (c.empty()) continue;
+      if (!codecs.count(c)) {
+        std::fprintf(stderr, "bench-rtp: --only: unknown codec '%s' (h264,h265,g722,g729)\n",
+                     c.c_str());
+        return 2;
+      }
+      chosen.insert(c);
+    }
+    codecs = chosen;
+  }
+  const bool run_h264 = codecs.count("h264") > 0, run_h265 = codecs.count("h265") > 0,
+             run_g722 = codecs.count("g722") > 0, run_g729 = codecs.count("g729") > 0;
   if (quick) {
+    h265_frames = std::min(h265_frames, 10);
+    audio_seconds = std::min(audio_seconds, 2);
     frames = std::min(frames, 20);
     reps = std::min(reps, 3);
     target_packets = std::min(target_packets, 3000);
   }
   reps = std::max(reps, 1);
+  h265_frames = std::max(h265_frames, 1);
+  audio_seconds = std::max(audio_seconds, 1);
+  ptime_ms = std::max(ptime_ms, 10);
 
-  const auto missing =
-      fc::missing_elements({"videotestsrc", "x264enc", "h264parse", "appsrc", "appsink", ours_pay,
-                            ours_depay, theirs_pay, theirs_depay});
+  std::vector<std::string> needed = {"appsink"};
+  auto need = [&needed](std::initializer_list<std::string> names) {
+    needed.insert(needed.end(), names.begin(), names.end());
+  };
+  if (run_h264) {
+    need({"videotestsrc", "x264enc", "h264parse", "appsrc", ours_pay, ours_depay, theirs_pay,
+          theirs_depay});
+  }
+  if (run_h265) {
+    need({"videotestsrc", "x265enc", "h265parse", "rtph265pay2", "rtph265depay2", "rtph265pay",
+          "rtph265depay"});
+  }
+  if (run_g722) {
+    need({"audiotestsrc", "avenc_g722", "rtpg722pay2", "rtpg722depay2", "rtpg722pay",
+          "rtpg722depay"});
+  }
+  if (run_g729) need({"rtpg729pay2", "rtpg729depay2", "rtpg729pay", "rtpg729depay"});
+  const auto missing = fc::missing_elements(needed);
   if (!missing.empty()) {
     std::string names;
     for (const auto &m : missing) names += " " + m;
@@ -281,70 +409,158 @@ int main(int argc, char **argv) {
       "(median), depay output %s\n",
       ours_pay.c_str(), ours_depay.c_str(), theirs_pay.c_str(), theirs_depay.c_str(), mtu,
       aggregate.c_str(), reps, depay_caps.c_str());
+  if (run_h265 || run_g722 || run_g729) {
+    std::printf(
+        "  H.265: rtph265pay2 / rtph265depay2 vs rtph265pay / rtph265depay, x265enc ultrafast 720p "
+        "%d frames, mtu %d, aggregate-mode %s, depay output byte-stream/au; G.722 / G.729: "
+        "min-ptime = max-ptime = %d ms\n",
+        h265_frames, mtu, aggregate.c_str(), ptime_ms);
+  }
 
   try {
     struct Source {
       std::string name;
       fc::EncodedStream stream;
     };
-    std::vector<Source> sources;
-    std::printf("encoding inputs...\n");
-    std::fflush(stdout);
-    {
-      fc::EncodeSettings s;
-      s.width = 1920;
-      s.height = 1080;
-      s.frames = frames;
-      s.profile = "high";
-      s.bitrate_kbps = 20000;
-      s.key_int_max = 60;
-      fc::EncodedStream bs = fc::encode(s);
-      fc::EncodedStream avc = fc::convert(bs, fc::StreamFormat::AvcAu);
-      const fc::StreamStats st = fc::analyse(bs);
-      char name[64];
-      std::snprintf(name, sizeof name, "1080p %.0f Mbit/s", st.bitrate_kbps / 1000);
-      sources.push_back({std::string(name) + " byte-stream/au", std::move(bs)});
-      sources.push_back({std::string(name) + " avc/au", std::move(avc)});
-    }
-    {
-      fc::EncodeSettings s;
-      s.width = 640;
-      s.height = 360;
-      s.frames = std::max(frames * 2, 30);
-      s.profile = "main";
-      s.bitrate_kbps = 500;
-      s.slices = 4;
-      s.key_int_max = 60;
-      fc::EncodedStream bs = fc::encode(s);
-      const fc::StreamStats st = fc::analyse(bs);
-      char name[64];
-      std::snprintf(name, sizeof name, "360p %.0f kbit/s 4 slices", st.bitrate_kbps);
-      sources.push_back({name, std::move(bs)});
-    }
-
-    const fc::Properties pay_props = {
-        {"mtu", std::to_string(mtu)}, {"config-interval", "0"}, {"aggregate-mode", aggregate}};
+    // One input through a payloader pair, then the packets made from it by the
+    // reference payloader through a depayloader pair.
+    struct Case {
+      std::string ours_pay, theirs_pay, ours_depay, theirs_depay;
+      fc::Properties pay_props;
+      std::string depay_caps;
+      const char *unit;  // what the input buffers are, for the progress line
+    };
     std::vector<Row> rows;
-    for (const auto &src : sources) {
+    auto run_case = [&](const Source &src, const Case &c) {
       // Loop the input so that one run carries about target_packets packets.
       const Input once = looped(src.stream, 1);
       Input rtp_once;
-      run_once(theirs_pay, pay_props, once, "", &rtp_once);
+      run_once(c.theirs_pay, c.pay_props, once, "", &rtp_once);
       const size_t per_loop = std::max<size_t>(rtp_once.buffers.size(), 1);
       const int loops = static_cast<int>(
           std::max<size_t>(1, (static_cast<size_t>(target_packets) + per_loop - 1) / per_loop));
       const Input in = looped(src.stream, loops);
-      std::printf("  %-34s %6zu frames x %2d loops, %8zu bytes/loop\n", src.name.c_str(),
-                  src.stream.frames, loops, src.stream.bytes);
+      std::printf("  %-34s %6zu %s x %2d loops, %8zu bytes/loop\n", src.name.c_str(),
+                  src.stream.frames, c.unit, loops, src.stream.bytes);
       std::fflush(stdout);
 
-      rows.push_back(compare(src.name, ours_pay, theirs_pay, pay_props, in, "", true, reps));
+      rows.push_back(compare(src.name, c.ours_pay, c.theirs_pay, c.pay_props, in, "", true, reps));
 
       // The depayloaders get the same packets: made once by the reference payloader.
       Input packets;
-      run_once(theirs_pay, pay_props, in, "", &packets);
+      run_once(c.theirs_pay, c.pay_props, in, "", &packets);
       rows.push_back(
-          compare(src.name, ours_depay, theirs_depay, {}, packets, depay_caps, false, reps));
+          compare(src.name, c.ours_depay, c.theirs_depay, {}, packets, c.depay_caps, false, reps));
+    };
+
+    std::printf("encoding inputs...\n");
+    std::fflush(stdout);
+    if (run_h264) {
+      std::vector<Source> sources;
+      {
+        fc::EncodeSettings s;
+        s.width = 1920;
+        s.height = 1080;
+        s.frames = frames;
+        s.profile = "high";
+        s.bitrate_kbps = 20000;
+        s.key_int_max = 60;
+        fc::EncodedStream bs = fc::encode(s);
+        fc::EncodedStream avc = fc::convert(bs, fc::StreamFormat::AvcAu);
+        const fc::StreamStats st = fc::analyse(bs);
+        char name[64];
+        std::snprintf(name, sizeof name, "1080p %.0f Mbit/s", st.bitrate_kbps / 1000);
+        sources.push_back({std::string(name) + " byte-stream/au", std::move(bs)});
+        sources.push_back({std::string(name) + " avc/au", std::move(avc)});
+      }
+      {
+        fc::EncodeSettings s;
+        s.width = 640;
+        s.height = 360;
+        s.frames = std::max(frames * 2, 30);
+        s.profile = "main";
+        s.bitrate_kbps = 500;
+        s.slices = 4;
+        s.key_int_max = 60;
+        fc::EncodedStream bs = fc::encode(s);
+        const fc::StreamStats st = fc::analyse(bs);
+        char name[64];
+        std::snprintf(name, sizeof name, "360p %.0f kbit/s 4 slices", st.bitrate_kbps);
+        sources.push_back({name, std::move(bs)});
+      }
+
+      const Case h264{
+          ours_pay,
+          theirs_pay,
+          ours_depay,
+          theirs_depay,
+          {{"mtu", std::to_string(mtu)}, {"config-interval", "0"}, {"aggregate-mode", aggregate}},
+          depay_caps,
+          "frames"};
+      for (const auto &src : sources) run_case(src, h264);
+    }
+
+    auto kbps = [](const fc::EncodedStream &s) {
+      return s.duration ? static_cast<double>(s.bytes) * 8e6 / static_cast<double>(s.duration)
+                        : 0.0;
+    };
+    const std::string ptime_ns = std::to_string(static_cast<gint64>(ptime_ms) * 1000000);
+
+    if (run_h265) {
+      // x265 is slow: a short 720p clip, encoded once, then looped.
+      const std::string launch =
+          "videotestsrc num-buffers=" + std::to_string(h265_frames) +
+          " pattern=smpte horizontal-speed=4 ! video/x-raw,format=I420,width=1280,height=720,"
+          "framerate=30/1 ! x265enc speed-preset=ultrafast bitrate=15000 key-int-max=30 "
+          "log-level=none ! h265parse ! video/x-h265,stream-format=byte-stream,alignment=au ! "
+          "appsink name=sink sync=false";
+      Source src{"", capture(launch)};
+      char name[64];
+      std::snprintf(name, sizeof name, "720p %.0f Mbit/s H.265 bytestream",
+                    kbps(src.stream) / 1000);
+      src.name = name;
+      const Case h265{
+          "rtph265pay2",
+          "rtph265pay",
+          "rtph265depay2",
+          "rtph265depay",
+          {{"mtu", std::to_string(mtu)}, {"config-interval", "0"}, {"aggregate-mode", aggregate}},
+          "video/x-h265,stream-format=byte-stream,alignment=au",
+          "frames"};
+      run_case(src, h265);
+    }
+
+    if (run_g722) {
+      const int samples = audio_seconds * 16000;
+      const std::string launch =
+          "audiotestsrc wave=sine num-buffers=" + std::to_string((samples + 319) / 320) +
+          " samplesperbuffer=320 ! audio/x-raw,format=S16LE,rate=16000,channels=1 ! "
+          "avenc_g722 ! appsink name=sink sync=false";
+      Source src{"", capture(launch)};
+      char name[64];
+      std::snprintf(name, sizeof name, "G.722 %.0f kbit/s avenc_g722", kbps(src.stream));
+      src.name = name;
+      const Case g722{"rtpg722pay2",
+                      "rtpg722pay",
+                      "rtpg722depay2",
+                      "rtpg722depay",
+                      {{"min-ptime", ptime_ns}, {"max-ptime", ptime_ns}},
+                      "",
+                      "buffers"};
+      run_case(src, g722);
+    }
+
+    if (run_g729) {
+      // 80 ms (8 frames) per buffer, split by the payloaders into ptime packets.
+      Source src{"G.729 8 kbit/s 80-byte buffers", synth_g729(audio_seconds * 100 / 8, 8)};
+      const Case g729{"rtpg729pay2",
+                      "rtpg729pay",
+                      "rtpg729depay2",
+                      "rtpg729depay",
+                      {{"min-ptime", ptime_ns}, {"max-ptime", ptime_ns}},
+                      "",
+                      "buffers"};
+      run_case(src, g729);
     }
 
     std::printf("\n%-34s %-30s %8s %12s %12s %7s  %s\n", "input", "element pair (ours / theirs)",
