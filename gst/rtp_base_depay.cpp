@@ -32,6 +32,7 @@ struct BaseDepayState {
   guint32 anchor_rtp = 0;
   guint32 last_rtp = 0;
   guint16 last_seq = 0;
+  GstBuffer *pending_one = nullptr;  // a lone output needs no list
   GstBufferList *pending = nullptr;
   std::vector<guint8> scratch;  // packets that arrive in several memories
   guint64 packets = 0;
@@ -129,8 +130,16 @@ void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, gu
     GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
     s.discont = false;
   }
-  if (!s.pending) s.pending = gst_buffer_list_new_sized(8);
-  gst_buffer_list_add(s.pending, buffer);
+  if (!s.pending_one && !s.pending) {
+    s.pending_one = buffer;
+  } else {
+    if (!s.pending) {
+      s.pending = gst_buffer_list_new_sized(8);
+      gst_buffer_list_add(s.pending, s.pending_one);
+      s.pending_one = nullptr;
+    }
+    gst_buffer_list_add(s.pending, buffer);
+  }
   ++s.pushed;
 }
 
@@ -154,19 +163,16 @@ static void ensure_segment(GstSrtRtpBaseDepay *self) {
 
 static GstFlowReturn push_pending(GstSrtRtpBaseDepay *self) {
   BaseDepayState &s = state_of(self);
+  if (s.pending_one) {
+    GstBuffer *b = s.pending_one;
+    s.pending_one = nullptr;
+    ensure_segment(self);
+    return gst_pad_push(priv_of(self)->srcpad, b);
+  }
   if (!s.pending) return GST_FLOW_OK;
   GstBufferList *list = s.pending;
   s.pending = nullptr;
-  if (gst_buffer_list_length(list) == 0) {
-    gst_buffer_list_unref(list);
-    return GST_FLOW_OK;
-  }
   ensure_segment(self);
-  if (gst_buffer_list_length(list) == 1) {
-    GstBuffer *b = gst_buffer_ref(gst_buffer_list_get(list, 0));
-    gst_buffer_list_unref(list);
-    return gst_pad_push(priv_of(self)->srcpad, b);
-  }
   return gst_pad_push_list(priv_of(self)->srcpad, list);
 }
 
@@ -185,6 +191,8 @@ gboolean gst_srt_rtp_base_depay_set_src_caps(GstSrtRtpBaseDepay *self, GstCaps *
 }
 
 static void drop_pending(BaseDepayState &s) {
+  if (s.pending_one) gst_buffer_unref(s.pending_one);
+  s.pending_one = nullptr;
   if (s.pending) gst_buffer_list_unref(s.pending);
   s.pending = nullptr;
 }

@@ -282,6 +282,7 @@ PayloadWriter::PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts)
 }
 
 PayloadWriter::~PayloadWriter() {
+  if (first_) gst_buffer_unref(first_);
   if (list_) gst_buffer_list_unref(list_);
 }
 
@@ -317,16 +318,29 @@ void PayloadWriter::end_packet(bool marker) {
     discont_ = false;
   }
   if (marker) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_MARKER);
-  if (!list_) list_ = gst_buffer_list_new_sized(16);
-  gst_buffer_list_add(list_, buffer);
   packet_ = nullptr;
+  if (!first_ && !list_) {
+    first_ = buffer;
+    return;
+  }
+  if (!list_) {
+    list_ = gst_buffer_list_new_sized(16);
+    gst_buffer_list_add(list_, first_);
+    first_ = nullptr;
+  }
+  gst_buffer_list_add(list_, buffer);
 }
 
 GstFlowReturn PayloadWriter::push() {
-  if (!list_ || gst_buffer_list_length(list_) == 0) return GST_FLOW_OK;
+  if (!first_ && !list_) return GST_FLOW_OK;
   BasePayState &s = state_of(pay_);
   s.discont = false;
   s.last_pts = pts_;
+  if (first_) {
+    GstBuffer *buffer = first_;
+    first_ = nullptr;
+    return gst_pad_push(priv_of(pay_)->srcpad, buffer);
+  }
   GstBufferList *list = list_;
   list_ = nullptr;
   return gst_pad_push_list(priv_of(pay_)->srcpad, list);

@@ -81,12 +81,13 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   void end_packet(bool marker) override;
   // The next packet is the first after a discontinuity (DISCONT flag).
   void set_discont() { discont_ = true; }
-  guint packets() const { return list_ ? gst_buffer_list_length(list_) : 0; }
+  guint packets() const { return first_ ? 1 : list_ ? gst_buffer_list_length(list_) : 0; }
   // Pushes the collected packets downstream as one GstBufferList.
   GstFlowReturn push();
 
  private:
   GstSrtRtpBasePay *pay_;
+  GstBuffer *first_ = nullptr;  // a lone packet needs no list
   GstBufferList *list_ = nullptr;
   guint8 *packet_ = nullptr;  // the packet being written, inside the current block
   gsize packet_size_ = 0;
