@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "elements.hpp"
+#include "nal_depay_helpers.hpp"
 #include "rtp/h264_depayloader.hpp"
 #include "rtp_base_depay.hpp"
 
@@ -84,21 +85,6 @@ static void negotiate_output(GstSrtRtpH264Depay2 *self, h264::DepayloaderConfig 
   gst_caps_unref(allowed);
 }
 
-static std::optional<guint> caps_uint(const GstStructure *st, const char *name) {
-  // fmtp values arrive as strings from SDP, or as ints from hand-written caps.
-  if (const gchar *str = gst_structure_get_string(st, name)) {
-    gchar *end = nullptr;
-    const guint64 v = g_ascii_strtoull(str, &end, 10);
-    if (end == str || *end != '\0' || v > G_MAXUINT) return std::nullopt;
-    return static_cast<guint>(v);
-  }
-  gint i;
-  if (gst_structure_get_int(st, name, &i) && i >= 0) return static_cast<guint>(i);
-  guint u;
-  if (gst_structure_get_uint(st, name, &u)) return u;
-  return std::nullopt;
-}
-
 static gboolean depay_set_caps(GstSrtRtpBaseDepay *base, GstCaps *caps) {
   auto *self = SELF(base);
   DepayState &s = *self->state;
@@ -109,7 +95,7 @@ static gboolean depay_set_caps(GstSrtRtpBaseDepay *base, GstCaps *caps) {
     cfg.wait_for_keyframe = s.settings.wait_for_keyframe;
     cfg.max_fu_size = s.settings.max_fu_size;
   }
-  const guint mode = caps_uint(st, "packetization-mode").value_or(0);
+  const guint mode = srtrtp::caps_uint(st, "packetization-mode").value_or(0);
   if (mode > 2) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Unknown H.264 packetization-mode %u.", mode),
                       ("RFC 6184 defines packetization-mode 0, 1 and 2; check the SDP"));
@@ -117,13 +103,13 @@ static gboolean depay_set_caps(GstSrtRtpBaseDepay *base, GstCaps *caps) {
   }
   cfg.mode = static_cast<h264::PacketizationMode>(mode);
   if (cfg.mode == h264::PacketizationMode::kInterleaved) {
-    if (auto v = caps_uint(st, "sprop-interleaving-depth"))
+    if (auto v = srtrtp::caps_uint(st, "sprop-interleaving-depth"))
       cfg.deinterleave.interleaving_depth = *v;
     else
       GST_WARNING_OBJECT(self, "interleaved mode without sprop-interleaving-depth, using %u",
                          cfg.deinterleave.interleaving_depth);
-    if (auto v = caps_uint(st, "sprop-max-don-diff")) cfg.deinterleave.max_don_diff = *v;
-    if (auto v = caps_uint(st, "sprop-deint-buf-req")) cfg.deinterleave.deint_buf_req = *v;
+    if (auto v = srtrtp::caps_uint(st, "sprop-max-don-diff")) cfg.deinterleave.max_don_diff = *v;
+    if (auto v = srtrtp::caps_uint(st, "sprop-deint-buf-req")) cfg.deinterleave.deint_buf_req = *v;
   }
   negotiate_output(self, cfg);
   s.config = cfg;
@@ -157,17 +143,6 @@ static bool ensure_src_caps(GstSrtRtpH264Depay2 *self) {
   return s.caps_sent;
 }
 
-// Output bytes as a GstBuffer: the core's storage is adopted when it can be
-// (one access unit per buffer, no copy), copied otherwise.
-static GstBuffer *wrap_output(h264::Depayloader &core, const h264::DepayOutput &out) {
-  auto storage = core.take_output_storage(out);
-  if (!storage) return gst_buffer_new_memdup(out.data.data(), out.data.size());
-  auto *owned = new std::vector<std::uint8_t>(std::move(*storage));
-  return gst_buffer_new_wrapped_full(
-      static_cast<GstMemoryFlags>(0), owned->data(), owned->capacity(), 0, owned->size(), owned,
-      [](gpointer p) { delete static_cast<std::vector<std::uint8_t> *>(p); });
-}
-
 static void output(GstSrtRtpH264Depay2 *self, const h264::DepayOutput &out) {
   DepayState &s = *self->state;
   if (!ensure_src_caps(self)) {
@@ -176,7 +151,7 @@ static void output(GstSrtRtpH264Depay2 *self, const h264::DepayOutput &out) {
     gst_srt_rtp_base_depay_mark_discont(&self->parent);
     return;
   }
-  GstBuffer *buf = wrap_output(s.core, out);
+  GstBuffer *buf = srtrtp::wrap_output(s.core, out);
   if (!out.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   if (out.au_end) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_MARKER);
   if (out.discont) gst_srt_rtp_base_depay_mark_discont(&self->parent);

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "elements.hpp"
+#include "nal_depay_helpers.hpp"
 #include "rtp/h265_depayloader.hpp"
 #include "rtp_base_depay.hpp"
 
@@ -101,35 +102,20 @@ static void negotiate_output(GstSrtRtpH265Depay2 *self, h265::DepayloaderConfig 
   gst_caps_unref(allowed);
 }
 
-static std::optional<guint> caps_uint(const GstStructure *st, const char *name) {
-  // fmtp values arrive as strings from SDP, or as ints from hand-written caps.
-  if (const gchar *str = gst_structure_get_string(st, name)) {
-    gchar *end = nullptr;
-    const guint64 v = g_ascii_strtoull(str, &end, 10);
-    if (end == str || *end != '\0' || v > G_MAXUINT) return std::nullopt;
-    return static_cast<guint>(v);
-  }
-  gint i;
-  if (gst_structure_get_int(st, name, &i) && i >= 0) return static_cast<guint>(i);
-  guint u;
-  if (gst_structure_get_uint(st, name, &u)) return u;
-  return std::nullopt;
-}
-
 // RFC 7798 7.1: DONL/DOND are present iff sprop-max-don-diff > 0; the
 // de-packetization buffer is bounded by sprop-depack-buf-nalus/-bytes.
 static void configure_reorder(GstSrtRtpH265Depay2 *self, const GstStructure *st,
                               h265::DepayloaderConfig &cfg) {
-  const guint max_don_diff = caps_uint(st, "sprop-max-don-diff").value_or(0);
+  const guint max_don_diff = srtrtp::caps_uint(st, "sprop-max-don-diff").value_or(0);
   cfg.donl = max_don_diff > 0;
   if (!cfg.donl) return;
   cfg.reorder.max_don_diff = max_don_diff;
-  if (auto v = caps_uint(st, "sprop-depack-buf-nalus"))
+  if (auto v = srtrtp::caps_uint(st, "sprop-depack-buf-nalus"))
     cfg.reorder.interleaving_depth = *v;
   else
     GST_WARNING_OBJECT(self, "sprop-max-don-diff without sprop-depack-buf-nalus, using %u",
                        cfg.reorder.interleaving_depth);
-  if (auto v = caps_uint(st, "sprop-depack-buf-bytes")) cfg.reorder.deint_buf_req = *v;
+  if (auto v = srtrtp::caps_uint(st, "sprop-depack-buf-bytes")) cfg.reorder.deint_buf_req = *v;
 }
 
 static gboolean depay_set_caps(GstSrtRtpBaseDepay *base, GstCaps *caps) {
@@ -142,7 +128,7 @@ static gboolean depay_set_caps(GstSrtRtpBaseDepay *base, GstCaps *caps) {
     cfg.wait_for_keyframe = s.settings.wait_for_keyframe;
     cfg.max_fu_size = s.settings.max_fu_size;
   }
-  if (caps_uint(st, "sprop-max-don-diff").value_or(0) > 32767) {
+  if (srtrtp::caps_uint(st, "sprop-max-don-diff").value_or(0) > 32767) {
     GST_ELEMENT_ERROR(self, STREAM, FORMAT, ("Invalid sprop-max-don-diff."),
                       ("RFC 7798 allows 0 to 32767; check the SDP"));
     return FALSE;
@@ -182,17 +168,6 @@ static bool ensure_src_caps(GstSrtRtpH265Depay2 *self) {
   return s.caps_sent;
 }
 
-// Output bytes as a GstBuffer: the core's storage is adopted when it can be
-// (one access unit per buffer, no copy), copied otherwise.
-static GstBuffer *wrap_output(h265::Depayloader &core, const h265::DepayOutput &out) {
-  auto storage = core.take_output_storage(out);
-  if (!storage) return gst_buffer_new_memdup(out.data.data(), out.data.size());
-  auto *owned = new std::vector<std::uint8_t>(std::move(*storage));
-  return gst_buffer_new_wrapped_full(
-      static_cast<GstMemoryFlags>(0), owned->data(), owned->capacity(), 0, owned->size(), owned,
-      [](gpointer p) { delete static_cast<std::vector<std::uint8_t> *>(p); });
-}
-
 static void output(GstSrtRtpH265Depay2 *self, const h265::DepayOutput &out) {
   DepayState &s = *self->state;
   if (!ensure_src_caps(self)) {
@@ -201,7 +176,7 @@ static void output(GstSrtRtpH265Depay2 *self, const h265::DepayOutput &out) {
     gst_srt_rtp_base_depay_mark_discont(&self->parent);
     return;
   }
-  GstBuffer *buf = wrap_output(s.core, out);
+  GstBuffer *buf = srtrtp::wrap_output(s.core, out);
   if (!out.keyframe) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_DELTA_UNIT);
   if (out.au_end) GST_BUFFER_FLAG_SET(buf, GST_BUFFER_FLAG_MARKER);
   if (out.discont) gst_srt_rtp_base_depay_mark_discont(&self->parent);
