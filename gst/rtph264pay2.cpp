@@ -8,6 +8,7 @@
 
 #include "buffer_bytes.hpp"
 #include "elements.hpp"
+#include "nal_au_timing.hpp"
 #include "rtp/h264_payloader.hpp"
 #include "rtp_base_pay.hpp"
 
@@ -39,9 +40,7 @@ struct PayState {
   bool au_aligned = true;
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;
   // nal-aligned input: the access unit being sent and how its end is known
-  bool in_au = false;
-  bool input_marks_au = false;
-  GstClockTime au_pts = GST_CLOCK_TIME_NONE;
+  srtrtp::NalAuTiming timing;
   gsize max_payload = 0;
   std::vector<guint8> scratch;  // input buffers of several memories
 };
@@ -129,7 +128,7 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *caps) {
   const gchar *alignment = gst_structure_get_string(st, "alignment");
   const bool avc = g_strcmp0(format, "avc") == 0;
   s.au_aligned = avc || g_strcmp0(alignment, "nal") != 0;
-  s.input_marks_au = false;  // learnt again from the new stream's buffers
+  s.timing.new_stream();  // whether it marks AUs is learnt again from its buffers
   s.core.set_input_marks_au(false);
   s.core.set_input_format(avc ? h264::InputFormat::kAvc : h264::InputFormat::kByteStream);
   if (avc) {
@@ -158,37 +157,10 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *caps) {
   return update_outcaps(self);
 }
 
-// Timing of an nal-aligned buffer. RFC 6184 wants one RTP timestamp per access
-// unit, but h264parse's alignment=nal output stamps only the first unit and
-// sometimes interpolates others into the next frame: once the input marks
-// access-unit ends (MARKER), every unit takes the time of the first one.
-// Unmarked input has only the timestamp to go by, so a new one starts an AU.
-static GstClockTime au_time_for(GstSrtRtpH264Pay2 *self, GstBuffer *buffer, bool *ends_previous) {
-  PayState &s = *self->state;
-  const GstClockTime pts = GST_BUFFER_PTS(buffer);
-  *ends_previous = false;
-  if (s.au_aligned) return pts;
-  if (GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_MARKER) && !s.input_marks_au) {
-    s.input_marks_au = true;
-    s.core.set_input_marks_au(true);
-  }
-  if (!s.in_au) {
-    s.in_au = true;
-    if (GST_CLOCK_TIME_IS_VALID(pts)) s.au_pts = pts;
-  } else if (GST_CLOCK_TIME_IS_VALID(pts) && pts != s.au_pts) {
-    if (!GST_CLOCK_TIME_IS_VALID(s.au_pts)) {
-      s.au_pts = pts;
-    } else if (!s.input_marks_au) {
-      *ends_previous = true;
-    }
-  }
-  return s.au_pts;
-}
-
 // Sends what the packetizer holds of the previous access unit, with its time.
 static GstFlowReturn end_previous_au(GstSrtRtpH264Pay2 *self) {
   PayState &s = *self->state;
-  srtrtp::PayloadWriter writer(&self->parent, s.au_pts);
+  srtrtp::PayloadWriter writer(&self->parent, s.timing.au_pts());
   s.core.flush(writer);
   return writer.push();
 }
@@ -197,12 +169,16 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
   auto *self = SELF(base);
   PayState &s = *self->state;
   apply_settings(self);
-  bool ends_previous = false;
-  GstClockTime pts = au_time_for(self, buffer, &ends_previous);
+  GstClockTime pts = GST_BUFFER_PTS(buffer);
   GstFlowReturn ret = GST_FLOW_OK;
-  if (ends_previous) {
-    ret = end_previous_au(self);
-    s.au_pts = pts = GST_BUFFER_PTS(buffer);
+  if (!s.au_aligned) {
+    const srtrtp::NalAuTiming::Step step = s.timing.next(buffer);
+    if (step.marks_learnt) s.core.set_input_marks_au(true);
+    if (step.ends_previous) {
+      ret = end_previous_au(self);
+      s.timing.restart(pts);
+    }
+    pts = s.timing.au_pts();
   }
   if (ret != GST_FLOW_OK) {
     gst_buffer_unref(buffer);
@@ -236,7 +212,7 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
     ret = writer.push();
   }
   s.last_pts = pts;
-  if (au_end) s.in_au = false;
+  if (au_end) s.timing.end_au();
   gst_buffer_unref(buffer);
   return ret;
 }
@@ -246,15 +222,15 @@ static GstFlowReturn pay_drain(GstSrtRtpBasePay *base) {
   PayState &s = *self->state;
   srtrtp::PayloadWriter writer(base, s.last_pts);
   s.core.flush(writer);
-  s.in_au = false;
+  s.timing.end_au();
   return writer.push();
 }
 
 static void pay_flush(GstSrtRtpBasePay *base) {
   PayState &s = *SELF(base)->state;
   s.core.reset();
-  s.last_pts = s.au_pts = GST_CLOCK_TIME_NONE;
-  s.in_au = false;
+  s.last_pts = GST_CLOCK_TIME_NONE;
+  s.timing.reset();
 }
 
 static void pay_force_key_unit(GstSrtRtpBasePay *base, gboolean all_headers) {
