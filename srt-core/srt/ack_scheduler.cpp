@@ -46,7 +46,21 @@ std::optional<AckToSend> AckScheduler::on_timer(TimePoint now, std::uint32_t ack
     last_full_ = now;
     sent_full_ = true;
   }
-  // Journal it; a full ring forgets its oldest entry.
+  journal(now);
+  return out;
+}
+
+AckToSend AckScheduler::window_update(TimePoint now) {
+  ack_number_ = ack_next(ack_number_);
+  if (ack_number_ == 0) ack_number_ = 1;
+  last_full_ = now;
+  sent_full_ = true;
+  journal(now);
+  return AckToSend{AckKind::kFull, ack_number_, last_ack_};
+}
+
+void AckScheduler::journal(TimePoint now) {
+  // A full ring forgets its oldest entry.
   const std::size_t cap = history_.size();
   if (history_count_ == cap) {
     history_head_ = (history_head_ + 1) % cap;
@@ -54,7 +68,6 @@ std::optional<AckToSend> AckScheduler::on_timer(TimePoint now, std::uint32_t ack
   }
   history_[(history_head_ + history_count_) % cap] = Entry{ack_number_, last_ack_, now};
   ++history_count_;
-  return out;
 }
 
 std::optional<AckAckSample> AckScheduler::on_ackack(TimePoint now, std::uint32_t ack_number) {

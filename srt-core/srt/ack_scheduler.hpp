@@ -55,6 +55,12 @@ class AckScheduler {
                                     Duration rttvar);
   TimePoint next_deadline() const { return next_timer_; }
 
+  // A full ACK of the unchanged ACK sequence, journalled like any other:
+  // sent when the receiver's free room grew a lot while the sender was last
+  // told it had almost none (on_timer stays silent for an unchanged ACK, and
+  // a flow-controlled sender would wait forever).
+  AckToSend window_update(TimePoint now);
+
   // The peer echoed ACK number `ack_number`. nullopt if unknown (too old,
   // already answered, or never sent) or if it would make RTT <= 0.
   std::optional<AckAckSample> on_ackack(TimePoint now, std::uint32_t ack_number);
@@ -70,6 +76,8 @@ class AckScheduler {
     std::uint32_t ack_seq = 0;
     TimePoint sent{};
   };
+
+  void journal(TimePoint now);
 
   AckSchedulerConfig config_;
   TimePoint next_timer_;

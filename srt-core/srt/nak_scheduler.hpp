@@ -16,6 +16,7 @@
 // so the first repeat comes a full interval after it.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <optional>
 
@@ -41,7 +42,15 @@ class NakScheduler {
     if (armed_) return;
     interval_ = interval_for(srtt, rttvar);
     armed_ = true;
+    last_ = now;
     next_ = now + interval_;
+  }
+  // The RTT estimate changed (the first measurement replaces the initial
+  // 100 ms): a repeat armed with the old, longer interval comes sooner, so
+  // a loss found before the first ACKACK is not left waiting 150 ms.
+  void on_rtt_update(TimePoint now, Duration srtt, Duration rttvar) {
+    interval_ = interval_for(srtt, rttvar);
+    if (armed_ && next_ > last_ + interval_) next_ = std::max(now, last_ + interval_);
   }
   // Any NAK went out: the interval follows the current RTT estimate.
   void on_nak_sent(Duration srtt, Duration rttvar) { interval_ = interval_for(srtt, rttvar); }
@@ -58,6 +67,7 @@ class NakScheduler {
       next_ = now;
     }
     if (now < next_) return false;
+    last_ = now;
     next_ = now + interval_;
     return true;
   }
@@ -72,6 +82,7 @@ class NakScheduler {
  private:
   Duration interval_;
   TimePoint next_{};
+  TimePoint last_{};  // when the timer was armed or last fired
   bool armed_ = false;
 };
 

@@ -108,13 +108,14 @@ InsertResult ReceiveBuffer::insert(TimePoint now, const DataHeader &header, Byte
     return r;
   }
 
-  const auto dst = store_.slot(p);
+  const auto dst = store_.claim(p);
   if (!payload.empty()) std::memcpy(dst.data(), payload.data(), payload.size());
   s.state = SlotState::kPacket;
   s.position = header.position;
   s.size = static_cast<std::uint16_t>(payload.size());
   s.msgno = header.msgno;
   s.timestamp = header.timestamp;
+  tsbpd_.advance(now);
   s.ts = tsbpd_.unwrap(header.timestamp);
   set_bit(used_bits_, p, true);
   set_bit(packet_bits_, p, true);
@@ -158,7 +159,10 @@ ReceiveBuffer::DropResult ReceiveBuffer::drop_range(TimePoint now, std::uint32_t
 void ReceiveBuffer::skip(TimePoint now, std::size_t n) {
   for (std::size_t off = 0; off < n; ++off) {
     const std::size_t p = phys(off);
-    if (slots_[p].state == SlotState::kPacket) stats_.dropped_bytes += slots_[p].size;
+    if (slots_[p].state == SlotState::kPacket) {
+      stats_.dropped_bytes += slots_[p].size;
+      store_.release(p);
+    }
     slots_[p].state = SlotState::kEmpty;
     set_bit(used_bits_, p, false);
     set_bit(packet_bits_, p, false);
@@ -281,6 +285,7 @@ Delivery ReceiveBuffer::deliver(TimePoint now, std::size_t n, MutableByteSpan ou
     if (copy < s.size) d.truncated = true;
     d.size += s.size;
     s.state = SlotState::kEmpty;
+    store_.release(p);
     set_bit(used_bits_, p, false);
     set_bit(packet_bits_, p, false);
   }

@@ -33,7 +33,7 @@ std::size_t SendBuffer::push(ByteSpan message, TimePoint origin, bool in_order) 
     Slot &s = slots_[p];
     const std::size_t off = i * max;
     const std::size_t len = std::min(max, message.size() - off);
-    std::memcpy(store_.slot(p).data(), message.data() + off, len);
+    std::memcpy(store_.claim(p).data(), message.data() + off, len);
     if (n == 1) {
       s.position = PacketPosition::kSolo;
     } else if (i == 0) {
@@ -107,6 +107,7 @@ std::optional<TimePoint> SendBuffer::last_send_time(std::uint32_t seq) const {
 void SendBuffer::release_front(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
     bytes_ -= slots_[head_].size;
+    store_.release(head_);
     head_ = head_ + 1 == slots_.size() ? 0 : head_ + 1;
     first_ = seq_next(first_);
   }

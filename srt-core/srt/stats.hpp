@@ -30,6 +30,12 @@ struct Stats {
   std::int64_t pktRecvACK = 0;
   std::int64_t pktSentNAK = 0;
   std::int64_t pktRecvNAK = 0;
+  // Not in libsrt: datagrams dropped as malformed, misaddressed or
+  // unexpected (hostile input is counted here, never acted on).
+  std::int64_t pktRcvInvalid = 0;
+  // Not in libsrt: messages send_message refused (too large, not
+  // connected, send buffer full).
+  std::int64_t msgSndRefused = 0;
 
   // Bytes (payload only, as libsrt counts them), totals.
   std::uint64_t byteSent = 0;

@@ -43,6 +43,11 @@ std::int64_t TsbpdTime::unwrap_peek(std::uint32_t ts) const {
   return newest_ + ts_diff(ts, static_cast<std::uint32_t>(newest_));
 }
 
+void TsbpdTime::advance(TimePoint now) {
+  if (!enabled_) return;
+  newest_ = std::max(newest_, (now - time_base_).count());
+}
+
 std::int64_t TsbpdTime::unwrap(std::uint32_t ts) {
   const std::int64_t v = unwrap_peek(ts);
   newest_ = std::max(newest_, v);
@@ -51,6 +56,7 @@ std::int64_t TsbpdTime::unwrap(std::uint32_t ts) {
 
 bool TsbpdTime::add_drift_sample(std::uint32_t ts, TimePoint arrival, Duration rtt) {
   if (!enabled_) return false;
+  advance(arrival);
   if (first_rtt_.count() < 0) first_rtt_ = rtt;
   const Duration path_change = (rtt - first_rtt_) / 2;
   const Duration sample = arrival - base_time(unwrap_peek(ts)) - path_change;

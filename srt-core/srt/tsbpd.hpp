@@ -65,6 +65,10 @@ class TsbpdTime {
   std::int64_t unwrap(std::uint32_t ts);
   // Same, without recording.
   std::int64_t unwrap_peek(std::uint32_t ts) const;
+  // Moves the unwrap reference to the peer time that corresponds to the
+  // local `now` (never backwards), so that a connection that stayed silent
+  // for longer than half the 2^32 us period still unwraps right.
+  void advance(TimePoint now);
 
   TimePoint base_time(std::int64_t unwrapped_ts) const {
     return time_base_ + Duration(unwrapped_ts);

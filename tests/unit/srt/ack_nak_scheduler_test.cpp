@@ -7,6 +7,7 @@
 
 #include "srt/ack_scheduler.hpp"
 #include "srt/nak_scheduler.hpp"
+#include "srt/rtt.hpp"
 
 namespace srtcore::srt {
 namespace {
@@ -196,6 +197,45 @@ TEST(NakScheduler, UnannouncedLossesAreDueAtOnce) {
   EXPECT_TRUE(n.on_timer(at_ms(150), true));
   EXPECT_FALSE(n.on_timer(at_ms(151), false));  // repaired: idle
   EXPECT_FALSE(n.next_deadline(false));
+}
+
+}  // namespace
+}  // namespace srtcore::srt
+
+namespace srtcore::srt {
+namespace {
+
+// A loss found before the first RTT sample is repeated with the measured
+// interval, not the 150 ms of the initial 100 / 50 ms estimate.
+TEST(NakScheduler, FirstRttSamplePullsTheRepeatIn) {
+  const TimePoint t0{std::chrono::seconds(1)};
+  NakScheduler n(RttEstimator::kInitialRtt, RttEstimator::kInitialRttVar);
+  n.on_loss(t0, RttEstimator::kInitialRtt, RttEstimator::kInitialRttVar);
+  EXPECT_EQ(*n.next_deadline(true), t0 + std::chrono::milliseconds(150));
+  n.on_rtt_update(t0 + std::chrono::milliseconds(15), std::chrono::milliseconds(20),
+                  std::chrono::milliseconds(10));
+  EXPECT_EQ(*n.next_deadline(true), t0 + std::chrono::milliseconds(30));
+  // Already past the new deadline: due at once, not in the past.
+  NakScheduler m(RttEstimator::kInitialRtt, RttEstimator::kInitialRttVar);
+  m.on_loss(t0, RttEstimator::kInitialRtt, RttEstimator::kInitialRttVar);
+  m.on_rtt_update(t0 + std::chrono::milliseconds(40), std::chrono::milliseconds(20),
+                  std::chrono::milliseconds(10));
+  EXPECT_EQ(*m.next_deadline(true), t0 + std::chrono::milliseconds(40));
+}
+
+TEST(AckScheduler, WindowUpdateIsAJournalledFullAck) {
+  const TimePoint t0{std::chrono::seconds(1)};
+  AckScheduler a(t0, 100);
+  auto first = a.on_timer(t0 + std::chrono::milliseconds(10), 150, std::chrono::milliseconds(20),
+                          std::chrono::milliseconds(10));
+  ASSERT_TRUE(first);
+  const AckToSend u = a.window_update(t0 + std::chrono::milliseconds(12));
+  EXPECT_EQ(u.kind, AckKind::kFull);
+  EXPECT_EQ(u.ack_seq, 150u);
+  EXPECT_EQ(u.ack_number, first->ack_number + 1);
+  auto s = a.on_ackack(t0 + std::chrono::milliseconds(32), u.ack_number);
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->rtt, std::chrono::milliseconds(20));
 }
 
 }  // namespace

@@ -5,30 +5,23 @@
 #include <gtest/gtest.h>
 
 #include <arpa/inet.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <array>
 #include <chrono>
 #include <cstdint>
-#include <cstdlib>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "libsrt_peer.hpp"
 #include "srt/handshake.hpp"
 #include "srt/packet.hpp"
 #include "srt/seq.hpp"
 #include "srt/syn_cookie.hpp"
-
-extern char **environ;
 
 namespace srtcore::srt {
 namespace {
@@ -37,17 +30,6 @@ using Bytes = std::vector<std::uint8_t>;
 
 // Generous: only a broken build or a wedged peer takes this long.
 constexpr int kWaitMs = 10000;
-
-std::optional<std::string> find_in_path(const std::string &name) {
-  const char *path = std::getenv("PATH");
-  std::stringstream ss(path ? path : "/usr/bin:/bin");
-  std::string dir;
-  while (std::getline(ss, dir, ':')) {
-    const std::string p = dir + "/" + name;
-    if (::access(p.c_str(), X_OK) == 0) return p;
-  }
-  return std::nullopt;
-}
 
 class FileDescriptor {
  public:
@@ -110,48 +92,15 @@ class LoopbackUdp {
   sockaddr_in peer_{};
 };
 
-// A child process with stdio on /dev/null; killed when the test ends.
-class Child {
- public:
-  Child(const std::string &exe, const std::vector<std::string> &args) {
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    std::vector<std::string> argv_s = {exe};
-    argv_s.insert(argv_s.end(), args.begin(), args.end());
-    std::vector<char *> argv;
-    for (auto &s : argv_s) argv.push_back(s.data());
-    argv.push_back(nullptr);
-    if (::posix_spawn(&pid_, exe.c_str(), &fa, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&fa);
-  }
-  ~Child() {
-    if (pid_ > 0) {
-      ::kill(pid_, SIGKILL);
-      int status = 0;
-      ::waitpid(pid_, &status, 0);
-    }
-  }
-  Child(const Child &) = delete;
-  Child &operator=(const Child &) = delete;
-
-  bool running() const { return pid_ > 0; }
-
- private:
-  pid_t pid_ = -1;
-};
-
 // srt-live-transmit relaying UDP input (a port of ours feeds it) to an SRT
 // caller aimed at our socket. It opens the SRT side when the first datagram
 // arrives and drops input until connected, so the feeder keeps sending.
 struct LibsrtCaller {
-  std::optional<std::string> exe = find_in_path("srt-live-transmit");
+  std::optional<std::string> exe = testing::find_in_path("srt-live-transmit");
   LoopbackUdp srt;     // plays the SRT listener
   LoopbackUdp feeder;  // sends UDP input to srt-live-transmit
   std::uint16_t input_port = 0;
-  std::optional<Child> child;
+  std::optional<testing::ChildProcess> child;
   std::uint8_t next_fill = 0;
 
   bool start(const std::string &query) {

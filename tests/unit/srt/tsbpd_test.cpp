@@ -139,3 +139,23 @@ TEST(TsbpdTime, DriftTrackingConverges) {
 
 }  // namespace
 }  // namespace srtcore::srt
+
+namespace srtcore::srt {
+namespace {
+
+// After more than half the 2^32 us period of silence, the next timestamp
+// still unwraps forward: the reference follows the local clock.
+TEST(TsbpdTime, LongSilenceAcrossTheWrapUnwrapsForward) {
+  TsbpdTime t(milliseconds(120));
+  const TimePoint arrival{std::chrono::seconds(10)};
+  t.set_time_base(arrival, 1000);
+  const Duration silence = Duration((std::int64_t{1} << 32) - 3'000'000);          // 71.5 min
+  const auto ts = static_cast<std::uint32_t>(1000 + silence.count() + 5'000'000);  // wrapped
+  t.advance(arrival + silence + Duration(5'000'000));
+  const std::int64_t u = t.unwrap(ts);
+  EXPECT_EQ(u, 1000 + silence.count() + 5'000'000);
+  EXPECT_EQ(t.play_time(u), arrival + silence + Duration(5'000'000) + milliseconds(120));
+}
+
+}  // namespace
+}  // namespace srtcore::srt

@@ -1,0 +1,343 @@
+// The live data path of Connection: data in (receive buffer, loss
+// detection, light ACK), control in (ACK, NAK, ACKACK, drop request,
+// keepalive, shutdown), data out (pacing, retransmission with the R flag)
+// and delivery to the application at TSBPD time. Nothing here allocates per
+// packet: packets are written in place into the caller's span or the
+// control queue's ring.
+#include <algorithm>
+#include <cstring>
+
+#include "srt/connection_impl.hpp"
+
+namespace srtcore::srt {
+
+namespace {
+
+constexpr Duration kAckAckInterval = std::chrono::milliseconds(10);
+
+}  // namespace
+
+// ---- output helpers -----------------------------------------------------------
+
+void Connection::Impl::queue_simple(TimePoint now, ControlType type) {
+  const MutableByteSpan out = ctrl.reserve(kEmptyControlPacketSize);
+  if (out.empty()) return;
+  std::size_t size = 0;
+  if (type == ControlType::kShutdown) {
+    size = write_shutdown(ts(now), peer_socket_id, out);
+  } else {
+    size = write_keepalive(ts(now), peer_socket_id, out);
+  }
+  ctrl.commit(size);
+}
+
+void Connection::Impl::queue_nak(TimePoint now, std::span<const SeqRange> ranges) {
+  const MutableByteSpan out = ctrl.reserve(std::min<std::size_t>(config.mss - 28, kMaxDatagram));
+  if (out.empty()) return;
+  const std::size_t size = write_nak(ranges, ts(now), peer_socket_id, out);
+  ctrl.commit(size);
+  if (size == 0) return;
+  s->naks.on_nak_sent(s->nak_srtt(), s->nak_rttvar());
+  ++n.sent_nak;
+}
+
+void Connection::Impl::queue_ack(TimePoint now, const AckToSend &a) {
+  Session &x = *s;
+  Ack ack;
+  ack.kind = a.kind;
+  ack.ack_number = a.ack_number;
+  ack.last_ack_seq = a.ack_seq;
+  ack.rtt_us = x.rtt.srtt_field();
+  ack.rtt_var_us = x.rtt.rttvar_field();
+  // The true room, even 0 (libsrt says at least 2, and the sender's
+  // probes into a full buffer are then lost); a window update follows when
+  // room comes back (timers).
+  ack.avail_buffer = static_cast<std::uint32_t>(x.rcv.available());
+  if (a.kind != AckKind::kLight) {
+    // The sender may act on the smallest room it was told until it
+    // confirms a larger one with its ACKACK.
+    x.advertised_room = std::min<std::size_t>(x.advertised_room, ack.avail_buffer);
+    x.room_sent = ack.avail_buffer;
+    x.room_sent_number = a.ack_number;
+  }
+  if (a.kind == AckKind::kFull) {
+    const Duration span = now - x.rate_window_start;
+    if (span >= std::chrono::milliseconds(100)) {
+      const auto us = static_cast<std::uint64_t>(span.count());
+      x.last_packet_rate = static_cast<std::uint32_t>(x.rate_packets * 1'000'000 / us);
+      x.last_byte_rate = static_cast<std::uint32_t>(x.rate_bytes * 1'000'000 / us);
+      x.rate_packets = 0;
+      x.rate_bytes = 0;
+      x.rate_window_start = now;
+    }
+    ack.packet_recv_rate = x.last_packet_rate;
+    ack.link_capacity = x.last_packet_rate;
+    ack.recv_rate_bytes = x.last_byte_rate;
+  }
+  const MutableByteSpan out = ctrl.reserve(kHeaderSize + kFullAckBodySize);
+  if (out.empty()) return;
+  const std::size_t size = write_ack(ack, ts(now), peer_socket_id, out);
+  ctrl.commit(size);
+  if (size > 0) ++n.sent_ack;
+}
+
+void Connection::Impl::queue_drop_request(TimePoint now, const DropRequest &d) {
+  const MutableByteSpan out = ctrl.reserve(kHeaderSize + 8);
+  if (out.empty()) return;
+  ctrl.commit(write_drop_request(d, ts(now), peer_socket_id, out));
+}
+
+// ---- receiving data -------------------------------------------------------------
+
+void Connection::Impl::report_gap(TimePoint now, const SeqRange &gap) {
+  Session &x = *s;
+  n.pkt_rcv_loss += x.rcv_lost.insert(gap.first, gap.last);
+  x.naks.on_loss(now, x.nak_srtt(), x.nak_rttvar());
+  const SeqRange one[] = {gap};
+  queue_nak(now, one);  // at once, just the new hole
+}
+
+void Connection::Impl::on_data(TimePoint now, const DataPacketView &pkt) {
+  Session &x = *s;
+  if (pkt.header.key != KeyFlags::kClear) {
+    // Encrypted and we have no key: libsrt counts these as undecryptable.
+    ++n.pkt_rcv_undecrypt;
+    n.byte_rcv_undecrypt += pkt.payload.size();
+    return;
+  }
+  ++x.rate_packets;
+  x.rate_bytes += pkt.payload.size();
+  n.window_recv_bytes += pkt.payload.size();
+  const InsertResult r = x.rcv.insert(now, pkt.header, pkt.payload);
+  if (r.status == InsertStatus::kInserted && !x.rcv_lost.empty()) x.rcv_lost.remove(pkt.header.seq);
+  if (r.gap) report_gap(now, *r.gap);
+  if (!x.first_ack_sent) {
+    // A full ACK at once for the first packet (libsrt waits for its 10 ms
+    // timer): its ACKACK gives the first RTT sample one round trip after
+    // data starts, which matters most where no handshake RTT was measured
+    // (the listener side).
+    x.first_ack_sent = true;
+    if (auto a = x.acks.on_timer(now, x.rcv.ack_seq(), x.ack_srtt(), x.ack_rttvar())) {
+      queue_ack(now, *a);
+    }
+    return;
+  }
+  if (auto a = x.acks.on_data(now, x.rcv.ack_seq())) queue_ack(now, *a);
+}
+
+std::optional<MessageInfo> Connection::Impl::receive(TimePoint now, MutableByteSpan out) {
+  if (!s) return std::nullopt;
+  Session &x = *s;
+  std::optional<MessageInfo> info;
+  while (auto d = x.rcv.poll(now, out)) {
+    if (d->kind == Delivery::Kind::kDrop) {
+      x.dropped_pending += d->packets;
+      continue;
+    }
+    MessageInfo m;
+    m.msg_no = d->msgno;
+    m.first_seq = d->first_seq;
+    m.size = d->size;
+    m.timestamp = d->timestamp;
+    m.delivery_time = d->play_time;
+    m.dropped_before = x.dropped_pending;
+    x.dropped_pending = 0;
+    info = m;
+    break;
+  }
+  after_delivery();
+  return info;
+}
+
+void Connection::Impl::after_delivery() {
+  Session &x = *s;
+  // Whatever the buffer moved past is no loss to report any more.
+  if (!x.rcv_lost.empty()) x.rcv_lost.remove_up_to(seq_prev(x.rcv.start_seq()));
+}
+
+// ---- receiving control ------------------------------------------------------------
+
+void Connection::Impl::on_control(TimePoint now, const ControlPacketView &pkt) {
+  switch (pkt.header.type) {
+    case ControlType::kAck:
+      on_ack(now, pkt);
+      break;
+    case ControlType::kNak:
+      on_nak(now, pkt);
+      break;
+    case ControlType::kAckAck:
+      on_ackack(now, pkt);
+      break;
+    case ControlType::kDropRequest:
+      on_drop_request(now, pkt);
+      break;
+    case ControlType::kShutdown:
+      fail(ConnectionEvent::Kind::kClosed, 0,
+           "the peer " + peer.to_string() + " closed the connection");
+      break;
+    case ControlType::kKeepalive:
+    case ControlType::kCongestionWarning:
+    case ControlType::kPeerError:
+    case ControlType::kUserDefined:  // KMREQ/KMRSP: we run unencrypted
+    default:
+      break;
+  }
+}
+
+void Connection::Impl::on_ack(TimePoint now, const ControlPacketView &pkt) {
+  Session &x = *s;
+  const auto ack = parse_ack(pkt);
+  if (!ack) {
+    ++n.dropped_input;
+    return;
+  }
+  ++n.recv_ack;
+  if (ack->kind != AckKind::kLight) {
+    // libsrt: an ACKACK at most every 10 ms, or again for a repeated ACK number.
+    if (now - x.last_ackack_time > kAckAckInterval || ack->ack_number == x.last_ackack_number) {
+      const MutableByteSpan out = ctrl.reserve(kEmptyControlPacketSize);
+      if (!out.empty()) ctrl.commit(write_ackack(ack->ack_number, ts(now), peer_socket_id, out));
+      x.last_ackack_number = ack->ack_number;
+      x.last_ackack_time = now;
+    }
+  }
+  if (!x.snd.ack(ack->last_ack_seq)) {
+    ++n.dropped_input;  // acknowledges what was never sent: broken or hostile peer
+    return;
+  }
+  if (!x.snd_lost.empty()) x.snd_lost.remove_up_to(seq_prev(x.snd.first_seq()));
+  if (ack->kind != AckKind::kLight) {
+    const bool bidirectional = x.rcv.stats().received > 0;
+    x.rtt.on_peer_report(Duration(ack->rtt_us), Duration(ack->rtt_var_us), bidirectional);
+    x.peer_rtt_measured = Duration(ack->rtt_us) != RttEstimator::kInitialRtt ||
+                          Duration(ack->rtt_var_us) != RttEstimator::kInitialRttVar;
+    x.peer_flow_window = ack->avail_buffer;
+    if (ack->kind == AckKind::kFull && ack->has_recv_rate_bytes) {
+      n.peer_recv_rate_bytes = ack->recv_rate_bytes;
+      n.peer_link_capacity = ack->link_capacity;
+    }
+    x.cc.on_ack();
+  }
+}
+
+// Head-of-line retransmission timeout. Live SRT has none: a lost last
+// packet is never NAKed, and a libsrt 1.5.1 receiver whose NAK or whose
+// requested retransmission was lost often repeats neither NAK nor ACK within
+// a live latency. A receiver that has the oldest unacknowledged packet
+// acknowledges it within one ACK interval, so when no ACK has moved past it
+// one RTT (+ jitter margin + ACK interval) after it was last sent, it goes
+// again. Only the head, at most once per timeout.
+std::optional<TimePoint> Connection::Impl::head_timeout() const {
+  const Session &x = *s;
+  const std::uint32_t head = x.snd.first_seq();
+  if (!seq_lt(head, x.snd.next_send_seq()) || x.snd_lost.contains(head)) return std::nullopt;
+  const auto sent = x.snd.last_send_time(head);
+  if (!sent) return std::nullopt;
+  return *sent + x.rtt.srtt() + 2 * x.rtt.rttvar() + kAckAckInterval + std::chrono::milliseconds(2);
+}
+
+void Connection::Impl::on_nak(TimePoint now, const ControlPacketView &pkt) {
+  Session &x = *s;
+  const auto nak = parse_nak(pkt);
+  if (!nak) {
+    ++n.dropped_input;
+    return;
+  }
+  ++n.recv_nak;
+  const std::uint32_t first = x.snd.first_seq();
+  const std::uint32_t newest = seq_prev(x.snd.next_send_seq());
+  for (const SeqRange r : *nak) {
+    // Sanity: a peer cannot miss what we never sent.
+    if (seq_gt(r.first, newest)) continue;
+    if (seq_lt(r.first, first)) {
+      // Gone from the buffer: tell the receiver to stop waiting (libsrt sends DROPREQ).
+      const std::uint32_t hi = seq_lt(r.last, first) ? r.last : seq_prev(first);
+      queue_drop_request(now, DropRequest{0, r.first, hi});
+    }
+    const std::uint32_t lo = seq_lt(r.first, first) ? first : r.first;
+    const std::uint32_t hi = seq_gt(r.last, newest) ? newest : r.last;
+    if (seq_le(lo, hi)) n.pkt_snd_loss += x.snd_lost.insert(lo, hi);
+  }
+}
+
+void Connection::Impl::on_ackack(TimePoint now, const ControlPacketView &pkt) {
+  Session &x = *s;
+  const auto num = parse_ackack(pkt);
+  if (!num) {
+    ++n.dropped_input;
+    return;
+  }
+  if (*num == x.room_sent_number) x.advertised_room = x.room_sent;
+  if (auto sample = x.acks.on_ackack(now, *num)) {
+    x.rtt.on_sample(sample->rtt);
+    x.naks.on_rtt_update(now, x.nak_srtt(), x.nak_rttvar());
+    x.rcv.tsbpd().add_drift_sample(pkt.header.timestamp, now, sample->rtt);
+  }
+}
+
+void Connection::Impl::on_drop_request(TimePoint now, const ControlPacketView &pkt) {
+  Session &x = *s;
+  const auto d = parse_drop_request(pkt);
+  if (!d) {
+    ++n.dropped_input;
+    return;
+  }
+  const auto res = x.rcv.drop_range(now, d->first, d->last);
+  if (!x.rcv_lost.empty()) x.rcv_lost.remove_range(d->first, d->last);
+  if (res.gap) report_gap(now, *res.gap);
+}
+
+// ---- sending data ---------------------------------------------------------------
+
+std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
+  if (!s) return 0;
+  Session &x = *s;
+  // Flow control, as libsrt: no new packet while the unacknowledged flight
+  // fills the room the receiver last advertised (it would land beyond its
+  // buffer and be lost without a NAK). Retransmissions are always allowed.
+  const auto flight = seq_diff(x.snd.next_send_seq(), x.snd.first_seq());
+  const bool room = flight < x.peer_flow_window;
+  while (auto choice =
+             x.pacer.pick(now, x.dup_pending || !x.snd_lost.empty(), room && x.snd.has_unsent())) {
+    std::optional<SendPacket> p;
+    if (*choice == SendChoice::kRetransmit) {
+      if (x.dup_pending) {
+        p = x.snd.retransmit(*x.dup_pending, now);
+        x.dup_pending.reset();
+      } else {
+        const std::uint32_t seq = *x.snd_lost.pop_front();
+        if (!x.snd.retransmit_allowed(seq, now, x.rtt.srtt(), x.rtt.rttvar())) continue;
+        p = x.snd.retransmit(seq, now);
+        // Lost again after a retransmission: the packet is running out of
+        // time, so this one goes twice (one more packet per repeated loss
+        // turns a 10 % loss per round into about 1 %).
+        // So does every retransmission while the receiver has not measured
+        // the RTT (its ACKs still report libsrt's initial 100 / 50 ms): a
+        // libsrt receiver repeats a NAK too late for live latency then.
+        if (p && (p->sends >= 3 || !x.peer_rtt_measured)) x.dup_pending = seq;
+      }
+      if (!p) continue;
+      ++n.pkt_retrans;
+      n.byte_retrans += p->payload.size();
+    } else {
+      p = x.snd.next_unsent(now);
+      ++n.pkt_sent_unique;
+      n.byte_sent_unique += p->payload.size();
+    }
+    const std::size_t size = kHeaderSize + p->payload.size();
+    if (out.size() < size) return 0;
+    DataHeader h = p->header;
+    h.dest_socket = peer_socket_id;
+    (void)write_data_header(h, out);
+    std::memcpy(out.data() + kHeaderSize, p->payload.data(), p->payload.size());
+    ++n.pkt_sent;
+    n.byte_sent += p->payload.size();
+    n.window_sent_bytes += p->payload.size();
+    x.pacer.on_sent(now, x.cc.period_ps());
+    x.cc.on_packet_sent(p->payload.size());
+    return size;
+  }
+  return 0;
+}
+
+}  // namespace srtcore::srt

@@ -1,0 +1,112 @@
+#include "srt/hs_negotiation.hpp"
+
+#include <algorithm>
+#include <chrono>
+
+namespace srtcore::srt {
+
+std::uint32_t our_srt_flags(const ConnectionConfig &config) {
+  std::uint32_t f = kSrtFlagTsbpdSnd | kSrtFlagTsbpdRcv | kSrtFlagCrypt | kSrtFlagRexmitFlag;
+  if (config.tlpktdrop) f |= kSrtFlagTlPktDrop;
+  if (config.nakreport) f |= kSrtFlagPeriodicNak;
+  return f;
+}
+
+std::uint16_t latency_ms_field(Duration d) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  return static_cast<std::uint16_t>(std::clamp<std::int64_t>(ms, 0, 0xFFFF));
+}
+
+namespace {
+
+Duration ms(std::uint16_t v) {
+  return std::chrono::milliseconds(v);
+}
+
+}  // namespace
+
+std::optional<RejectReason> read_conclusion(ByteSpan extensions, std::uint16_t ext_flags,
+                                            ExtType want, PeerConclusion &out) {
+  auto chain = parse_extensions(extensions);
+  if (!chain) return RejectReason::kRogue;
+  for (const Extension e : *chain) {
+    switch (e.type) {
+      case ExtType::kHsReq:
+      case ExtType::kHsRsp: {
+        if (e.type != want) break;  // libsrt ignores the other direction's block
+        auto hs = parse_hsreq(e.content);
+        if (!hs) return RejectReason::kRogue;
+        out.hs = *hs;
+        break;
+      }
+      case ExtType::kKmReq:
+      case ExtType::kKmRsp:
+        out.has_km = true;
+        break;
+      case ExtType::kSid: {
+        auto sid = parse_text_extension(e.content);
+        if (!sid) return RejectReason::kRogue;
+        out.stream_id = std::move(*sid);
+        break;
+      }
+      case ExtType::kCongestion: {
+        auto cc = parse_text_extension(e.content);
+        if (!cc) return RejectReason::kRogue;
+        if (!cc->empty() && *cc != "live") return RejectReason::kCongestion;
+        break;
+      }
+      case ExtType::kFilter:
+        return RejectReason::kFilter;
+      case ExtType::kGroup:
+        out.has_group = true;
+        break;
+      default:
+        break;  // unknown blocks are skipped, as libsrt does
+    }
+  }
+  if (!(ext_flags & kExtFlagHsReq) || !out.hs) return RejectReason::kRogue;
+  if (out.hs->srt_version < kMinPeerSrtVersion) return RejectReason::kVersion;
+  if (out.hs->flags & kSrtFlagStream) return RejectReason::kMessageApi;
+  if (out.has_km) return RejectReason::kUnsecure;  // no passphrase on our side
+  if (out.has_group) return RejectReason::kGroup;
+  return std::nullopt;
+}
+
+Latencies negotiate_from_hsreq(const ConnectionConfig &config, const HsReq &peer) {
+  Latencies l{config.recv_latency, config.peer_latency};
+  // The peer sends with TSBPD: we receive with the larger of our receive
+  // latency and its send latency; and the other way round.
+  if (peer.flags & kSrtFlagTsbpdSnd) l.recv = std::max(l.recv, ms(peer.send_latency_ms));
+  if (peer.flags & kSrtFlagTsbpdRcv) l.send = std::max(l.send, ms(peer.recv_latency_ms));
+  // Only whole milliseconds cross the wire: keep both ends identical.
+  l.recv = ms(latency_ms_field(l.recv));
+  l.send = ms(latency_ms_field(l.send));
+  return l;
+}
+
+Latencies latencies_from_hsrsp(const ConnectionConfig &config, const HsReq &rsp) {
+  Latencies l{ms(latency_ms_field(config.recv_latency)), ms(latency_ms_field(config.peer_latency))};
+  if (rsp.flags & kSrtFlagTsbpdSnd) l.recv = ms(rsp.send_latency_ms);
+  if (rsp.flags & kSrtFlagTsbpdRcv) l.send = ms(rsp.recv_latency_ms);
+  return l;
+}
+
+HsReq make_hsreq(const ConnectionConfig &config) {
+  HsReq r;
+  r.srt_version = kOurSrtVersion;
+  r.flags = our_srt_flags(config);
+  r.recv_latency_ms = latency_ms_field(config.recv_latency);
+  r.send_latency_ms = latency_ms_field(config.peer_latency);
+  return r;
+}
+
+HsReq make_hsrsp(const ConnectionConfig &config, const Latencies &settled) {
+  HsReq r;
+  r.srt_version = kOurSrtVersion;
+  r.flags = our_srt_flags(config);
+  r.recv_latency_ms = latency_ms_field(settled.recv);
+  r.send_latency_ms = latency_ms_field(settled.send);
+  return r;
+}
+
+}  // namespace srtcore::srt

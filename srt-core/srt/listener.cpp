@@ -1,0 +1,200 @@
+// Listener: stateless induction (SYN cookie), then on a conclusion with a
+// valid cookie the extension checks, the application's verdict, and the
+// accepted Connection. Repeated conclusions of an accepted caller are
+// answered from a bounded memory of responses, never with a second
+// connection.
+#include "srt/listener.hpp"
+
+#include <algorithm>
+#include <array>
+#include <cstring>
+#include <vector>
+
+#include "srt/connection_impl.hpp"
+#include "srt/hs_negotiation.hpp"
+#include "srt/syn_cookie.hpp"
+
+namespace srtcore::srt {
+
+namespace {
+
+std::array<std::uint8_t, 32> secret_from(Random &random) {
+  std::array<std::uint8_t, 32> s{};
+  random.fill(s);
+  return s;
+}
+
+}  // namespace
+
+struct Listener::State {
+  explicit State(Random &random) : cookies(secret_from(random)) {}
+
+  struct Remembered {
+    NetAddress peer;
+    std::uint32_t peer_socket_id = 0;
+    std::uint32_t local_socket_id = 0;
+    std::array<std::uint8_t, 128> response{};
+    std::size_t response_size = 0;
+  };
+
+  Remembered *find(const NetAddress &peer, std::uint32_t peer_id) {
+    for (auto &r : remembered) {
+      if (r.peer_socket_id == peer_id && r.peer == peer) return &r;
+    }
+    return nullptr;
+  }
+
+  SynCookie cookies;
+  std::vector<Remembered> remembered;  // oldest first, at most backlog entries
+};
+
+Listener::Listener(const ListenerConfig &config, const NetAddress &local, Random &random)
+    : config_(config), local_(local), random_(random), state_(std::make_shared<State>(random)) {
+  config_.backlog = std::max<std::size_t>(config_.backlog, 1);
+  state_->remembered.reserve(config_.backlog);
+}
+
+std::size_t Listener::remembered() const {
+  return state_->remembered.size();
+}
+
+void Listener::forget(std::uint32_t local_socket_id) {
+  auto &v = state_->remembered;
+  std::erase_if(v,
+                [&](const State::Remembered &r) { return r.local_socket_id == local_socket_id; });
+}
+
+namespace {
+
+// Our answer keeps the caller's fields except what we change.
+std::size_t write_reply(const HandshakeBody &req, std::uint32_t type, std::uint16_t extension,
+                        std::uint32_t cookie, const NetAddress &from, TimePoint now,
+                        MutableByteSpan reply) {
+  HandshakeBody b = req;
+  b.version = kHandshakeVersion5;
+  b.encryption = 0;
+  b.extension = extension;
+  b.type = type;
+  b.cookie = cookie;
+  b.peer_ip = from.handshake_ip();
+  const auto ts = static_cast<std::uint32_t>(now.time_since_epoch().count());
+  return write_handshake(b, ts, req.socket_id, reply);
+}
+
+}  // namespace
+
+Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from, ByteSpan bytes,
+                                           MutableByteSpan reply) {
+  Result res;
+  if (bytes.size() < kHeaderSize) {
+    ++stats_.malformed;
+    return res;
+  }
+  if (!is_control_packet(bytes)) {
+    ++stats_.ignored;
+    return res;
+  }
+  const auto pkt = parse_control_packet(bytes);
+  if (!pkt || pkt->header.type != ControlType::kHandshake) {
+    ++stats_.ignored;
+    return res;
+  }
+  const auto hs = parse_handshake(*pkt);
+  if (!hs) {
+    ++stats_.malformed;
+    return res;
+  }
+  const HandshakeBody &req = hs->body;
+  if (req.socket_id == 0) {
+    ++stats_.malformed;  // a caller always names its socket
+    return res;
+  }
+
+  if (req.type == hs_type::kInduction) {
+    if (req.version != kHandshakeVersion4 && req.version != kHandshakeVersion5) {
+      ++stats_.bad_version;
+      return res;
+    }
+    ++stats_.inductions;
+    const std::uint32_t cookie = state_->cookies.generate(from.ip_bytes(), from.port, now);
+    res.reply_size =
+        write_reply(req, hs_type::kInduction, kHandshakeMagic, cookie, from, now, reply);
+    return res;
+  }
+  if (req.type != hs_type::kConclusion) {
+    ++stats_.ignored;
+    return res;
+  }
+  // No answer at all without a valid cookie: a forged source learns nothing
+  // and gets nothing reflected at it.
+  if (!state_->cookies.verify(req.cookie, from.ip_bytes(), from.port, now)) {
+    ++stats_.bad_cookie;
+    return res;
+  }
+  if (req.version != kHandshakeVersion5) {
+    ++stats_.bad_version;
+    ++stats_.rejected;
+    res.reply_size = write_reply(req, rejection_handshake_type(RejectReason::kVersion), 0,
+                                 req.cookie, from, now, reply);
+    return res;
+  }
+  if (State::Remembered *r = state_->find(from, req.socket_id)) {
+    ++stats_.repeated;
+    if (reply.size() >= r->response_size) {
+      std::memcpy(reply.data(), r->response.data(), r->response_size);
+      res.reply_size = r->response_size;
+    }
+    return res;
+  }
+
+  PeerConclusion pc;
+  std::optional<std::uint32_t> refuse;
+  if (const auto reason = read_conclusion(hs->extensions, req.extension, ExtType::kHsReq, pc)) {
+    if (*reason == RejectReason::kRogue) ++stats_.malformed;
+    refuse = static_cast<std::uint32_t>(*reason);
+  }
+  if (!refuse && accept_) {
+    CallerRequest cr{from, pc.stream_id, req.socket_id, pc.hs->srt_version};
+    refuse = accept_(cr);
+  }
+  if (refuse) {
+    ++stats_.rejected;
+    res.reply_size =
+        write_reply(req, rejection_handshake_type(*refuse), 0, req.cookie, from, now, reply);
+    return res;
+  }
+
+  Connection::Accepted a;
+  a.local = local_;
+  a.peer = from;
+  a.local_socket_id = random_.next_socket_id();
+  a.peer_socket_id = req.socket_id;
+  a.peer_isn = req.isn & kSeqMask;
+  a.peer_mss = std::max<std::uint32_t>(req.mtu, 76);
+  a.peer_flow_window = req.flow_window;
+  a.peer_hsreq = *pc.hs;
+  a.stream_id = pc.stream_id;
+  a.arrival = now;
+  a.peer_timestamp = pkt->header.timestamp;
+  a.cookie = req.cookie;
+  res.accepted = std::make_unique<Connection>(config_.connection, a, random_, now);
+  ++stats_.accepted;
+
+  const ByteSpan rsp = res.accepted->handshake_response();
+  auto &mem = state_->remembered;
+  if (mem.size() >= config_.backlog) mem.erase(mem.begin());
+  State::Remembered r;
+  r.peer = from;
+  r.peer_socket_id = req.socket_id;
+  r.local_socket_id = res.accepted->local_socket_id();
+  r.response_size = std::min(rsp.size(), r.response.size());
+  std::memcpy(r.response.data(), rsp.data(), r.response_size);
+  mem.push_back(r);
+  if (reply.size() >= rsp.size()) {
+    std::memcpy(reply.data(), rsp.data(), rsp.size());
+    res.reply_size = rsp.size();
+  }
+  return res;
+}
+
+}  // namespace srtcore::srt

@@ -1,0 +1,84 @@
+// The listening side of the caller/listener handshake, sans-I/O. Keeps no
+// state for a caller until its conclusion echoes a valid SYN cookie; then
+// asks the application (stream id, peer address) and either answers with a
+// rejection or creates the listener-side Connection.
+//
+// The owner feeds it every datagram that arrives on the listening port with
+// destination socket id 0 (connection requests). Datagrams with a non-zero
+// destination id belong to the connection with that local socket id.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "srt/address.hpp"
+#include "srt/bytes.hpp"
+#include "srt/connection.hpp"
+#include "srt/random.hpp"
+#include "srt/time.hpp"
+
+namespace srtcore::srt {
+
+struct ListenerConfig {
+  ConnectionConfig connection;  // for every accepted connection
+  std::size_t backlog = 16;     // accepted conclusions remembered for repeats
+};
+
+struct CallerRequest {
+  NetAddress peer;
+  std::string stream_id;
+  std::uint32_t peer_socket_id = 0;
+  std::uint32_t peer_srt_version = 0;
+};
+
+// Returns nullopt to accept, or a rejection code (RejectReason or an
+// application code >= 1000, e.g. 1403) to refuse.
+using AcceptCallback = std::function<std::optional<std::uint32_t>(const CallerRequest &)>;
+
+struct ListenerStats {
+  std::uint64_t inductions = 0;  // induction requests answered
+  std::uint64_t accepted = 0;
+  std::uint64_t rejected = 0;   // by the application or by policy
+  std::uint64_t repeated = 0;   // conclusions for an already accepted caller
+  std::uint64_t malformed = 0;  // not an SRT handshake, truncated, bad extensions
+  std::uint64_t bad_cookie = 0;
+  std::uint64_t bad_version = 0;
+  std::uint64_t ignored = 0;  // data or control other than handshake
+};
+
+class Listener {
+ public:
+  Listener(const ListenerConfig &config, const NetAddress &local, Random &random);
+
+  void set_accept_callback(AcceptCallback cb) { accept_ = std::move(cb); }
+
+  struct Result {
+    std::size_t reply_size = 0;            // bytes written to `reply`, to send to `from`
+    std::unique_ptr<Connection> accepted;  // a new connection (its response is in reply)
+  };
+  // `reply` must hold at least mss bytes.
+  Result handle_datagram(TimePoint now, const NetAddress &from, ByteSpan bytes,
+                         MutableByteSpan reply);
+
+  // Forget accepted callers whose connection the owner dropped.
+  void forget(std::uint32_t local_socket_id);
+
+  const ListenerStats &stats() const { return stats_; }
+  // Accepted callers remembered for repeated conclusions (at most backlog).
+  std::size_t remembered() const;
+
+ private:
+  struct State;
+  ListenerConfig config_;
+  NetAddress local_;
+  Random &random_;
+  AcceptCallback accept_;
+  ListenerStats stats_;
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace srtcore::srt
