@@ -2,17 +2,33 @@
 // payloaders and depayloaders against gst-plugins-good's, on the same
 // pre-encoded input, in one run.
 //
-// Each element runs in a GstHarness: buffers are pushed from this thread
-// straight into the element's sink pad, and the element pushes its output into
-// the harness's sink pad (which counts and drops it). The time measured is this
-// thread's CPU time (CLOCK_THREAD_CPUTIME_ID) from the first push to the end of
-// the EOS push, so it is the element's work (plus the harness's small per-buffer
-// cost, equal for both); encoding happens once, before any measurement. Runs
-// alternate ours/theirs (ABBA), and the table shows medians.
+// Each element runs in the same minimal harness (bench_rig.hpp): buffers go
+// from this thread straight into the element's sink pad (gst_pad_chain), and
+// the element pushes its output into a sink pad that counts and drops it. The
+// time measured is this thread's CPU time (CLOCK_THREAD_CPUTIME_ID) spent in
+// the pushes and the EOS; encoding happens once, before any measurement.
+//
+// Every row also runs a baseline on the same input: by default a pass-through
+// element (a chain function that pushes the buffer on), whose cost is the
+// harness plus one pad hop and nothing else. Rows show the raw ratio
+// ours / theirs and the ratio of element cost, (ours - base) / (theirs - base):
+// with one small packet per buffer (audio) the fixed cost is a large share of
+// either element's time. --baseline identity measures against identity
+// instead, which also does work of its own (GstBaseTransform, a handoff
+// signal), so it subtracts more. Runs rotate base / ours / theirs so that each
+// takes every position equally often; the table shows medians and the range
+// of the per-run ratios.
+//
+// Inputs are what a pipeline would give: the element alone holds each buffer
+// it gets, every buffer has its own memory (no memory shared by hundreds of
+// looped copies), the depayloaders get each RTP packet in one memory as from
+// udpsrc, and the data is in the cache as if an encoder or a socket had just
+// written it (read in chunks just before they are pushed, untimed;
+// --cold-input leaves it where the copies before the run put it).
+#include "bench_rig.hpp"
 #include "framecheck.hpp"
 
 #include <gst/app/gstappsink.h>
-#include <gst/check/gstharness.h>
 
 #include <algorithm>
 #include <cmath>
@@ -38,13 +54,6 @@
 namespace fc = framecheck;
 
 namespace {
-
-struct HarnessTeardown {
-  void operator()(GstHarness *h) const {
-    if (h) gst_harness_teardown(h);
-  }
-};
-using HarnessPtr = std::unique_ptr<GstHarness, HarnessTeardown>;
 
 struct GFreeDeleter {
   void operator()(gpointer p) const { g_free(p); }
@@ -75,19 +84,39 @@ struct Input {
 };
 
 // The stream repeated `loops` times with timestamps shifted by its duration, so
-// that a run is long enough to measure. Copies share the encoded memory.
+// that a run is long enough to measure. Copies are deep: a memory shared by
+// every loop would have hundreds of parents, and GStreamer's cost of adding
+// and removing a parent grows with their number.
 Input looped(const fc::EncodedStream &s, int loops) {
   Input in;
   in.caps.reset(gst_caps_ref(s.caps.get()));
   for (int l = 0; l < loops; ++l) {
     const GstClockTime shift = s.duration * static_cast<GstClockTime>(l);
     for (const auto &b : s.buffers) {
-      GstBuffer *c = gst_buffer_copy(b.get());
+      GstBuffer *c = gst_buffer_copy_deep(b.get());
       if (GST_BUFFER_PTS_IS_VALID(c)) GST_BUFFER_PTS(c) += shift;
       if (GST_BUFFER_DTS_IS_VALID(c)) GST_BUFFER_DTS(c) += shift;
       if (l > 0) GST_BUFFER_FLAG_UNSET(c, GST_BUFFER_FLAG_DISCONT);
       in.buffers.emplace_back(c);
     }
+  }
+  return in;
+}
+
+// Packets as udpsrc delivers them: one memory each (payloaders output a header
+// memory and payload memories shared with their input).
+Input as_received(const bench::Output &packets) {
+  Input in;
+  in.caps.reset(gst_caps_ref(packets.caps.get()));
+  for (const auto &p : packets.buffers) {
+    const gsize size = gst_buffer_get_size(p.get());
+    GstBuffer *b = gst_buffer_new_allocate(nullptr, size, nullptr);
+    gst_buffer_copy_into(b, p.get(), GST_BUFFER_COPY_METADATA, 0, static_cast<gsize>(-1));
+    GstMapInfo map;
+    gst_buffer_map(b, &map, GST_MAP_WRITE);
+    gst_buffer_extract(p.get(), 0, map.data, size);
+    gst_buffer_unmap(b, &map);
+    in.buffers.emplace_back(b);
   }
   return in;
 }
@@ -174,100 +203,139 @@ struct RunResult {
   size_t out_buffers = 0;
 };
 
-// One measured run of `factory` over `in`. Element creation, caps and segment
-// happen before the clock starts.
+// The input is copied before a run (so the element's allocations never
+// interleave with the harness's), then read in chunks of about this many
+// bytes just before they are pushed, so that it is in the cache as if an
+// encoder or a socket had just written it; only the pushes are timed. 0: not
+// read first (cold input; --cold-input).
+size_t input_chunk_bytes = 256 * 1024;
+constexpr size_t kMaxChunkBuffers = 512;
+
+// Brings a buffer's bytes and bookkeeping into the cache.
+guint8 touch(GstBuffer *b) {
+  guint8 sum = static_cast<guint8>(GST_BUFFER_FLAGS(b));
+  GstMapInfo map;
+  if (!gst_buffer_map(b, &map, GST_MAP_READ)) return sum;
+  for (gsize i = 0; i < map.size; i += 64) sum = static_cast<guint8>(sum + map.data[i]);
+  gst_buffer_unmap(b, &map);
+  return sum;
+}
+
+// One measured run of `factory` over `in`. Element creation, caps, segment
+// and the input's copies are not timed. The element gets buffers it alone
+// holds, as from an encoder or udpsrc, and frees them.
 RunResult run_once(const std::string &factory, const fc::Properties &props, const Input &in,
-                   const std::string &sink_caps, Input *keep_output = nullptr) {
+                   const std::string &sink_caps, bench::Output *keep_output = nullptr) {
   GstElement *element = fc::make_element(factory);
   for (const auto &[k, v] : props) fc::set_property(element, k, v);
-  HarnessPtr h(gst_harness_new_with_element(element, "sink", "src"));
-  gst_object_unref(element);  // the harness holds its own reference
-  if (!sink_caps.empty()) gst_harness_set_sink_caps_str(h.get(), sink_caps.c_str());
-  gst_harness_set_src_caps(h.get(), gst_caps_ref(in.caps.get()));
-  gst_harness_set_drop_buffers(h.get(), keep_output == nullptr);
-
+  bench::Rig rig(element, in.caps.get(), sink_caps, keep_output);
+  const size_t n = in.buffers.size();
+  std::vector<GstBuffer *> owned;
+  owned.reserve(n);
+  for (const auto &b : in.buffers) owned.push_back(gst_buffer_copy_deep(b.get()));
+  const size_t chunk_bytes = input_chunk_bytes ? input_chunk_bytes : SIZE_MAX;
+  const size_t chunk_buffers = input_chunk_bytes ? kMaxChunkBuffers : SIZE_MAX;
   RunResult r;
-  const double p0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
-  const double t0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
-  for (const auto &b : in.buffers) {
-    const GstFlowReturn ret = gst_harness_push(h.get(), gst_buffer_ref(b.get()));
-    if (ret != GST_FLOW_OK) {
-      throw fc::Error(factory + ": push returned " + gst_flow_get_name(ret));
+  volatile guint8 sink = 0;  // keeps the reads
+  for (size_t first = 0; first < n;) {
+    size_t end = first;
+    for (size_t bytes = 0; end < n && bytes < chunk_bytes && end - first < chunk_buffers; ++end) {
+      bytes += gst_buffer_get_size(owned[end]);
+      if (input_chunk_bytes) sink = static_cast<guint8>(sink + touch(owned[end]));
     }
+    const double p0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
+    const double t0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
+    for (size_t i = first; i < end; ++i) {
+      const GstFlowReturn ret = rig.push(owned[i]);
+      if (ret != GST_FLOW_OK) {
+        for (size_t k = i + 1; k < n; ++k) gst_buffer_unref(owned[k]);
+        throw fc::Error(factory + ": push returned " + gst_flow_get_name(ret));
+      }
+    }
+    if (end == n) rig.push_eos();
+    r.cpu_ns += cpu_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
+    r.process_cpu_ns += cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - p0;
+    first = end;
   }
-  gst_harness_push_event(h.get(), gst_event_new_eos());
-  r.cpu_ns = cpu_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
-  r.process_cpu_ns = cpu_ns(CLOCK_PROCESS_CPUTIME_ID) - p0;
-  r.out_buffers = gst_harness_buffers_received(h.get());
-
-  if (keep_output) {
-    GstCaps *caps = gst_pad_get_current_caps(h->sinkpad);
-    if (!caps) throw fc::Error(factory + ": no output caps");
-    keep_output->caps.reset(caps);
-    while (GstBuffer *b = gst_harness_try_pull(h.get())) keep_output->buffers.emplace_back(b);
-  }
+  r.out_buffers = rig.received();
+  if (keep_output && !keep_output->caps) throw fc::Error(factory + ": no output caps");
   return r;
 }
+
+struct Span {
+  double mid = 0, lo = 0, hi = 0;  // median of totals; min-max of the per-run values
+};
 
 struct Row {
   std::string input;
   std::string pair;
   size_t packets = 0;
-  double ours_ns = 0, theirs_ns = 0, ratio = 0, ratio_lo = 0, ratio_hi = 0;
+  double base_ns = 0, ours_ns = 0, theirs_ns = 0;  // per packet, raw
+  double ours_el_ns = 0, theirs_el_ns = 0;         // per packet, minus the baseline
+  Span ratio, el_ratio;
   std::string note;
 };
 
-// Alternates ours/theirs (ABBA) `reps` times after one warm-up run of each.
+Span span_of(const std::vector<double> &per_run, double mid) {
+  return {mid, *std::min_element(per_run.begin(), per_run.end()),
+          *std::max_element(per_run.begin(), per_run.end())};
+}
+
+// Runs the baseline, ours and theirs `reps` times after one warm-up run of
+// each, rotating their order so that each takes every position equally often.
 Row compare(const std::string &input_name, const std::string &ours, const std::string &theirs,
-            const fc::Properties &props, const Input &in, const std::string &sink_caps,
-            bool per_output_packet, int reps) {
-  run_once(ours, props, in, sink_caps);
-  run_once(theirs, props, in, sink_caps);
-  std::vector<double> t_ours, t_theirs, ratios, p_ours, p_theirs;
-  size_t out_ours = 0, out_theirs = 0;
+            const std::string &baseline, const fc::Properties &props, const Input &in,
+            const std::string &sink_caps, bool per_output_packet, int reps) {
+  // The baseline gets no properties and accepts any caps downstream.
+  auto run = [&](int who) {
+    return who == 0   ? run_once(baseline, {}, in, "")
+           : who == 1 ? run_once(ours, props, in, sink_caps)
+                      : run_once(theirs, props, in, sink_caps);
+  };
+  for (int who = 0; who < 3; ++who) run(who);
+  std::vector<double> t[3], p[3], ratios, el_ratios;
+  size_t out[3] = {};
   for (int i = 0; i < reps; ++i) {
-    RunResult a, b;
-    if (i % 2 == 0) {
-      a = run_once(ours, props, in, sink_caps);
-      b = run_once(theirs, props, in, sink_caps);
-    } else {
-      b = run_once(theirs, props, in, sink_caps);
-      a = run_once(ours, props, in, sink_caps);
+    RunResult r[3];
+    for (int k = 0; k < 3; ++k) {
+      const int who = (i + k) % 3;
+      r[who] = run(who);
     }
-    t_ours.push_back(a.cpu_ns);
-    t_theirs.push_back(b.cpu_ns);
-    p_ours.push_back(a.process_cpu_ns);
-    p_theirs.push_back(b.process_cpu_ns);
-    ratios.push_back(a.cpu_ns / b.cpu_ns);
-    out_ours = a.out_buffers;
-    out_theirs = b.out_buffers;
+    for (int who = 0; who < 3; ++who) {
+      t[who].push_back(r[who].cpu_ns);
+      p[who].push_back(r[who].process_cpu_ns);
+      out[who] = r[who].out_buffers;
+    }
+    ratios.push_back(r[1].cpu_ns / r[2].cpu_ns);
+    el_ratios.push_back((r[1].cpu_ns - r[0].cpu_ns) / (r[2].cpu_ns - r[0].cpu_ns));
   }
+  const double base = median(t[0]), mo = median(t[1]), mt = median(t[2]);
   Row row;
   row.input = input_name;
   row.pair = ours + " / " + theirs;
-  const size_t pk_ours = per_output_packet ? out_ours : in.buffers.size();
-  const size_t pk_theirs = per_output_packet ? out_theirs : in.buffers.size();
+  const size_t pk_ours = std::max<size_t>(per_output_packet ? out[1] : in.buffers.size(), 1);
+  const size_t pk_theirs = std::max<size_t>(per_output_packet ? out[2] : in.buffers.size(), 1);
   row.packets = pk_theirs;
-  row.ours_ns = median(t_ours) / static_cast<double>(std::max<size_t>(pk_ours, 1));
-  row.theirs_ns = median(t_theirs) / static_cast<double>(std::max<size_t>(pk_theirs, 1));
-  row.ratio = median(t_ours) / median(t_theirs);
-  row.ratio_lo = *std::min_element(ratios.begin(), ratios.end());
-  row.ratio_hi = *std::max_element(ratios.begin(), ratios.end());
+  row.base_ns = base / static_cast<double>(pk_theirs);
+  row.ours_ns = mo / static_cast<double>(pk_ours);
+  row.theirs_ns = mt / static_cast<double>(pk_theirs);
+  row.ours_el_ns = (mo - base) / static_cast<double>(pk_ours);
+  row.theirs_el_ns = (mt - base) / static_cast<double>(pk_theirs);
+  row.ratio = span_of(ratios, mo / mt);
+  row.el_ratio = span_of(el_ratios, (mo - base) / (mt - base));
   auto add_note = [&row](const std::string &n) { row.note += (row.note.empty() ? "" : "; ") + n; };
   if (pk_ours != pk_theirs) add_note("ours sent " + std::to_string(pk_ours) + " packets");
-  if (!per_output_packet && out_ours != out_theirs) {
-    add_note("out: ours " + std::to_string(out_ours) + ", theirs " + std::to_string(out_theirs));
+  if (!per_output_packet && out[1] != out[2]) {
+    add_note("out: ours " + std::to_string(out[1]) + ", theirs " + std::to_string(out[2]));
   }
-  // Work done in other threads is not in the per-thread time: say so.
-  const double extra_ours = median(p_ours) / median(t_ours) - 1;
-  const double extra_theirs = median(p_theirs) / median(t_theirs) - 1;
-  char buf[96];
-  if (extra_ours > 0.1) {
-    std::snprintf(buf, sizeof buf, "ours +%.0f%% CPU in other threads", extra_ours * 100);
-    add_note(buf);
-  }
-  if (extra_theirs > 0.1) {
-    std::snprintf(buf, sizeof buf, "theirs +%.0f%% CPU in other threads", extra_theirs * 100);
+  // Work done in other threads is not in the per-thread time: say so (not for
+  // the baseline, whose time is too short for the share to mean anything).
+  const char *names[3] = {"baseline", "ours", "theirs"};
+  for (int who = 1; who < 3; ++who) {
+    const double extra = median(p[who]) / median(t[who]) - 1;
+    if (extra <= 0.1) continue;
+    char buf[96];
+    std::snprintf(buf, sizeof buf, "%s +%.0f%% CPU in other threads", names[who], extra * 100);
     add_note(buf);
   }
   return row;
@@ -292,10 +360,10 @@ int main(int argc, char **argv) {
 
   gchar *ours_pay_opt = nullptr, *ours_depay_opt = nullptr, *theirs_pay_opt = nullptr,
         *theirs_depay_opt = nullptr, *aggregate_opt = nullptr, *depay_caps_opt = nullptr,
-        *only_opt = nullptr;
+        *only_opt = nullptr, *baseline_opt = nullptr;
   int frames = 90, reps = 15, target_packets = 60000, mtu = 1400, h265_frames = 40,
       audio_seconds = 5, ptime_ms = 20;
-  gboolean quick = FALSE;
+  gboolean quick = FALSE, cold_input = FALSE;
   GOptionEntry entries[] = {
       {"ours-pay", 0, 0, G_OPTION_ARG_STRING, &ours_pay_opt, "Our payloader (rtph264pay2)", "NAME"},
       {"ours-depay", 0, 0, G_OPTION_ARG_STRING, &ours_depay_opt, "Our depayloader (rtph264depay2)",
@@ -313,6 +381,10 @@ int main(int argc, char **argv) {
        "Payloader aggregate-mode for both (default none)", "MODE"},
       {"depay-caps", 0, 0, G_OPTION_ARG_STRING, &depay_caps_opt,
        "Depayloader output caps (default video/x-h264,stream-format=avc,alignment=au)", "CAPS"},
+      {"baseline", 0, 0, G_OPTION_ARG_STRING, &baseline_opt,
+       "Element whose cost on the same input is subtracted (default benchpassthrough; "
+       "identity also does its own work per buffer)",
+       "NAME"},
       {"only", 0, 0, G_OPTION_ARG_STRING, &only_opt,
        "Codecs to run, comma-separated: h264,h265,g722,g729 (default all)", "LIST"},
       {"h265-frames", 0, 0, G_OPTION_ARG_INT, &h265_frames,
@@ -321,6 +393,8 @@ int main(int argc, char **argv) {
        "Seconds of G.722 / G.729 input before looping (default 5)", "N"},
       {"ptime", 0, 0, G_OPTION_ARG_INT, &ptime_ms,
        "G.722 / G.729 payloaders' min-ptime and max-ptime (default 20)", "MS"},
+      {"cold-input", 0, 0, G_OPTION_ARG_NONE, &cold_input,
+       "Do not read each chunk of input into the cache before pushing it", nullptr},
       {"quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Short run (smoke test)", nullptr},
       {}};
   {
@@ -336,13 +410,15 @@ int main(int argc, char **argv) {
     }
   }
   GCharPtr p1(ours_pay_opt), p2(ours_depay_opt), p3(theirs_pay_opt), p4(theirs_depay_opt),
-      p5(aggregate_opt), p6(depay_caps_opt), p7(only_opt);
+      p5(aggregate_opt), p6(depay_caps_opt), p7(only_opt), p8(baseline_opt);
   const std::string ours_pay = p1 ? p1.get() : "rtph264pay2";
   const std::string ours_depay = p2 ? p2.get() : "rtph264depay2";
   const std::string theirs_pay = p3 ? p3.get() : "rtph264pay";
   const std::string theirs_depay = p4 ? p4.get() : "rtph264depay";
   const std::string aggregate = p5 ? p5.get() : "none";
   const std::string depay_caps = p6 ? p6.get() : "video/x-h264,stream-format=avc,alignment=au";
+  const std::string baseline = p8 ? p8.get() : "benchpassthrough";
+  bench::register_passthrough();
   std::set<std::string> codecs = {"h264", "h265", "g722", "g729"};
   if (p7) {
     std::set<std::string> chosen;
@@ -368,11 +444,12 @@ int main(int argc, char **argv) {
     target_packets = std::min(target_packets, 3000);
   }
   reps = std::max(reps, 1);
+  if (cold_input) input_chunk_bytes = 0;
   h265_frames = std::max(h265_frames, 1);
   audio_seconds = std::max(audio_seconds, 1);
   ptime_ms = std::max(ptime_ms, 10);
 
-  std::vector<std::string> needed = {"appsink"};
+  std::vector<std::string> needed = {"appsink", baseline};
   auto need = [&needed](std::initializer_list<std::string> names) {
     needed.insert(needed.end(), names.begin(), names.end());
   };
@@ -406,9 +483,10 @@ int main(int argc, char **argv) {
               std::thread::hardware_concurrency(), gst_version.get());
   std::printf(
       "  ours %s / %s, theirs %s / %s; mtu %d, aggregate-mode %s, %d runs each "
-      "(median), depay output %s\n",
+      "(median), depay output %s; baseline %s; input %s\n",
       ours_pay.c_str(), ours_depay.c_str(), theirs_pay.c_str(), theirs_depay.c_str(), mtu,
-      aggregate.c_str(), reps, depay_caps.c_str());
+      aggregate.c_str(), reps, depay_caps.c_str(), baseline.c_str(),
+      cold_input ? "cold" : "warm (read in 256 KiB chunks before pushing)");
   if (run_h265 || run_g722 || run_g729) {
     std::printf(
         "  H.265: rtph265pay2 / rtph265depay2 vs rtph265pay / rtph265depay, x265enc ultrafast 720p "
@@ -434,7 +512,7 @@ int main(int argc, char **argv) {
     auto run_case = [&](const Source &src, const Case &c) {
       // Loop the input so that one run carries about target_packets packets.
       const Input once = looped(src.stream, 1);
-      Input rtp_once;
+      bench::Output rtp_once;
       run_once(c.theirs_pay, c.pay_props, once, "", &rtp_once);
       const size_t per_loop = std::max<size_t>(rtp_once.buffers.size(), 1);
       const int loops = static_cast<int>(
@@ -444,13 +522,16 @@ int main(int argc, char **argv) {
                   src.stream.frames, c.unit, loops, src.stream.bytes);
       std::fflush(stdout);
 
-      rows.push_back(compare(src.name, c.ours_pay, c.theirs_pay, c.pay_props, in, "", true, reps));
+      rows.push_back(
+          compare(src.name, c.ours_pay, c.theirs_pay, baseline, c.pay_props, in, "", true, reps));
 
       // The depayloaders get the same packets: made once by the reference payloader.
-      Input packets;
-      run_once(c.theirs_pay, c.pay_props, in, "", &packets);
-      rows.push_back(
-          compare(src.name, c.ours_depay, c.theirs_depay, {}, packets, c.depay_caps, false, reps));
+      bench::Output made;
+      run_once(c.theirs_pay, c.pay_props, in, "", &made);
+      const Input packets = as_received(made);
+      made.buffers.clear();
+      rows.push_back(compare(src.name, c.ours_depay, c.theirs_depay, baseline, {}, packets,
+                             c.depay_caps, false, reps));
     };
 
     std::printf("encoding inputs...\n");
@@ -563,17 +644,23 @@ int main(int argc, char **argv) {
       run_case(src, g729);
     }
 
-    std::printf("\n%-34s %-30s %8s %12s %12s %7s  %s\n", "input", "element pair (ours / theirs)",
-                "packets", "ns/pkt ours", "ns/pkt theirs", "ratio", "ratio range");
+    std::printf("\n%-34s %-30s %7s | %9s %9s %9s %5s %9s | %9s %9s %5s %9s\n", "input",
+                "element pair (ours / theirs)", "packets", "base", "ours", "theirs", "ratio",
+                "range", "ours-b", "theirs-b", "ratio", "range");
     for (const auto &r : rows) {
-      std::printf("%-34s %-30s %8zu %12.1f %12.1f %7.2f  %.2f-%.2f%s%s\n", r.input.c_str(),
-                  r.pair.c_str(), r.packets, r.ours_ns, r.theirs_ns, r.ratio, r.ratio_lo,
-                  r.ratio_hi, r.note.empty() ? "" : "  ", r.note.c_str());
+      std::printf(
+          "%-34s %-30s %7zu | %9.1f %9.1f %9.1f %5.2f %4.2f-%4.2f | %9.1f %9.1f %5.2f "
+          "%4.2f-%4.2f%s%s\n",
+          r.input.c_str(), r.pair.c_str(), r.packets, r.base_ns, r.ours_ns, r.theirs_ns,
+          r.ratio.mid, r.ratio.lo, r.ratio.hi, r.ours_el_ns, r.theirs_el_ns, r.el_ratio.mid,
+          r.el_ratio.lo, r.el_ratio.hi, r.note.empty() ? "" : "  ", r.note.c_str());
     }
     std::printf(
-        "\nratio = median CPU time ours / theirs for the same input (< 1: ours is "
-        "cheaper); packets = RTP packets per run (payloader output, depayloader input); "
-        "range = min-max of the per-pair ratios.\n");
+        "\nns per packet (packets = RTP packets per run: payloader output, depayloader input); "
+        "base = %s on the same input; left: raw CPU time, ratio = ours / theirs; right: "
+        "element cost (minus base), ratio = (ours - base) / (theirs - base); < 1: ours is "
+        "cheaper; median of the runs, range = min-max of the per-run ratios.\n",
+        baseline.c_str());
   } catch (const fc::Error &e) {
     std::fprintf(stderr, "bench-rtp: %s\n", e.what());
     return 1;

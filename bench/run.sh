@@ -1,21 +1,27 @@
 #!/bin/sh
-# Builds (if needed) and runs every benchmark, printing one table.
-#   bench/run.sh                 # default run (about a minute)
-#   bench/run.sh --quick         # smoke test
-#   BUILDDIR=build-rel bench/run.sh --reps 15
-# Arguments go to bench-rtp (see bench-rtp --help).
+# Builds (if needed) and runs every benchmark, printing their tables:
+# bench-rtp (our RTP elements against gst-plugins-good's) and bench-srt (our
+# SRT transport against Debian's libsrt).
+#   bench/run.sh                       # both, default settings (a few minutes)
+#   bench/run.sh rtp --reps 15         # one of them, arguments passed on
+#   bench/run.sh srt --only=cpu,loss   # see the header of bench/srt/bench_srt.cpp
+#   BUILDDIR=build-rel bench/run.sh --quick
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$root/build}
 case $builddir in /*) ;; *) builddir=$(pwd)/$builddir ;; esac
 
+which=all
+case ${1:-} in rtp | srt) which=$1 && shift ;; esac
+
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$root"
 fi
-ninja -C "$builddir" bench/bench-rtp gst/libgstsrtrtp.so
+ninja -C "$builddir" bench/bench-rtp bench/srt/bench-srt gst/libgstsrtrtp.so tools/linkemu/srt-linkemu
 
 # The plugin from this build tree, with a private registry.
 GST_PLUGIN_PATH="$builddir/gst"
 GST_REGISTRY="$builddir/registry.bin"
 export GST_PLUGIN_PATH GST_REGISTRY
-exec "$builddir/bench/bench-rtp" "$@"
+if [ "$which" != srt ]; then "$builddir/bench/bench-rtp" "$@"; fi
+if [ "$which" != rtp ]; then "$builddir/bench/srt/bench-srt" "$@"; fi

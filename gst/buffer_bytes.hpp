@@ -17,7 +17,9 @@ class BufferBytes {
   // Holds its own reference, so the caller may drop theirs while the bytes are in use.
   BufferBytes(GstBuffer *buffer, std::vector<guint8> &scratch) : buffer_(gst_buffer_ref(buffer)) {
     if (gst_buffer_n_memory(buffer) == 1) {
-      mapped_ = gst_buffer_map(buffer, &map_, GST_MAP_READ);
+      // The memory itself: gst_buffer_map would add a reference and more checks.
+      memory_ = gst_buffer_peek_memory(buffer, 0);
+      mapped_ = gst_memory_map(memory_, &map_, GST_MAP_READ);
       if (mapped_) bytes_ = srtcore::ByteSpan(map_.data, map_.size);
       ok_ = mapped_;
       return;
@@ -26,22 +28,62 @@ class BufferBytes {
     ok_ = gst_buffer_extract(buffer, 0, scratch.data(), scratch.size()) == scratch.size();
     bytes_ = srtcore::ByteSpan(scratch);
   }
-  ~BufferBytes() {
-    if (mapped_) gst_buffer_unmap(buffer_, &map_);
-    gst_buffer_unref(buffer_);
-  }
+  ~BufferBytes() { release(); }
   BufferBytes(const BufferBytes &) = delete;
   BufferBytes &operator=(const BufferBytes &) = delete;
 
   bool ok() const { return ok_; }
   srtcore::ByteSpan span() const { return bytes_; }
+  // Ends the access early (the span is invalid after it) and drops the
+  // reference, so that a caller holding the only other one may modify the buffer.
+  void release() {
+    if (!buffer_) return;
+    if (mapped_) gst_memory_unmap(memory_, &map_);
+    mapped_ = false;
+    gst_buffer_unref(buffer_);
+    buffer_ = nullptr;
+    bytes_ = {};
+  }
 
  private:
   GstBuffer *buffer_;
+  GstMemory *memory_ = nullptr;  // mapped, owned by buffer_
   GstMapInfo map_{};
   bool mapped_ = false;
   bool ok_ = false;
   srtcore::ByteSpan bytes_;
+};
+
+// Read access that leaves the buffer writable for its owner (no buffer
+// reference), who may change the buffer's memories meanwhile but must keep the
+// buffer alive until the map ends. One memory, the usual case, is mapped
+// directly: cheaper than gst_buffer_map, which takes a reference on it.
+class ReadMap {
+ public:
+  explicit ReadMap(GstBuffer *buffer) {
+    if (gst_buffer_n_memory(buffer) == 1) {
+      memory_ = gst_buffer_peek_memory(buffer, 0);  // the buffer keeps it
+    } else {
+      merged_ = gst_buffer_get_all_memory(buffer);  // a new one, not put in the buffer
+      memory_ = merged_;
+    }
+    ok_ = memory_ && gst_memory_map(memory_, &map_, GST_MAP_READ);
+  }
+  ~ReadMap() {
+    if (ok_) gst_memory_unmap(memory_, &map_);
+    if (merged_) gst_memory_unref(merged_);
+  }
+  ReadMap(const ReadMap &) = delete;
+  ReadMap &operator=(const ReadMap &) = delete;
+
+  bool ok() const { return ok_; }
+  srtcore::ByteSpan span() const { return {map_.data, map_.size}; }
+
+ private:
+  GstMemory *memory_ = nullptr;
+  GstMemory *merged_ = nullptr;
+  GstMapInfo map_{};
+  bool ok_ = false;
 };
 
 }  // namespace srtrtp

@@ -13,6 +13,8 @@ static gboolean plugin_init(GstPlugin *plugin) {
   ok |= GST_ELEMENT_REGISTER(rtpg722depay2, plugin);
   ok |= GST_ELEMENT_REGISTER(rtpg729pay2, plugin);
   ok |= GST_ELEMENT_REGISTER(rtpg729depay2, plugin);
+  ok |= GST_ELEMENT_REGISTER(srtbondsink, plugin);
+  ok |= GST_ELEMENT_REGISTER(srtbondsrc, plugin);
   return ok;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "buffer_bytes.hpp"
+#include "buffer_reset.hpp"
 #include "rtp/rtp_header.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(base_depay_debug);
@@ -32,7 +33,9 @@ struct BaseDepayState {
   guint32 anchor_rtp = 0;
   guint32 last_rtp = 0;
   guint16 last_seq = 0;
-  GstBuffer *pending_one = nullptr;  // a lone output needs no list
+  GstBuffer *input = nullptr;                  // the packet in handle_packet, until taken as output
+  srtrtp::BufferBytes *input_bytes = nullptr;  // its mapping
+  GstBuffer *pending_one = nullptr;            // a lone output needs no list
   GstBufferList *pending = nullptr;
   std::vector<guint8> scratch;  // packets that arrive in several memories
   guint64 packets = 0;
@@ -143,6 +146,20 @@ void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, gu
   ++s.pushed;
 }
 
+GstBuffer *gst_srt_rtp_base_depay_take_payload(GstSrtRtpBaseDepay *self,
+                                               const srtrtp::RtpPacketIn *packet) {
+  BaseDepayState &s = state_of(self);
+  GstBuffer *in = packet->buffer;
+  const gsize offset = packet->payload_offset, size = packet->payload.size();
+  if (in == s.input && s.input_bytes) s.input_bytes->release();
+  if (in != s.input || gst_buffer_n_memory(in) != 1 || !gst_buffer_is_writable(in) ||
+      !srtrtp::reset_buffer_metadata(in))
+    return gst_buffer_copy_region(in, GST_BUFFER_COPY_MEMORY, offset, size);
+  s.input = nullptr;
+  gst_buffer_resize(in, static_cast<gssize>(offset), static_cast<gssize>(size));
+  return in;
+}
+
 void gst_srt_rtp_base_depay_mark_discont(GstSrtRtpBaseDepay *self) {
   state_of(self).discont = true;
 }
@@ -198,7 +215,8 @@ static void drop_pending(BaseDepayState &s) {
 }
 
 static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
-  auto *self = GST_SRT_RTP_BASE_DEPAY(parent);
+  // The pad's parent is always this element: no checked cast per packet.
+  auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(parent);
   BaseDepayState &s = state_of(self);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
   if (s.clock_rate == 0) {
@@ -263,8 +281,12 @@ static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *bu
       buffer,
       static_cast<gsize>(parsed->payload.data() - bytes.data()),
   };
+  s.input = buffer;
+  s.input_bytes = &input;
   GstFlowReturn ret = klass->handle_packet(self, &packet);
-  gst_buffer_unref(buffer);
+  s.input_bytes = nullptr;
+  if (s.input) gst_buffer_unref(s.input);
+  s.input = nullptr;
   GstFlowReturn push_ret = push_pending(self);
   return ret != GST_FLOW_OK ? ret : push_ret;
 }

@@ -11,6 +11,7 @@
 #include <new>
 #include <optional>
 
+#include "buffer_reset.hpp"
 #include "packet_block.hpp"
 #include "rtp/rtp_header.hpp"
 
@@ -64,7 +65,8 @@ struct BasePayState {
   guint clock_rate = 0;
   GstSegment segment{};
   bool discont = true;
-  bool need_init = true;  // pick ssrc/offsets at the first caps, after properties are final
+  bool need_init = true;   // pick ssrc/offsets at the first caps, after properties are final
+  bool have_caps = false;  // src caps seen since start (saves a pad lookup per buffer)
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;
   guint64 packets = 0;
   guint64 bytes = 0;
@@ -277,7 +279,10 @@ PayloadWriter::PayloadWriter(GstSrtRtpBasePay *pay, GstBuffer *input)
 }
 
 PayloadWriter::PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts)
-    : pay_(pay), pts_(pts), rtp_time_(gst_srt_rtp_base_pay_rtp_time(pay, pts)) {
+    : PayloadWriter(pay, pts, gst_srt_rtp_base_pay_rtp_time(pay, pts)) {}
+
+PayloadWriter::PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts, guint32 rtp_time)
+    : pay_(pay), pts_(pts), rtp_time_(rtp_time) {
   discont_ = state_of(pay).discont;
 }
 
@@ -286,19 +291,24 @@ PayloadWriter::~PayloadWriter() {
   if (list_) gst_buffer_list_unref(list_);
 }
 
+// Room for `size` bytes in the current block, or a new block.
+static void reserve(BasePayState &s, gsize size) {
+  if (s.block && s.block->available() >= size) return;
+  if (s.block) srtrtp::PacketBlock::unref(s.block);
+  s.block = srtrtp::PacketBlock::create(std::max(srtrtp::PacketBlock::kDefaultSize, size));
+}
+
 std::span<std::uint8_t> PayloadWriter::begin_packet(std::size_t payload_size) {
   BasePayState &s = state_of(pay_);
   packet_size_ = srtcore::rtp::kRtpHeaderSize + payload_size;
-  if (!s.block || s.block->available() < packet_size_) {
-    if (s.block) srtrtp::PacketBlock::unref(s.block);
-    s.block =
-        srtrtp::PacketBlock::create(std::max(srtrtp::PacketBlock::kDefaultSize, packet_size_));
-  }
+  reserve(s, packet_size_);
   packet_ = s.block->next();
   return {packet_ + srtcore::rtp::kRtpHeaderSize, payload_size};
 }
 
-void PayloadWriter::end_packet(bool marker) {
+// Writes the header at the start of the current block's next bytes and takes
+// `size` bytes from there as one memory.
+GstMemory *PayloadWriter::header_memory(gsize size, gsize payload_size, bool marker) {
   BasePayState &s = state_of(pay_);
   srtcore::rtp::RtpHeader h;
   h.marker = marker;
@@ -306,19 +316,45 @@ void PayloadWriter::end_packet(bool marker) {
   h.sequence = s.seqnum++;
   h.timestamp = rtp_time_;
   h.ssrc = s.ssrc;
-  srtcore::rtp::write_rtp_header(packet_, h);
-  s.bytes += packet_size_ - srtcore::rtp::kRtpHeaderSize;
+  srtcore::rtp::write_rtp_header(s.block->next(), h);
+  s.bytes += payload_size;
   ++s.packets;
   s.last_rtp_time = rtp_time_;
+  return s.block->take(size);
+}
+
+void PayloadWriter::end_packet(bool marker) {
   GstBuffer *buffer = gst_buffer_new();
-  gst_buffer_append_memory(buffer, s.block->take(packet_size_));
+  gst_buffer_append_memory(
+      buffer, header_memory(packet_size_, packet_size_ - srtcore::rtp::kRtpHeaderSize, marker));
+  packet_ = nullptr;
+  queue(buffer, marker);
+}
+
+void PayloadWriter::wrap_packet(GstBuffer *payload, bool marker) {
+  BasePayState &s = state_of(pay_);
+  reserve(s, srtcore::rtp::kRtpHeaderSize);
+  GstMemory *header =
+      header_memory(srtcore::rtp::kRtpHeaderSize, gst_buffer_get_size(payload), marker);
+  GstBuffer *buffer = payload;
+  if (gst_buffer_is_writable(payload) && srtrtp::reset_buffer_metadata(payload)) {
+    gst_buffer_prepend_memory(buffer, header);
+  } else {
+    buffer = gst_buffer_new();
+    gst_buffer_append_memory(buffer, header);
+    gst_buffer_copy_into(buffer, payload, GST_BUFFER_COPY_MEMORY, 0, static_cast<gsize>(-1));
+    gst_buffer_unref(payload);
+  }
+  queue(buffer, marker);
+}
+
+void PayloadWriter::queue(GstBuffer *buffer, bool marker) {
   GST_BUFFER_PTS(buffer) = pts_;
   if (discont_) {
     GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
     discont_ = false;
   }
   if (marker) GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_MARKER);
-  packet_ = nullptr;
   if (!first_ && !list_) {
     first_ = buffer;
     return;
@@ -428,8 +464,11 @@ static gboolean base_pay_src_event(GstPad *pad, GstObject *parent, GstEvent *eve
 }
 
 static GstFlowReturn base_pay_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
-  auto *self = GST_SRT_RTP_BASE_PAY(parent);
-  if (!gst_pad_has_current_caps(priv_of(self)->srcpad)) {
+  // The pad's parent is always this element: no checked cast per buffer.
+  auto *self = reinterpret_cast<GstSrtRtpBasePay *>(parent);
+  BasePayState &s = state_of(self);
+  if (!s.have_caps) s.have_caps = gst_pad_has_current_caps(priv_of(self)->srcpad);
+  if (!s.have_caps) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No input caps before the first buffer."),
                       ("Upstream must send caps before data to %s", GST_ELEMENT_NAME(self)));
     gst_buffer_unref(buffer);
@@ -546,6 +585,7 @@ static GstStateChangeReturn base_pay_change_state(GstElement *element, GstStateC
   if (transition == GST_STATE_CHANGE_READY_TO_PAUSED) {
     BasePayState &s = state_of(self);
     s.need_init = true;
+    s.have_caps = false;
     gst_segment_init(&s.segment, GST_FORMAT_TIME);
   }
   GstStateChangeReturn ret =

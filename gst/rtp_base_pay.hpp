@@ -68,6 +68,8 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   PayloadWriter(GstSrtRtpBasePay *pay, GstBuffer *input);
   // Packets not tied to an input buffer (drain at EOS, end of a previous AU).
   PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts);
+  // Audio payloaders, which set the timing of each packet themselves.
+  PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts, guint32 rtp_time);
   ~PayloadWriter() override;
   PayloadWriter(const PayloadWriter &) = delete;
   PayloadWriter &operator=(const PayloadWriter &) = delete;
@@ -79,6 +81,10 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   }
   std::span<std::uint8_t> begin_packet(std::size_t payload_size) override;
   void end_packet(bool marker) override;
+  // A packet whose payload is all of `payload` (taken), instead of
+  // begin_packet/end_packet: only the header is written. A buffer held by no
+  // one else becomes the packet itself, with the header memory in front.
+  void wrap_packet(GstBuffer *payload, bool marker);
   // The next packet is the first after a discontinuity (DISCONT flag).
   void set_discont() { discont_ = true; }
   guint packets() const { return first_ ? 1 : list_ ? gst_buffer_list_length(list_) : 0; }
@@ -86,6 +92,9 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   GstFlowReturn push();
 
  private:
+  GstMemory *header_memory(gsize size, gsize payload_size, bool marker);
+  void queue(GstBuffer *buffer, bool marker);
+
   GstSrtRtpBasePay *pay_;
   GstBuffer *first_ = nullptr;  // a lone packet needs no list
   GstBufferList *list_ = nullptr;

@@ -94,8 +94,7 @@ static GstFlowReturn depay_handle_packet(GstSrtRtpBaseDepay *base,
       gst_srt_rtp_base_depay_mark_discont(base);
       return GST_FLOW_OK;
   }
-  GstBuffer *out =
-      gst_buffer_copy_region(packet->buffer, GST_BUFFER_COPY_MEMORY, packet->payload_offset, size);
+  GstBuffer *out = gst_srt_rtp_base_depay_take_payload(base, packet);
   const guint32 ticks = g722::payload_ticks(size, s.channels);
   GST_BUFFER_DURATION(out) = gst_util_uint64_scale_int(
       ticks, GST_SECOND, static_cast<gint>(gst_srt_rtp_base_depay_clock_rate(base)));

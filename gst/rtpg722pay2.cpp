@@ -1,10 +1,12 @@
 // rtpg722pay2: G.722 into RTP (RFC 3551). A drop-in for rtpg722pay: same caps
 // (PT 9, clock-rate 8000 for 16 kHz audio) and packet-time properties; packets
 // are cut in 10 ms steps and stamped with perfect RTP timestamps by srt-core.
+// An input buffer of exactly one packet is sent without copying its bytes.
 #include <gst/gst.h>
 
 #include <cstring>
 
+#include "buffer_bytes.hpp"
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
 #include "rtp/g722_payload.hpp"
@@ -89,13 +91,43 @@ static bool apply_limits(GstSrtRtpG722Pay2 *self) {
   return true;
 }
 
-static void write_packet(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {
+static void set_packet_timing(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {
   writer.set_timing(
       p.pts == audio::kNoTime ? GST_CLOCK_TIME_NONE : static_cast<GstClockTime>(p.pts), p.rtp_time);
   if (p.discont) writer.set_discont();
+}
+
+static void write_packet(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {
+  set_packet_timing(writer, p);
   std::span<std::uint8_t> out = writer.begin_packet(p.size());
   std::memcpy(out.data(), p.frames.data(), p.frames.size());
   writer.end_packet(p.marker);
+}
+
+// Cuts `buffer` (taken) into packets. When it is exactly one packet (the
+// usual case: 20 ms encoder buffers, 20 ms packets) the core hands out its own
+// bytes, and the buffer itself becomes the packet, header memory in front; the
+// writer holds it until the push, after the mapping ends here.
+static bool cut(PayState &s, GstBuffer *buffer, const audio::InputTime &t,
+                srtrtp::PayloadWriter &writer) {
+  const srtrtp::ReadMap map(buffer);
+  if (!map.ok()) {
+    gst_buffer_unref(buffer);
+    return false;
+  }
+  const srtcore::ByteSpan input = map.span();
+  GstBuffer *own = buffer;  // our reference, until the writer takes it
+  s.core.push(input, {}, t, [&](const audio::AudioPacket &p) {
+    if (own && p.frames.data() == input.data() && p.frames.size() == input.size()) {
+      set_packet_timing(writer, p);
+      writer.wrap_packet(own, p.marker);
+      own = nullptr;
+    } else {
+      write_packet(writer, p);
+    }
+  });
+  if (own) gst_buffer_unref(own);
+  return true;
 }
 
 static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer) {
@@ -105,20 +137,14 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
     gst_buffer_unref(buffer);
     return GST_FLOW_ERROR;
   }
-  GstMapInfo map;
-  if (!gst_buffer_map(buffer, &map, GST_MAP_READ)) {
-    gst_buffer_unref(buffer);
-    return GST_FLOW_ERROR;
-  }
   const GstClockTime pts = GST_BUFFER_PTS(buffer);
+  // Only the first buffer's RTP time anchors the timeline; later ones follow it.
   const audio::InputTime t{
       GST_CLOCK_TIME_IS_VALID(pts) ? static_cast<std::int64_t>(pts) : audio::kNoTime,
-      gst_srt_rtp_base_pay_rtp_time(base, pts), GST_BUFFER_IS_DISCONT(buffer)};
-  srtrtp::PayloadWriter writer(base, pts);
-  s.core.push(srtcore::ByteSpan(map.data, map.size), {}, t,
-              [&writer](const audio::AudioPacket &p) { write_packet(writer, p); });
-  gst_buffer_unmap(buffer, &map);
-  gst_buffer_unref(buffer);
+      s.core.needs_rtp_time() ? gst_srt_rtp_base_pay_rtp_time(base, pts) : 0,
+      GST_BUFFER_IS_DISCONT(buffer)};
+  srtrtp::PayloadWriter writer(base, pts, t.rtp_time);
+  if (!cut(s, buffer, t, writer)) return GST_FLOW_ERROR;
   return writer.push();
 }
 

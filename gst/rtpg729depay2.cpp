@@ -100,10 +100,10 @@ static GstFlowReturn depay_handle_packet(GstSrtRtpBaseDepay *base,
   const g729::Frames frames = *g729::split(packet->payload);
   s.speech_frames += frames.speech_frames();
   if (!frames.sid.empty()) ++s.sid_frames;
-  GstBuffer *out = gst_buffer_copy_region(packet->buffer, GST_BUFFER_COPY_MEMORY,
-                                          packet->payload_offset, packet->payload.size());
+  const std::uint32_t ticks = frames.ticks();
+  GstBuffer *out = gst_srt_rtp_base_depay_take_payload(base, packet);
   GST_BUFFER_DURATION(out) =
-      gst_util_uint64_scale_int(frames.ticks(), GST_SECOND, static_cast<gint>(g729::kClockRate));
+      gst_util_uint64_scale_int(ticks, GST_SECOND, static_cast<gint>(g729::kClockRate));
   // The marker bit starts a talkspurt (RFC 3551 4.1), as rtpg729depay marks it.
   if (packet->marker) GST_BUFFER_FLAG_SET(out, GST_BUFFER_FLAG_RESYNC);
   gst_srt_rtp_base_depay_push(base, out, packet->timestamp);

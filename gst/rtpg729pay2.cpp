@@ -112,7 +112,7 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
   const audio::InputTime t{
       GST_CLOCK_TIME_IS_VALID(pts) ? static_cast<std::int64_t>(pts) : audio::kNoTime,
       gst_srt_rtp_base_pay_rtp_time(base, pts), GST_BUFFER_IS_DISCONT(buffer)};
-  srtrtp::PayloadWriter writer(base, pts);
+  srtrtp::PayloadWriter writer(base, pts, t.rtp_time);
   s.core.push(frames->speech, frames->sid, t,
               [&writer](const audio::AudioPacket &p) { write_packet(writer, p); });
   gst_buffer_unmap(buffer, &map);

@@ -30,6 +30,14 @@ void FramePayloader::begin_call() {
   head_ = 0;
   out_.clear();
   tail_size_ = 0;
+  direct_ = {};
+}
+
+// Whole frames that the limits send as one packet as soon as they are queued.
+bool FramePayloader::is_whole_packet(std::size_t bytes) const {
+  if (bytes == 0 || bytes % format_.frame_bytes != 0) return false;
+  const std::size_t frames = bytes / format_.frame_bytes;
+  return frames_for_next_packet(frames, limits_) == frames;
 }
 
 std::uint64_t FramePayloader::ticks_for(std::size_t bytes) const {
@@ -55,6 +63,12 @@ void FramePayloader::push_impl(ByteSpan frames, ByteSpan tail, const InputTime &
       talkspurt_pending_ = true;
       ++stats_.gaps;
     }
+  }
+  if (tail.empty() && queued_bytes() == 0 && is_whole_packet(frames.size())) {
+    // The usual case (encoder buffers of one packet time): no copy.
+    direct_ = frames;
+    emit(frames.size(), false, true);
+    return;
   }
   queue_.insert(queue_.end(), frames.begin(), frames.end());
   if (tail.empty()) {
@@ -91,11 +105,12 @@ void FramePayloader::emit_with_tail() {
   emit(queued_bytes(), true);
 }
 
-void FramePayloader::emit(std::size_t bytes, bool with_tail) {
+void FramePayloader::emit(std::size_t bytes, bool with_tail, bool direct) {
   const bool has_frames = bytes > 0;
   Pending p{};
-  p.offset = head_;
+  p.offset = direct ? 0 : head_;
   p.size = bytes;
+  p.direct = direct;
   p.tail = with_tail;
   p.ticks = static_cast<std::uint32_t>(ticks_for(bytes) + (with_tail ? format_.frame_ticks : 0));
   p.stamp = timeline_.take(p.ticks);
@@ -108,7 +123,7 @@ void FramePayloader::emit(std::size_t bytes, bool with_tail) {
     talkspurt_pending_ = true;
     ++stats_.tail_frames;
   }
-  head_ += bytes;
+  if (!direct) head_ += bytes;
   ++stats_.packets;
   out_.push_back(p);
 }

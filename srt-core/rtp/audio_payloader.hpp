@@ -49,6 +49,8 @@ class FramePayloader {
   // One input buffer: `frames` (whole frames unless the codec is sample-based)
   // then an optional `tail` of at most kMaxTail bytes that ends a packet.
   // fn(const AudioPacket&) for each packet ready; spans are valid during fn.
+  // An input that is exactly the next packet (nothing queued) is handed out
+  // as the caller's own bytes: packet.frames.data() == frames.data().
   template <typename Fn>
   void push(ByteSpan frames, ByteSpan tail, const InputTime &t, Fn &&fn);
   // EOS: everything queued goes out.
@@ -58,12 +60,15 @@ class FramePayloader {
   void reset();
 
   std::size_t queued_bytes() const { return queue_.size() - head_; }
+  // InputTime::rtp_time is read only when a timeline starts (first input, after reset).
+  bool needs_rtp_time() const { return !timeline_.started(); }
   const PacketLimits &limits() const { return limits_; }
   const PayloaderStats &stats() const { return stats_; }
 
  private:
   struct Pending {
     std::size_t offset, size;
+    bool direct;  // the caller's bytes (direct_), not the queue's
     bool tail;
     Timeline::Stamp stamp;
     std::uint32_t ticks;
@@ -75,7 +80,8 @@ class FramePayloader {
   void emit_ready();
   void emit_all();
   void emit_with_tail();
-  void emit(std::size_t bytes, bool with_tail);
+  void emit(std::size_t bytes, bool with_tail, bool direct = false);
+  bool is_whole_packet(std::size_t bytes) const;
   std::size_t drain_chunk() const;
   std::uint64_t ticks_for(std::size_t bytes) const;
   template <typename Fn>
@@ -91,6 +97,7 @@ class FramePayloader {
   bool discont_next_ = true;
 
   std::vector<std::uint8_t> queue_;  // queue_[head_, end) not yet sent
+  ByteSpan direct_;                  // this call's input, when sent without queueing
   std::size_t head_ = 0;
   std::array<std::uint8_t, kMaxTail> tail_{};
   std::size_t tail_size_ = 0;
@@ -100,7 +107,7 @@ class FramePayloader {
 template <typename Fn>
 void FramePayloader::deliver(Fn &fn) {
   for (const Pending &p : out_) {
-    const ByteSpan frames = ByteSpan(queue_).subspan(p.offset, p.size);
+    const ByteSpan frames = p.direct ? direct_ : ByteSpan(queue_).subspan(p.offset, p.size);
     const ByteSpan tail = p.tail ? ByteSpan(tail_.data(), tail_size_) : ByteSpan();
     fn(AudioPacket{frames, tail, p.stamp.pts, p.stamp.rtp_time, p.ticks, p.marker, p.discont});
   }

@@ -52,6 +52,26 @@ GstBuffer *rtp_packet(const Bytes &payload, std::uint16_t seq, std::uint32_t ts,
   return b;
 }
 
+void add_foreign_metadata(GstBuffer *b) {
+  GST_BUFFER_DTS(b) = 5 * kMs;
+  GST_BUFFER_DURATION(b) = 7 * kMs;
+  GST_BUFFER_OFFSET(b) = 3;
+  GST_BUFFER_OFFSET_END(b) = 4;
+  GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_DELTA_UNIT | GST_BUFFER_FLAG_DROPPABLE);
+  GstCaps *ref = gst_caps_new_empty_simple("timestamp/x-test");
+  gst_buffer_add_reference_timestamp_meta(b, ref, GST_SECOND, GST_CLOCK_TIME_NONE);
+  gst_caps_unref(ref);
+}
+
+bool has_foreign_metadata(GstBuffer *b) {
+  gpointer iter = nullptr;
+  return gst_buffer_iterate_meta(b, &iter) || GST_BUFFER_DTS_IS_VALID(b) ||
+         GST_BUFFER_OFFSET(b) != GST_BUFFER_OFFSET_NONE ||
+         GST_BUFFER_OFFSET_END(b) != GST_BUFFER_OFFSET_NONE ||
+         GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DELTA_UNIT) ||
+         GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_DROPPABLE);
+}
+
 Bytes bytes_of(GstBuffer *b) {
   Bytes out(gst_buffer_get_size(b));
   gst_buffer_extract(b, 0, out.data(), out.size());

@@ -44,6 +44,11 @@ struct Rtp {
   GstClockTime pts = GST_CLOCK_TIME_NONE;
   bool discont = false;
 };
+// Gives `b` what no output may inherit from its input: DTS, duration, offsets,
+// DELTA_UNIT and DROPPABLE flags and a reference-timestamp meta.
+void add_foreign_metadata(GstBuffer *b);
+// Whether `b` carries any of it (duration not checked: depayloaders set one).
+bool has_foreign_metadata(GstBuffer *b);
 std::vector<Rtp> pull_rtp(GstHarness *h);  // everything the element has output so far
 std::vector<BufferPtr> pull_buffers(GstHarness *h);
 Bytes bytes_of(GstBuffer *b);

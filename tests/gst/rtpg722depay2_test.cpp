@@ -62,9 +62,26 @@ TEST(RtpG722Depay2, MarkerBitBecomesResync) {
   EXPECT_FALSE(GST_BUFFER_FLAG_IS_SET(out[1].get(), GST_BUFFER_FLAG_RESYNC));
 }
 
+TEST(RtpG722Depay2, AHandedOverPacketBecomesTheOutputWithoutItsMetadata) {
+  auto h = make_depay();
+  GstBuffer *in = rtp_packet(pattern(160), 1, 0, false, 0, 9);
+  add_foreign_metadata(in);
+  const GstBuffer *address = in;
+  ASSERT_EQ(gst_harness_push(h.get(), in), GST_FLOW_OK);  // handed over: ours to change
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 1u);
+  GstBuffer *b = out[0].get();
+  EXPECT_EQ(b, address) << "a new buffer was made";
+  EXPECT_FALSE(has_foreign_metadata(b));
+  EXPECT_EQ(bytes_of(b), pattern(160));
+  EXPECT_EQ(GST_BUFFER_PTS(b), 0u);
+  EXPECT_EQ(GST_BUFFER_DURATION(b), 20 * kMs);
+}
+
 TEST(RtpG722Depay2, OutputSharesThePacketMemory) {
   auto h = make_depay();
   GstBuffer *in = rtp_packet(pattern(160), 1, 0, false, 0, 9);
+  add_foreign_metadata(in);
   GstMapInfo in_map;
   ASSERT_TRUE(gst_buffer_map(in, &in_map, GST_MAP_READ));
   const guint8 *payload = in_map.data + 12;
@@ -77,6 +94,10 @@ TEST(RtpG722Depay2, OutputSharesThePacketMemory) {
   ASSERT_TRUE(gst_buffer_map(out[0].get(), &out_map, GST_MAP_READ));
   EXPECT_EQ(out_map.data, payload) << "payload was copied";
   gst_buffer_unmap(out[0].get(), &out_map);
+  EXPECT_FALSE(has_foreign_metadata(out[0].get()));
+  // Held by us too: left as it was.
+  EXPECT_EQ(gst_buffer_get_size(in), 172u);
+  EXPECT_TRUE(has_foreign_metadata(in));
   gst_buffer_unref(in);
 }
 

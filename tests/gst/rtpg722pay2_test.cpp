@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "audio_fixtures.hpp"
+#include "rtp/rtp_header.hpp"
 
 using namespace audiofx;
 
@@ -95,6 +96,44 @@ TEST(RtpG722Pay2, TimestampsAdvance80Per10ms) {
   }
   EXPECT_TRUE(pkts[0].discont);
   EXPECT_EQ(stat_uint(h.get(), "timestamp"), 1240u);
+}
+
+TEST(RtpG722Pay2, ABufferOfOnePacketBecomesThePacketWithoutItsMetadata) {
+  auto h = make_pay("min-ptime=20000000 max-ptime=20000000");
+  GstBuffer *in = buffer(pattern(160), 40 * kMs);
+  add_foreign_metadata(in);
+  const GstBuffer *address = in;
+  ASSERT_EQ(gst_harness_push(h.get(), in), GST_FLOW_OK);  // handed over: ours to change
+  auto out = pull_buffers(h.get());
+  ASSERT_EQ(out.size(), 1u);
+  GstBuffer *b = out[0].get();
+  EXPECT_EQ(b, address) << "a new buffer was made";
+  EXPECT_FALSE(has_foreign_metadata(b));
+  EXPECT_FALSE(GST_BUFFER_DURATION_IS_VALID(b));
+  EXPECT_EQ(GST_BUFFER_PTS(b), 40 * kMs);
+  EXPECT_TRUE(GST_BUFFER_FLAG_IS_SET(b, GST_BUFFER_FLAG_MARKER));
+  EXPECT_TRUE(GST_BUFFER_IS_DISCONT(b));
+  const Bytes raw = bytes_of(b);
+  const auto p = srtcore::rtp::parse_rtp(raw);
+  ASSERT_TRUE(p.has_value());
+  EXPECT_EQ(Bytes(p->payload.begin(), p->payload.end()), pattern(160));
+  EXPECT_EQ(p->header.sequence, 10u);
+  EXPECT_TRUE(p->header.marker);
+}
+
+TEST(RtpG722Pay2, ABufferHeldElsewhereIsLeftAsItWas) {
+  auto h = make_pay();
+  GstBuffer *in = buffer(pattern(160), 0);
+  add_foreign_metadata(in);
+  gst_buffer_ref(in);
+  ASSERT_EQ(gst_harness_push(h.get(), in), GST_FLOW_OK);
+  auto pkts = pull_rtp(h.get());
+  ASSERT_EQ(pkts.size(), 1u);
+  EXPECT_EQ(pkts[0].payload, pattern(160));
+  EXPECT_EQ(gst_buffer_n_memory(in), 1u);
+  EXPECT_EQ(bytes_of(in), pattern(160));
+  EXPECT_TRUE(has_foreign_metadata(in));
+  gst_buffer_unref(in);
 }
 
 TEST(RtpG722Pay2, PtimeFromDownstreamCaps) {

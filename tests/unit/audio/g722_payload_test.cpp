@@ -177,6 +177,33 @@ TEST_F(G722Pay, MtuTooSmallIsRefusedAndLimitsKept) {
   EXPECT_EQ(pay.limits().max_frames, 2u);
 }
 
+TEST_F(G722Pay, AnInputOfExactlyOnePacketIsHandedOutUncopied) {
+  configure(20 * kMs, 20 * kMs);
+  const Bytes exact = pattern(160), half = pattern(80, 1);
+  auto push_direct = [&](const Bytes &data, std::int64_t pts) {
+    std::vector<bool> direct;
+    pay.push(data, {}, InputTime{pts, 1000, false}, [&](const AudioPacket &p) {
+      direct.push_back(p.frames.data() == data.data());
+      out(p);
+    });
+    return direct;
+  };
+  EXPECT_EQ(push_direct(exact, 0), std::vector<bool>{true});
+  // Queued bytes go first, so a packet that mixes inputs is copied.
+  EXPECT_TRUE(push_direct(half, 20 * kMs).empty());
+  EXPECT_EQ(push_direct(exact, 30 * kMs), std::vector<bool>{false});
+  auto p = out.take();
+  ASSERT_EQ(p.size(), 2u);
+  EXPECT_EQ(p[0].frames, exact);
+  EXPECT_EQ(p[0].rtp_time, 1000u);
+  EXPECT_TRUE(p[0].marker);
+  Bytes mixed = half;
+  mixed.insert(mixed.end(), exact.begin(), exact.begin() + 80);
+  EXPECT_EQ(p[1].frames, mixed);
+  EXPECT_EQ(p[1].rtp_time, 1160u);
+  EXPECT_EQ(pay.queued_bytes(), 80u);
+}
+
 TEST(G722Payload, Checks) {
   using g722::check_payload;
   using g722::PayloadCheck;

@@ -1,0 +1,157 @@
+#include "bench_rig.hpp"
+
+namespace fc = framecheck;
+
+namespace {
+
+struct BenchPass {
+  GstElement parent;
+  GstPad *srcpad;
+};
+struct BenchPassClass {
+  GstElementClass parent_class;
+};
+
+G_DEFINE_TYPE(BenchPass, bench_pass, GST_TYPE_ELEMENT)
+
+GstStaticPadTemplate pass_sink =
+    GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+GstStaticPadTemplate pass_src =
+    GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS_ANY);
+
+GstFlowReturn pass_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
+  return gst_pad_push(reinterpret_cast<BenchPass *>(parent)->srcpad, buffer);
+}
+
+void bench_pass_class_init(BenchPassClass *klass) {
+  auto *element_class = GST_ELEMENT_CLASS(klass);
+  gst_element_class_add_static_pad_template(element_class, &pass_sink);
+  gst_element_class_add_static_pad_template(element_class, &pass_src);
+  gst_element_class_set_static_metadata(element_class, "bench pass-through", "Generic",
+                                        "Pushes its input out unchanged (bench-rtp baseline)",
+                                        "srtrtp project");
+}
+
+void bench_pass_init(BenchPass *self) {
+  GstPad *sink = gst_pad_new_from_static_template(&pass_sink, "sink");
+  gst_pad_set_chain_function(sink, pass_chain);
+  gst_element_add_pad(GST_ELEMENT(self), sink);
+  self->srcpad = gst_pad_new_from_static_template(&pass_src, "src");
+  gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+}
+
+bench::Rig *rig_of(GstPad *pad) {
+  return static_cast<bench::Rig *>(gst_pad_get_element_private(pad));
+}
+
+}  // namespace
+
+namespace bench {
+
+void register_passthrough() {
+  gst_element_register(nullptr, "benchpassthrough", GST_RANK_NONE, bench_pass_get_type());
+}
+
+Rig::Rig(GstElement *element, GstCaps *input_caps, const std::string &sink_caps, Output *keep)
+    : element_(GST_ELEMENT(gst_object_ref_sink(element))), keep_(keep) {
+  if (!sink_caps.empty()) sink_caps_.reset(gst_caps_from_string(sink_caps.c_str()));
+  element_sink_ = gst_element_get_static_pad(element_, "sink");
+  element_src_ = gst_element_get_static_pad(element_, "src");
+  if (!element_sink_ || !element_src_) throw fc::Error("element without sink and src pads");
+
+  sink_ = gst_pad_new("benchsink", GST_PAD_SINK);
+  gst_pad_set_element_private(sink_, this);
+  gst_pad_set_chain_function(sink_, chain);
+  gst_pad_set_chain_list_function(sink_, chain_list);
+  gst_pad_set_event_function(sink_, event);
+  gst_pad_set_query_function(sink_, query);
+  gst_pad_set_active(sink_, TRUE);
+  if (gst_pad_link(element_src_, sink_) != GST_PAD_LINK_OK)
+    throw fc::Error("cannot link the element's src pad");
+  if (gst_element_set_state(element_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+    throw fc::Error("cannot start the element");
+
+  // What an upstream element would send before the first buffer.
+  GstSegment segment;
+  gst_segment_init(&segment, GST_FORMAT_TIME);
+  if (!gst_pad_send_event(element_sink_, gst_event_new_stream_start("bench")) ||
+      !gst_pad_send_event(element_sink_, gst_event_new_caps(input_caps)) ||
+      !gst_pad_send_event(element_sink_, gst_event_new_segment(&segment)))
+    throw fc::Error("the element refused stream-start, caps or segment");
+}
+
+Rig::~Rig() {
+  gst_element_set_state(element_, GST_STATE_NULL);
+  gst_pad_unlink(element_src_, sink_);
+  gst_object_unref(element_src_);
+  gst_object_unref(element_sink_);
+  gst_pad_set_active(sink_, FALSE);
+  gst_object_unref(sink_);
+  gst_object_unref(element_);
+}
+
+void Rig::push_eos() {
+  gst_pad_send_event(element_sink_, gst_event_new_eos());
+}
+
+GstFlowReturn Rig::chain(GstPad *pad, GstObject *, GstBuffer *buffer) {
+  Rig *rig = rig_of(pad);
+  ++rig->received_;
+  if (rig->keep_)
+    rig->keep_->buffers.emplace_back(buffer);
+  else
+    gst_buffer_unref(buffer);
+  return GST_FLOW_OK;
+}
+
+GstFlowReturn Rig::chain_list(GstPad *pad, GstObject *, GstBufferList *list) {
+  Rig *rig = rig_of(pad);
+  const guint n = gst_buffer_list_length(list);
+  rig->received_ += n;
+  if (rig->keep_) {
+    for (guint i = 0; i < n; ++i)
+      rig->keep_->buffers.emplace_back(gst_buffer_ref(gst_buffer_list_get(list, i)));
+  }
+  gst_buffer_list_unref(list);
+  return GST_FLOW_OK;
+}
+
+gboolean Rig::event(GstPad *pad, GstObject *, GstEvent *event) {
+  Rig *rig = rig_of(pad);
+  if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS && rig->keep_) {
+    GstCaps *caps;
+    gst_event_parse_caps(event, &caps);
+    rig->keep_->caps.reset(gst_caps_ref(caps));
+  }
+  gst_event_unref(event);
+  return TRUE;
+}
+
+gboolean Rig::query(GstPad *pad, GstObject *, GstQuery *query) {
+  const GstCaps *accepted = rig_of(pad)->sink_caps_.get();
+  switch (GST_QUERY_TYPE(query)) {
+    case GST_QUERY_CAPS: {
+      GstCaps *filter;
+      gst_query_parse_caps(query, &filter);
+      GstCaps *caps = accepted ? gst_caps_copy(accepted) : gst_caps_new_any();
+      if (filter) {
+        GstCaps *both = gst_caps_intersect_full(filter, caps, GST_CAPS_INTERSECT_FIRST);
+        gst_caps_unref(caps);
+        caps = both;
+      }
+      gst_query_set_caps_result(query, caps);
+      gst_caps_unref(caps);
+      return TRUE;
+    }
+    case GST_QUERY_ACCEPT_CAPS: {
+      GstCaps *caps;
+      gst_query_parse_accept_caps(query, &caps);
+      gst_query_set_accept_caps_result(query, !accepted || gst_caps_can_intersect(caps, accepted));
+      return TRUE;
+    }
+    default:
+      return FALSE;
+  }
+}
+
+}  // namespace bench

@@ -1,0 +1,57 @@
+// The harness every element runs in during bench-rtp, the same for ours,
+// theirs and the baseline. Cheaper than GstHarness, so that the fixed cost per
+// buffer hides less of the elements' own cost: input goes straight into the
+// element's sink pad (gst_pad_chain, no upstream pad to push through), and
+// output lands on an unparented sink pad that counts and drops it, without
+// locks or GstHarness's bookkeeping.
+#pragma once
+
+#include <gst/gst.h>
+
+#include <string>
+
+#include "framecheck.hpp"
+
+namespace bench {
+
+// Registers "benchpassthrough": an element that pushes every input buffer out
+// unchanged, so a run with it costs the harness plus one element hop (a chain
+// call in, a pad push out) and nothing else: the baseline.
+void register_passthrough();
+
+// What a run delivered, when kept (the depayloaders' input is made this way).
+struct Output {
+  framecheck::CapsPtr caps;
+  std::vector<framecheck::BufferPtr> buffers;
+};
+
+class Rig {
+ public:
+  // Takes `element` (floating or owned). `sink_caps` (may be empty: anything)
+  // is what the output side accepts. With `keep`, output buffers are kept.
+  Rig(GstElement *element, GstCaps *input_caps, const std::string &sink_caps, Output *keep);
+  ~Rig();
+  Rig(const Rig &) = delete;
+  Rig &operator=(const Rig &) = delete;
+
+  // Takes the buffer, as gst_pad_chain does.
+  GstFlowReturn push(GstBuffer *buffer) { return gst_pad_chain(element_sink_, buffer); }
+  void push_eos();
+  size_t received() const { return received_; }
+
+ private:
+  static GstFlowReturn chain(GstPad *pad, GstObject *, GstBuffer *buffer);
+  static GstFlowReturn chain_list(GstPad *pad, GstObject *, GstBufferList *list);
+  static gboolean event(GstPad *pad, GstObject *, GstEvent *event);
+  static gboolean query(GstPad *pad, GstObject *, GstQuery *query);
+
+  GstElement *element_;
+  GstPad *element_sink_;
+  GstPad *element_src_;
+  GstPad *sink_;
+  framecheck::CapsPtr sink_caps_;  // null: anything
+  Output *keep_;
+  size_t received_ = 0;
+};
+
+}  // namespace bench

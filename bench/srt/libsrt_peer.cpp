@@ -1,0 +1,153 @@
+// The libsrt side of the benchmark: Debian's libsrt 1.5.1 through its C API,
+// configured like our side (live mode, same latency, payload and buffers).
+#include <srt/srt.h>
+
+#include <chrono>
+#include <cstdio>
+#include <thread>
+#include <vector>
+
+#include "message_stamp.hpp"
+#include "peer.hpp"
+
+namespace srtbench {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+void set_options(SRTSOCKET s, const PeerOptions &o) {
+  int yes = 1;
+  int latency = o.latency_ms;
+  int payload = o.payload;
+  int64_t maxbw = o.maxbw;
+  int fc = o.buffer_packets;
+  // libsrt sizes its buffers in bytes of (MSS - 28) per packet.
+  int bytes = o.buffer_packets * 1472;
+  int udp = 4 * 1024 * 1024;
+  int rcvtimeo = 200;
+  srt_setsockflag(s, SRTO_TSBPDMODE, &yes, sizeof yes);
+  srt_setsockflag(s, SRTO_LATENCY, &latency, sizeof latency);
+  srt_setsockflag(s, SRTO_PAYLOADSIZE, &payload, sizeof payload);
+  srt_setsockflag(s, SRTO_MAXBW, &maxbw, sizeof maxbw);
+  srt_setsockflag(s, SRTO_FC, &fc, sizeof fc);
+  srt_setsockflag(s, SRTO_RCVBUF, &bytes, sizeof bytes);
+  srt_setsockflag(s, SRTO_SNDBUF, &bytes, sizeof bytes);
+  srt_setsockflag(s, SRTO_UDP_RCVBUF, &udp, sizeof udp);
+  srt_setsockflag(s, SRTO_UDP_SNDBUF, &udp, sizeof udp);
+  srt_setsockflag(s, SRTO_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+}
+
+int receive(const PeerOptions &o) {
+  SRTSOCKET l = srt_create_socket();
+  set_options(l, o);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(o.port));
+  inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+  if (srt_bind(l, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == SRT_ERROR ||
+      srt_listen(l, 1) == SRT_ERROR) {
+    std::fprintf(stderr, "libsrt bind/listen: %s\n", srt_getlasterror_str());
+    return 2;
+  }
+  int len = sizeof sa;
+  srt_getsockname(l, reinterpret_cast<sockaddr *>(&sa), &len);
+  std::printf("ready %d\n", ntohs(sa.sin_port));
+  std::fflush(stdout);
+  SRTSOCKET s = srt_accept(l, nullptr, nullptr);
+  if (s == SRT_INVALID_SOCK) return 2;
+  ArrivalLog log;
+  std::vector<char> buf(o.payload);
+  const auto start = Clock::now();
+  auto last = start;
+  std::uint64_t bytes = 0;
+  for (;;) {
+    int n = srt_recvmsg(s, buf.data(), static_cast<int>(buf.size()));
+    const auto now = Clock::now();
+    if (n > 0) {
+      last = now;
+      bytes += static_cast<std::uint64_t>(n);
+      log.on_message(read_stamp({reinterpret_cast<const std::uint8_t *>(buf.data()),
+                                 static_cast<std::size_t>(n)}),
+                     std::chrono::duration<double, std::milli>(now - start).count());
+      continue;
+    }
+    if (srt_getsockstate(s) != SRTS_CONNECTED) break;
+    if (std::chrono::duration<double>(now - last).count() > o.idle_exit_s) break;
+  }
+  SRT_TRACEBSTATS st{};
+  srt_bstats(s, &st, 0);
+  std::printf(
+      "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
+      "first_gap_ms=%.1f rcv_drop=%lld rcv_loss=%d\n",
+      static_cast<unsigned long long>(log.unique()),
+      static_cast<unsigned long long>(log.duplicates()),
+      static_cast<unsigned long long>(log.reordered()),
+      static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
+      log.first_gap_ms(), static_cast<long long>(st.pktRcvDropTotal), st.pktRcvLossTotal);
+  std::fflush(stdout);
+  srt_close(s);
+  srt_close(l);
+  return 0;
+}
+
+int send(const PeerOptions &o) {
+  SRTSOCKET s = srt_create_socket();
+  set_options(s, o);
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(o.port));
+  inet_pton(AF_INET, o.host.c_str(), &sa.sin_addr);
+  if (srt_connect(s, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == SRT_ERROR) {
+    std::fprintf(stderr, "libsrt connect: %s\n", srt_getlasterror_str());
+    return 2;
+  }
+  std::vector<std::uint8_t> msg(o.payload, 0x5a);
+  const auto start = Clock::now();
+  std::uint64_t sent = 0;
+  std::uint64_t refused = 0;
+  const auto end = start + std::chrono::duration<double>(o.seconds);
+  for (auto now = start; now < end; now = Clock::now()) {
+    const double t = std::chrono::duration<double>(now - start).count();
+    const std::uint64_t due = o.rate_mbps > 0 ? due_messages(t, o.rate_mbps, o.payload) : sent + 64;
+    while (sent < due) {
+      stamp(msg, sent);
+      if (srt_sendmsg(s, reinterpret_cast<const char *>(msg.data()), o.payload, -1, 0) < 0) {
+        ++refused;
+        break;
+      }
+      ++sent;
+    }
+    if (o.rate_mbps > 0) std::this_thread::sleep_for(std::chrono::microseconds(250));  // pacing
+  }
+  // Let everything be acknowledged and delivered before closing.
+  const auto drain_end = Clock::now() + std::chrono::seconds(3);
+  size_t unacked_bytes = 0;
+  while (Clock::now() < drain_end && srt_getsndbuffer(s, nullptr, &unacked_bytes) == 0 &&
+         unacked_bytes > 0)
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * o.latency_ms));
+  SRT_TRACEBSTATS st{};
+  srt_bstats(s, &st, 0);
+  std::printf("result sent=%llu refused=%llu retrans=%d snd_drop=%lld\n",
+              static_cast<unsigned long long>(sent), static_cast<unsigned long long>(refused),
+              st.pktRetransTotal, static_cast<long long>(st.pktSndDropTotal));
+  std::fflush(stdout);
+  srt_close(s);
+  return 0;
+}
+
+}  // namespace
+
+int run_libsrt_peer(const PeerOptions &o) {
+  srt_startup();
+  srt_setloglevel(LOG_ERR);
+  int rc = 0;
+  if (o.role == "recv")
+    rc = receive(o);
+  else if (o.role == "send")
+    rc = send(o);
+  srt_cleanup();
+  return rc;
+}
+
+}  // namespace srtbench

@@ -1,0 +1,670 @@
+// Shared srtsrc/srtsink behaviour for srtbondsrc/srtbondsink: properties with
+// srtsrc's names, types, defaults and ranges; signals with its signatures;
+// endpoint lifetime with auto-reconnect; the stats structure.
+#define GLIB_DISABLE_DEPRECATION_WARNINGS  // GValueArray: srtsrc's "callers" type
+#include "srt_element_common.hpp"
+
+#include <gio/gio.h>
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "srt/reject.hpp"
+
+GST_DEBUG_CATEGORY_STATIC(srt_common_debug);
+#define GST_CAT_DEFAULT srt_common_debug
+
+namespace srtrtp {
+
+namespace io = srtcore::io;
+namespace srt = srtcore::srt;
+
+namespace {
+
+constexpr std::chrono::milliseconds kDefaultWaitSlice{200};
+constexpr std::chrono::milliseconds kReconnectBackoff{1000};
+// Refusing a caller from caller-connecting: SRT_REJX_FORBIDDEN.
+constexpr std::uint32_t kRejectForbidden = 1403;
+
+void init_debug() {
+  static gsize once = 0;
+  if (g_once_init_enter(&once)) {
+    GST_DEBUG_CATEGORY_INIT(srt_common_debug, "srtbond", 0, "srtbondsrc/srtbondsink");
+    g_once_init_leave(&once, 1);
+  }
+}
+
+gboolean default_caller_connecting(GstElement *, GSocketAddress *, const gchar *, gpointer) {
+  return TRUE;  // accept everyone unless a handler says otherwise
+}
+
+// Handlers return TRUE to accept; stop at the first refusal.
+gboolean authentication_accumulator(GSignalInvocationHint *, GValue *return_accu,
+                                    const GValue *handler_return, gpointer) {
+  const gboolean ok = g_value_get_boolean(handler_return);
+  g_value_set_boolean(return_accu, ok);
+  return ok;
+}
+
+void set_int(GstStructure *s, const char *name, std::int64_t v) {
+  gst_structure_set(s, name, G_TYPE_INT, static_cast<gint>(v), nullptr);
+}
+
+// srtsrc/srtsink's field names and types, filled from libsrt-style counters.
+GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
+  GstStructure *s = gst_structure_new(
+      "application/x-srt-statistics", "packets-sent", G_TYPE_INT64, static_cast<gint64>(st.pktSent),
+      "bytes-sent", G_TYPE_UINT64, static_cast<guint64>(st.byteSent), "bytes-retransmitted",
+      G_TYPE_UINT64, static_cast<guint64>(st.byteRetrans), "bytes-sent-dropped", G_TYPE_UINT64,
+      static_cast<guint64>(st.byteSndDrop), "send-rate-mbps", G_TYPE_DOUBLE, st.mbpsSendRate,
+      // libsrt's usSndDuration (busy sending time) is not tracked: always 0.
+      "send-duration-us", G_TYPE_UINT64, guint64{0}, "packets-received", G_TYPE_INT64,
+      static_cast<gint64>(st.pktRecv), "bytes-received", G_TYPE_UINT64,
+      static_cast<guint64>(st.byteRecv), "bytes-received-lost", G_TYPE_UINT64,
+      static_cast<guint64>(st.byteRcvLoss), "receive-rate-mbps", G_TYPE_DOUBLE, st.mbpsRecvRate,
+      "bandwidth-mbps", G_TYPE_DOUBLE, st.mbpsBandwidth, "rtt-ms", G_TYPE_DOUBLE, st.msRTT,
+      nullptr);
+  set_int(s, "packets-sent-lost", st.pktSndLoss);
+  set_int(s, "packets-retransmitted", st.pktRetrans);
+  set_int(s, "packet-ack-received", st.pktRecvACK);
+  set_int(s, "packet-nack-received", st.pktRecvNAK);
+  set_int(s, "packets-sent-dropped", st.pktSndDrop);
+  set_int(s, "packets-received-lost", st.pktRcvLoss);
+  set_int(s, "packets-received-retransmitted", st.pktRcvRetrans);
+  set_int(s, "packets-received-dropped", st.pktRcvDrop);
+  set_int(s, "packet-ack-sent", st.pktSentACK);
+  set_int(s, "packet-nack-sent", st.pktSentNAK);
+  // The latency that matters for this direction.
+  set_int(s, "negotiated-latency-ms", is_sink ? st.msSndTsbPdDelay : st.msRcvTsbPdDelay);
+  return s;
+}
+
+}  // namespace
+
+// Forwards endpoint events (reactor thread) to the element.
+class SrtObserver final : public io::EndpointObserver {
+ public:
+  explicit SrtObserver(SrtElement &e) : e_(e) {}
+  std::optional<std::uint32_t> on_caller_connecting(const srt::CallerRequest &r) override {
+    return e_.on_caller_connecting(r);
+  }
+  void on_connected(const io::PeerInfo &p, const srt::Negotiated &) override { e_.on_connected(p); }
+  void on_disconnected(const io::PeerInfo &p, const std::string &detail) override {
+    e_.on_disconnected(p, detail);
+  }
+
+ private:
+  SrtElement &e_;
+};
+
+GType srt_bond_connection_mode_get_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {static_cast<gint>(SrtMode::kNone), "GST_SRT_CONNECTION_MODE_NONE", "none"},
+      {static_cast<gint>(SrtMode::kCaller), "GST_SRT_CONNECTION_MODE_CALLER", "caller"},
+      {static_cast<gint>(SrtMode::kListener), "GST_SRT_CONNECTION_MODE_LISTENER", "listener"},
+      {static_cast<gint>(SrtMode::kRendezvous), "GST_SRT_CONNECTION_MODE_RENDEZVOUS", "rendezvous"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    g_once_init_leave(&type, g_enum_register_static("GstSrtBondConnectionMode", values));
+  }
+  return type;
+}
+
+GType srt_bond_key_length_get_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {0, "GST_SRT_KEY_LENGTH_NO_KEY", "no-key"}, {0, "GST_SRT_KEY_LENGTH_0", "0"},
+      {16, "GST_SRT_KEY_LENGTH_16", "16"},        {24, "GST_SRT_KEY_LENGTH_24", "24"},
+      {32, "GST_SRT_KEY_LENGTH_32", "32"},        {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    g_once_init_leave(&type, g_enum_register_static("GstSrtBondKeyLength", values));
+  }
+  return type;
+}
+
+void install_srt_properties(GObjectClass *klass) {
+  init_debug();
+  constexpr auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  constexpr auto rw_ready = static_cast<GParamFlags>(rw | GST_PARAM_MUTABLE_READY);
+  g_object_class_install_property(
+      klass, kPropUri,
+      g_param_spec_string("uri", "URI", "URI in the form of srt://address:port", kSrtDefaultUri,
+                          rw_ready));
+  g_object_class_install_property(
+      klass, kPropMode,
+      g_param_spec_enum("mode", "Connection mode", "SRT connection mode",
+                        srt_bond_connection_mode_get_type(), static_cast<gint>(SrtMode::kCaller),
+                        rw_ready));
+  g_object_class_install_property(klass, kPropLocalAddress,
+                                  g_param_spec_string("localaddress", "Local address",
+                                                      "Local address to bind", nullptr, rw_ready));
+  g_object_class_install_property(klass, kPropLocalPort,
+                                  g_param_spec_uint("localport", "Local port", "Local port to bind",
+                                                    0, 65535, kSrtDefaultPort, rw_ready));
+  g_object_class_install_property(
+      klass, kPropPassphrase,
+      g_param_spec_string(
+          "passphrase", "Passphrase",
+          "Password for the encrypted transmission (encryption is not supported yet: a "
+          "passphrase makes the element fail to start)",
+          "",
+          static_cast<GParamFlags>(G_PARAM_WRITABLE | GST_PARAM_MUTABLE_READY |
+                                   G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property(
+      klass, kPropPbKeyLen,
+      g_param_spec_enum("pbkeylen", "Crypto key length", "Crypto key length in bytes",
+                        srt_bond_key_length_get_type(), 0, rw_ready));
+  g_object_class_install_property(
+      klass, kPropPollTimeout,
+      g_param_spec_int("poll-timeout", "Poll timeout",
+                       "Return poll wait after timeout milliseconds (-1 = infinite)", -1,
+                       G_MAXINT32, kSrtDefaultPollTimeoutMs, rw_ready));
+  g_object_class_install_property(
+      klass, kPropLatency,
+      g_param_spec_int("latency", "latency", "Minimum latency (milliseconds)", 0, G_MAXINT32,
+                       kSrtDefaultLatencyMs, rw));
+  g_object_class_install_property(
+      klass, kPropStats,
+      g_param_spec_boxed("stats", "Statistics", "SRT Statistics", GST_TYPE_STRUCTURE,
+                         static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property(
+      klass, kPropWaitForConnection,
+      g_param_spec_boolean("wait-for-connection", "Wait for a connection",
+                           "Block the stream until a client connects", TRUE, rw));
+  g_object_class_install_property(
+      klass, kPropStreamId,
+      g_param_spec_string("streamid", "Stream ID", "Stream ID for the SRT access control", nullptr,
+                          rw_ready));
+  g_object_class_install_property(klass, kPropAuthentication,
+                                  g_param_spec_boolean("authentication", "Authentication",
+                                                       "Authenticate a connection", TRUE, rw));
+  g_object_class_install_property(
+      klass, kPropAutoReconnect,
+      g_param_spec_boolean("auto-reconnect", "Automatic reconnect",
+                           "Automatically reconnect when connection fails", TRUE, rw));
+  gst_type_mark_as_plugin_api(srt_bond_connection_mode_get_type(),
+                              static_cast<GstPluginAPIFlags>(0));
+  gst_type_mark_as_plugin_api(srt_bond_key_length_get_type(), static_cast<GstPluginAPIFlags>(0));
+}
+
+void install_srt_signals(GType type, guint signals[kSigLast]) {
+  signals[kSigCallerAdded] =
+      g_signal_new("caller-added", type, G_SIGNAL_RUN_LAST, 0, nullptr, nullptr, nullptr,
+                   G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_SOCKET_ADDRESS);
+  signals[kSigCallerRemoved] =
+      g_signal_new("caller-removed", type, G_SIGNAL_RUN_LAST, 0, nullptr, nullptr, nullptr,
+                   G_TYPE_NONE, 2, G_TYPE_INT, G_TYPE_SOCKET_ADDRESS);
+  signals[kSigCallerRejected] =
+      g_signal_new("caller-rejected", type, G_SIGNAL_RUN_LAST, 0, nullptr, nullptr, nullptr,
+                   G_TYPE_NONE, 2, G_TYPE_SOCKET_ADDRESS, G_TYPE_STRING);
+  signals[kSigCallerConnecting] = g_signal_new_class_handler(
+      "caller-connecting", type, G_SIGNAL_RUN_LAST, G_CALLBACK(default_caller_connecting),
+      authentication_accumulator, nullptr, nullptr, G_TYPE_BOOLEAN, 2, G_TYPE_SOCKET_ADDRESS,
+      G_TYPE_STRING);
+}
+
+GSocketAddress *to_socket_address(const srt::NetAddress &a) {
+  GInetAddress *ip = g_inet_address_new_from_bytes(
+      a.ip.data(),
+      a.family == srt::NetAddress::Family::kV4 ? G_SOCKET_FAMILY_IPV4 : G_SOCKET_FAMILY_IPV6);
+  GSocketAddress *sa = g_inet_socket_address_new(ip, a.port);
+  g_object_unref(ip);
+  return sa;
+}
+
+SrtElement::SrtElement(GstElement *element, bool is_sink, const guint *signals)
+    : element_(element), is_sink_(is_sink), signals_(signals) {
+  init_debug();
+  params_ = *parse_srt_uri(kSrtDefaultUri, nullptr);
+}
+
+SrtElement::~SrtElement() {
+  close();
+}
+
+bool SrtElement::set_uri(const gchar *uri, GError **error) {
+  std::string why;
+  auto parsed = parse_srt_uri(uri ? uri : "", &why);
+  GST_OBJECT_LOCK(element_);
+  if (endpoint_) {
+    GST_OBJECT_UNLOCK(element_);
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_STATE,
+                "Changing the 'uri' property while the SRT connection is open is not supported");
+    return false;
+  }
+  if (!parsed) {
+    // Reported again at start, where an element error can stop the pipeline.
+    uri_error_ = why;
+    GST_OBJECT_UNLOCK(element_);
+    GST_WARNING_OBJECT(element_, "%s", why.c_str());
+    g_set_error(error, GST_URI_ERROR, GST_URI_ERROR_BAD_URI, "%s", why.c_str());
+    return false;
+  }
+  uri_error_.clear();
+  params_ = std::move(*parsed);
+  for (const auto &k : params_.unknown_keys)
+    GST_WARNING_OBJECT(element_, "unknown URI parameter '%s' ignored", k.c_str());
+  for (const auto &k : params_.ignored_keys)
+    GST_INFO_OBJECT(element_, "URI parameter '%s' has no effect here", k.c_str());
+  GST_OBJECT_UNLOCK(element_);
+  return true;
+}
+
+gchar *SrtElement::get_uri() {
+  GST_OBJECT_LOCK(element_);
+  gchar *s = g_strdup(params_.uri.c_str());
+  GST_OBJECT_UNLOCK(element_);
+  return s;
+}
+
+bool SrtElement::set_property(guint prop_id, const GValue *value) {
+  if (prop_id == kPropUri) {
+    GError *err = nullptr;
+    if (!set_uri(g_value_get_string(value), &err)) g_clear_error(&err);
+    return true;
+  }
+  GST_OBJECT_LOCK(element_);
+  bool known = true;
+  switch (prop_id) {
+    case kPropMode:
+      params_.mode = static_cast<SrtMode>(g_value_get_enum(value));
+      break;
+    case kPropLocalAddress: {
+      const gchar *s = g_value_get_string(value);
+      params_.localaddress = s ? std::optional<std::string>(s) : std::nullopt;
+      break;
+    }
+    case kPropLocalPort:
+      params_.localport = g_value_get_uint(value);
+      break;
+    case kPropPassphrase: {
+      const gchar *s = g_value_get_string(value);
+      params_.passphrase = s ? s : "";
+      break;
+    }
+    case kPropPbKeyLen:
+      params_.pbkeylen = g_value_get_enum(value);
+      break;
+    case kPropPollTimeout:
+      params_.poll_timeout_ms = g_value_get_int(value);
+      break;
+    case kPropLatency:
+      params_.latency_ms = g_value_get_int(value);
+      break;
+    case kPropWaitForConnection:
+      wait_for_connection_ = g_value_get_boolean(value);
+      break;
+    case kPropStreamId: {
+      const gchar *s = g_value_get_string(value);
+      params_.streamid = s ? std::optional<std::string>(s) : std::nullopt;
+      break;
+    }
+    case kPropAuthentication:
+      authentication_ = g_value_get_boolean(value);
+      auth_enabled_ = authentication_;
+      break;
+    case kPropAutoReconnect:
+      auto_reconnect_ = g_value_get_boolean(value);
+      break;
+    default:
+      known = false;
+  }
+  GST_OBJECT_UNLOCK(element_);
+  return known;
+}
+
+bool SrtElement::get_property(guint prop_id, GValue *value) {
+  if (prop_id == kPropStats) {
+    g_value_take_boxed(value, stats());
+    return true;
+  }
+  GST_OBJECT_LOCK(element_);
+  bool known = true;
+  const bool binds_uri = params_.mode == SrtMode::kListener || params_.mode == SrtMode::kRendezvous;
+  switch (prop_id) {
+    case kPropUri:
+      g_value_set_string(value, params_.uri.c_str());
+      break;
+    case kPropMode:
+      g_value_set_enum(value, static_cast<gint>(params_.mode));
+      break;
+    case kPropLocalAddress:
+      // srtsrc: listener and rendezvous bind the URI's host (or any).
+      if (params_.localaddress)
+        g_value_set_string(value, params_.localaddress->c_str());
+      else if (binds_uri)
+        g_value_set_string(value, params_.host.empty() ? "0.0.0.0" : params_.host.c_str());
+      else
+        g_value_set_string(value, nullptr);
+      break;
+    case kPropLocalPort:
+      g_value_set_uint(value, params_.localport.value_or(
+                                  binds_uri && params_.port ? *params_.port : kSrtDefaultPort));
+      break;
+    case kPropPbKeyLen:
+      g_value_set_enum(value, params_.pbkeylen);
+      break;
+    case kPropPollTimeout:
+      g_value_set_int(value, params_.poll_timeout_ms);
+      break;
+    case kPropLatency:
+      g_value_set_int(value, params_.latency_ms);
+      break;
+    case kPropWaitForConnection:
+      g_value_set_boolean(value, wait_for_connection_);
+      break;
+    case kPropStreamId:
+      g_value_set_string(value, params_.streamid ? params_.streamid->c_str() : nullptr);
+      break;
+    case kPropAuthentication:
+      g_value_set_boolean(value, authentication_);
+      break;
+    case kPropAutoReconnect:
+      g_value_set_boolean(value, auto_reconnect_);
+      break;
+    default:
+      known = false;
+  }
+  GST_OBJECT_UNLOCK(element_);
+  return known;
+}
+
+std::size_t SrtElement::receive_size() const {
+  const std::size_t mss_payload = config_.connection.mss - 44;  // SRT + IPv4/UDP headers
+  return std::max(payload_size_, mss_payload);
+}
+
+bool SrtElement::wait_for_connection() {
+  GST_OBJECT_LOCK(element_);
+  const bool v = wait_for_connection_;
+  GST_OBJECT_UNLOCK(element_);
+  return v;
+}
+
+bool SrtElement::keep_listening() {
+  GST_OBJECT_LOCK(element_);
+  const bool v = keep_listening_;
+  GST_OBJECT_UNLOCK(element_);
+  return v;
+}
+
+void SrtElement::set_keep_listening(bool v) {
+  GST_OBJECT_LOCK(element_);
+  keep_listening_ = v;
+  GST_OBJECT_UNLOCK(element_);
+}
+
+std::chrono::milliseconds SrtElement::configured_recv_latency() {
+  GST_OBJECT_LOCK(element_);
+  const int ms = params_.rcvlatency_ms.value_or(params_.latency_ms);
+  GST_OBJECT_UNLOCK(element_);
+  return std::chrono::milliseconds(ms);
+}
+
+std::optional<srt::Duration> SrtElement::negotiated_recv_latency() {
+  std::lock_guard lock(endpoint_lock_);
+  if (!endpoint_) return std::nullopt;
+  return endpoint_->recv_latency();
+}
+
+bool SrtElement::post_config_error(const std::string &what) {
+  GST_ELEMENT_ERROR(element_, RESOURCE, SETTINGS, ("Invalid SRT settings: %s", what.c_str()),
+                    ("Check the uri property (srt://host:port?key=value) and the element "
+                     "properties"));
+  return false;
+}
+
+void SrtElement::post_endpoint_error(const io::EndpointError &e, bool reading) {
+  const char *where = config_.host.empty() ? "any address" : config_.host.c_str();
+  const std::string addr = std::string(where) + ":" + std::to_string(config_.port);
+  switch (e.kind) {
+    case io::EndpointError::Kind::kBadAddress:
+      GST_ELEMENT_ERROR(element_, RESOURCE, NOT_FOUND,
+                        ("Could not resolve the SRT address %s.", addr.c_str()),
+                        ("%s. Check the host and port of the uri property.", e.detail.c_str()));
+      break;
+    case io::EndpointError::Kind::kSocket:
+      GST_ELEMENT_ERROR(element_, RESOURCE, OPEN_READ_WRITE,
+                        ("Could not open the SRT socket (%s, local %s:%u).", addr.c_str(),
+                         config_.local_address.empty() ? "any" : config_.local_address.c_str(),
+                         config_.local_port),
+                        ("%s. Check that no other program uses the port, or choose another port "
+                         "(uri, localport).",
+                         e.detail.c_str()));
+      break;
+    case io::EndpointError::Kind::kRejected:
+      GST_ELEMENT_ERROR(element_, RESOURCE, NOT_AUTHORIZED,
+                        ("The SRT peer at %s refused the connection: %s.", addr.c_str(),
+                         srt::reject_reason_text(e.reject_code)),
+                        ("reject code %u%s%s. Check the streamid, latency and encryption "
+                         "settings against what the peer accepts.",
+                         e.reject_code, e.detail.empty() ? "" : ": ", e.detail.c_str()));
+      break;
+    case io::EndpointError::Kind::kTimeout:
+      if (reading) {
+        GST_ELEMENT_ERROR(element_, RESOURCE, OPEN_READ,
+                          ("No answer from an SRT peer at %s.", addr.c_str()),
+                          ("%s. Check that the peer runs (as listener or rendezvous) on that "
+                           "port and that UDP is not blocked.",
+                           e.detail.c_str()));
+      } else {
+        GST_ELEMENT_ERROR(element_, RESOURCE, OPEN_WRITE,
+                          ("No answer from an SRT peer at %s.", addr.c_str()),
+                          ("%s. Check that the peer runs (as listener or rendezvous) on that "
+                           "port and that UDP is not blocked.",
+                           e.detail.c_str()));
+      }
+      break;
+    case io::EndpointError::Kind::kBroken:
+      if (reading) {
+        GST_ELEMENT_ERROR(element_, RESOURCE, READ,
+                          ("The SRT connection to %s was lost.", addr.c_str()),
+                          ("%s. Set auto-reconnect=true to reconnect.", e.detail.c_str()));
+      } else {
+        GST_ELEMENT_ERROR(element_, RESOURCE, WRITE,
+                          ("The SRT connection to %s was lost.", addr.c_str()),
+                          ("%s. Set auto-reconnect=true to reconnect.", e.detail.c_str()));
+      }
+      break;
+  }
+}
+
+bool SrtElement::open() {
+  GST_OBJECT_LOCK(element_);
+  const std::string uri_error = uri_error_;
+  const SrtParams params = params_;
+  auth_enabled_ = authentication_;
+  GST_OBJECT_UNLOCK(element_);
+  if (!uri_error.empty()) return post_config_error(uri_error);
+
+  std::string why;
+  auto config = to_endpoint_config(params, &why);
+  if (!config) return post_config_error(why);
+  config->serve_many = is_sink_;
+  config_ = *config;
+  payload_size_ = config_.connection.payload_size;
+  mode_ = config_.mode == io::Mode::kListener     ? SrtMode::kListener
+          : config_.mode == io::Mode::kRendezvous ? SrtMode::kRendezvous
+                                                  : SrtMode::kCaller;
+  wait_slice_ = params.poll_timeout_ms > 0
+                    ? std::min(kDefaultWaitSlice, std::chrono::milliseconds(params.poll_timeout_ms))
+                    : kDefaultWaitSlice;
+  bytes_ = 0;
+  disconnects_ = 0;
+  if (!observer_) observer_ = std::make_unique<SrtObserver>(*this);
+
+  io::EndpointError err{io::EndpointError::Kind::kSocket, 0, {}};
+  auto ep = io::Endpoint::open(io::Reactor::shared(), config_, observer_.get(), &err);
+  if (!ep) {
+    post_endpoint_error(err, !is_sink_);
+    return false;
+  }
+  GST_DEBUG_OBJECT(element_, "opened %s endpoint %s:%u (payload %zu)", mode_name(mode_),
+                   config_.host.c_str(), config_.port, payload_size_);
+  std::lock_guard lock(endpoint_lock_);
+  endpoint_ = std::move(ep);
+  if (flushing_) endpoint_->cancel();
+  return true;
+}
+
+std::unique_ptr<io::Endpoint> SrtElement::take_endpoint() {
+  std::lock_guard lock(endpoint_lock_);
+  return std::move(endpoint_);
+}
+
+void SrtElement::close() {
+  // Destroyed outside the lock: the reactor may be inside an observer call
+  // whose signal handler reads `stats`.
+  auto ep = take_endpoint();
+  ep.reset();
+}
+
+void SrtElement::unlock() {
+  flushing_ = true;
+  {
+    std::lock_guard lock(endpoint_lock_);
+    if (endpoint_) endpoint_->cancel();
+  }
+  std::lock_guard lock(backoff_lock_);
+  backoff_cv_.notify_all();
+}
+
+void SrtElement::unlock_stop() {
+  flushing_ = false;
+  std::lock_guard lock(endpoint_lock_);
+  if (endpoint_) endpoint_->uncancel();
+}
+
+bool SrtElement::backoff(std::chrono::milliseconds d) {
+  std::unique_lock lock(backoff_lock_);
+  backoff_cv_.wait_for(lock, d, [this] { return flushing_.load(); });
+  return !flushing_;
+}
+
+SrtElement::Wait SrtElement::wait_connected() {
+  for (;;) {
+    if (flushing_) return Wait::kFlushing;
+    io::Endpoint *ep = endpoint();
+    if (!ep) return Wait::kError;
+    switch (ep->wait_connected(wait_slice_)) {
+      case io::WaitStatus::kReady:
+        return Wait::kConnected;
+      case io::WaitStatus::kCancelled:
+        return Wait::kFlushing;
+      case io::WaitStatus::kFailed:
+        return Wait::kError;
+      case io::WaitStatus::kTimeout:
+        break;
+    }
+  }
+}
+
+bool SrtElement::handle_failure(bool reading) {
+  io::Endpoint *ep = endpoint();
+  io::EndpointError e{io::EndpointError::Kind::kBroken, 0, "the connection closed"};
+  if (ep) {
+    if (auto err = ep->error()) e = *err;
+  }
+  GST_OBJECT_LOCK(element_);
+  const bool auto_reconnect = auto_reconnect_;
+  GST_OBJECT_UNLOCK(element_);
+  // Retrying the same request gets the same answer, except from a busy listener.
+  const bool final_rejection =
+      e.kind == io::EndpointError::Kind::kRejected &&
+      e.reject_code != static_cast<std::uint32_t>(srt::RejectReason::kBacklog);
+  const bool retry = auto_reconnect && mode_ != SrtMode::kListener && !final_rejection &&
+                     e.kind != io::EndpointError::Kind::kBadAddress &&
+                     e.kind != io::EndpointError::Kind::kSocket;
+  if (!retry) {
+    post_endpoint_error(e, reading);
+    return false;
+  }
+  GST_ELEMENT_WARNING(element_, RESOURCE, READ,
+                      ("SRT connection failed (%s). Trying to reconnect.",
+                       e.detail.empty() ? "no detail" : e.detail.c_str()),
+                      (nullptr));
+  close();
+  if (!backoff(kReconnectBackoff)) return true;  // flushing: the caller sees it next
+  io::EndpointError err{io::EndpointError::Kind::kSocket, 0, {}};
+  auto fresh = io::Endpoint::open(io::Reactor::shared(), config_, observer_.get(), &err);
+  if (!fresh) {
+    post_endpoint_error(err, reading);
+    return false;
+  }
+  std::lock_guard lock(endpoint_lock_);
+  endpoint_ = std::move(fresh);
+  if (flushing_) endpoint_->cancel();
+  return true;
+}
+
+GstStructure *SrtElement::stats() {
+  std::vector<std::pair<io::PeerInfo, srt::Stats>> all;
+  {
+    std::lock_guard lock(endpoint_lock_);
+    if (endpoint_) all = endpoint_->stats();
+  }
+  GstStructure *s = nullptr;
+  if (mode_ != SrtMode::kListener && !all.empty())
+    s = connection_stats(all.front().second, is_sink_);
+  if (!s) s = gst_structure_new_empty("application/x-srt-statistics");
+  if (mode_ == SrtMode::kListener && !all.empty()) {
+    GValueArray *callers = g_value_array_new(static_cast<guint>(all.size()));
+    for (const auto &[peer, st] : all) {
+      GstStructure *c = connection_stats(st, is_sink_);
+      GSocketAddress *addr = to_socket_address(peer.address);
+      gst_structure_set(c, "caller-address", G_TYPE_SOCKET_ADDRESS, addr, nullptr);
+      g_object_unref(addr);
+      GValue v = G_VALUE_INIT;
+      g_value_init(&v, GST_TYPE_STRUCTURE);
+      g_value_take_boxed(&v, c);
+      g_value_array_append(callers, &v);
+      g_value_unset(&v);
+    }
+    GValue cv = G_VALUE_INIT;
+    g_value_init(&cv, G_TYPE_VALUE_ARRAY);
+    g_value_take_boxed(&cv, callers);
+    gst_structure_take_value(s, "callers", &cv);
+  }
+  gst_structure_set(s, is_sink_ ? "bytes-sent-total" : "bytes-received-total", G_TYPE_UINT64,
+                    static_cast<guint64>(bytes_.load()), nullptr);
+  return s;
+}
+
+std::optional<std::uint32_t> SrtElement::on_caller_connecting(const srt::CallerRequest &req) {
+  if (!auth_enabled_) return std::nullopt;
+  GSocketAddress *addr = to_socket_address(req.peer);
+  gboolean accept = TRUE;
+  g_signal_emit(element_, signals_[kSigCallerConnecting], 0, addr, req.stream_id.c_str(), &accept);
+  if (accept) {
+    g_object_unref(addr);
+    return std::nullopt;
+  }
+  GST_WARNING_OBJECT(element_, "rejecting caller %s, streamid '%s'", req.peer.to_string().c_str(),
+                     req.stream_id.c_str());
+  g_signal_emit(element_, signals_[kSigCallerRejected], 0, addr, req.stream_id.c_str());
+  g_object_unref(addr);
+  return kRejectForbidden;
+}
+
+void SrtElement::on_connected(const io::PeerInfo &peer) {
+  GST_INFO_OBJECT(element_, "connected: %s streamid '%s'", peer.address.to_string().c_str(),
+                  peer.stream_id.c_str());
+  if (mode_ != SrtMode::kListener) return;
+  GSocketAddress *addr = to_socket_address(peer.address);
+  g_signal_emit(element_, signals_[kSigCallerAdded], 0, 0, addr);
+  g_object_unref(addr);
+}
+
+void SrtElement::on_disconnected(const io::PeerInfo &peer, const std::string &detail) {
+  GST_INFO_OBJECT(element_, "disconnected: %s (%s)", peer.address.to_string().c_str(),
+                  detail.c_str());
+  if (mode_ != SrtMode::kListener) return;
+  ++disconnects_;
+  GSocketAddress *addr = to_socket_address(peer.address);
+  g_signal_emit(element_, signals_[kSigCallerRemoved], 0, 0, addr);
+  g_object_unref(addr);
+}
+
+}  // namespace srtrtp

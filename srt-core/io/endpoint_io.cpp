@@ -1,0 +1,263 @@
+// The reactor side of Endpoint: demultiplexing datagrams to the listener and
+// the connections, running their timers, gathering what they transmit into
+// one batch per turn, and telling application threads what changed.
+#include <algorithm>
+#include <cstring>
+
+#include "io/clock.hpp"
+#include "io/endpoint_impl.hpp"
+#include "srt/bytes.hpp"
+#include "srt/reject.hpp"
+
+namespace srtcore::io {
+namespace {
+
+// Bounds one on_readable call so that a flood on one socket cannot starve
+// the others; epoll reports the rest on the next turn.
+constexpr int kMaxReceiveRounds = 8;
+
+constexpr std::size_t kSrtHeaderSize = 16;
+
+// Timed work closer than this waits for it, so that paced packets leave in
+// groups (one wake-up, one GSO send) instead of one wake-up each; small
+// against every SRT timer (ACK 10 ms, NAK >= 20 ms).
+constexpr srt::Duration kTimerGranularity = std::chrono::microseconds(100);
+
+// One receive batch per reactor thread, shared by its endpoints: datagrams
+// are dispatched before the next socket is read.
+RecvBatch &reactor_batch() {
+  thread_local std::unique_ptr<RecvBatch> batch;
+  if (!batch) batch = std::make_unique<RecvBatch>();
+  return *batch;
+}
+
+}  // namespace
+
+Endpoint::Impl::Peer *Endpoint::Impl::find_peer(std::uint32_t socket_id) {
+  for (auto &p : peers)
+    if (p.info.socket_id == socket_id) return &p;
+  return nullptr;
+}
+
+void Endpoint::Impl::on_readable(srt::TimePoint now) {
+  RecvBatch &in = reactor_batch();
+  for (int round = 0; round < kMaxReceiveRounds; ++round) {
+    const std::size_t read = socket.receive(in);
+    if (in.size() > 0) {
+      if (round > 0) now = monotonic_now();
+      std::lock_guard lock(mutex);
+      for (std::size_t i = 0; i < in.size(); ++i) dispatch(now, in, i);
+    }
+    if (read < RecvBatch::kSlots) break;
+  }
+}
+
+void Endpoint::Impl::dispatch(srt::TimePoint now, const RecvBatch &in, std::size_t index) {
+  const srt::ByteSpan bytes = in.datagram(index);
+  const auto from = in.from(index);
+  if (bytes.size() < kSrtHeaderSize || !from) {
+    ++counters.too_short;
+    return;
+  }
+  const std::uint32_t dest = srt::get_u32(bytes.data() + 12);
+  if (dest == 0) {
+    // A connection request (listener), or a handshake of a caller or
+    // rendezvous peer that does not know our socket id yet.
+    if (listener) {
+      accept_from_listener(now, *from, bytes);
+    } else if (!peers.empty() && peers.front().info.address == *from) {
+      peers.front().conn->handle_datagram(now, bytes);
+    } else {
+      ++counters.unknown_socket;
+    }
+    return;
+  }
+  Peer *p = find_peer(dest);
+  if (p == nullptr) {
+    ++counters.unknown_socket;
+    return;
+  }
+  if (!(p->info.address == *from)) {
+    ++counters.wrong_peer;
+    return;
+  }
+  p->conn->handle_datagram(now, bytes);
+}
+
+void Endpoint::Impl::accept_from_listener(srt::TimePoint now, const srt::NetAddress &from,
+                                          srt::ByteSpan bytes) {
+  if (out.full()) flush();
+  if (out.full()) return;  // socket blocked: the caller repeats its request
+  auto result = listener->handle_datagram(now, from, bytes, out.next_slot());
+  if (result.reply_size > 0) out.commit(result.reply_size, socket.destination(from));
+  if (!result.accepted) return;
+  Peer peer;
+  peer.info.socket_id = result.accepted->local_socket_id();
+  peer.info.address = from;
+  peer.destination = socket.destination(from);
+  peer.conn = std::move(result.accepted);
+  peers.push_back(std::move(peer));
+}
+
+void Endpoint::Impl::transmit(srt::TimePoint now, Peer &peer) {
+  for (;;) {
+    if (out.full()) {
+      flush();
+      if (blocked) return;
+    }
+    const std::size_t n = peer.conn->poll_transmit(now, out.next_slot());
+    if (n == 0) return;
+    out.commit(n, peer.destination);
+  }
+}
+
+void Endpoint::Impl::take_events(Peer &peer) {
+  const bool is_listener = listener.has_value();
+  while (auto e = peer.conn->poll_event()) {
+    switch (e->kind) {
+      case srt::ConnectionEvent::Kind::kConnected:
+        peer.connected = true;
+        peer.negotiated = e->negotiated;
+        peer.info.stream_id = is_listener ? e->negotiated.stream_id : config.connection.stream_id;
+        notices.push_back({Notice::Kind::kConnected, peer.info, e->negotiated, 0, {}});
+        break;
+      case srt::ConnectionEvent::Kind::kRejected:
+        peer.ended = true;
+        if (!is_listener && !error)
+          error = EndpointError{EndpointError::Kind::kRejected, e->reject_code, e->detail};
+        notices.push_back({Notice::Kind::kRejected, peer.info, {}, e->reject_code, e->detail});
+        break;
+      case srt::ConnectionEvent::Kind::kBroken:
+      case srt::ConnectionEvent::Kind::kClosed: {
+        const bool was_connected = peer.connected;
+        peer.ended = true;
+        peer.connected = false;
+        if (closing) break;  // our own close: nobody to tell
+        std::string detail = e->detail;
+        if (e->kind == srt::ConnectionEvent::Kind::kClosed && detail.empty())
+          detail = "the peer closed the connection";
+        if (!is_listener && !error) {
+          const auto kind =
+              was_connected ? EndpointError::Kind::kBroken : EndpointError::Kind::kTimeout;
+          error = EndpointError{kind, 0, detail};
+        }
+        if (was_connected)
+          notices.push_back({Notice::Kind::kDisconnected, peer.info, {}, 0, detail});
+        else if (!is_listener)
+          notices.push_back({Notice::Kind::kRejected, peer.info, {}, e->reject_code, detail});
+        break;
+      }
+    }
+    changed.notify_all();
+  }
+}
+
+std::optional<srt::TimePoint> Endpoint::Impl::on_tick(srt::TimePoint now) {
+  std::optional<srt::TimePoint> next;
+  {
+    std::lock_guard lock(mutex);
+    std::optional<srt::TimePoint> delivery;
+    for (auto &peer : peers) {
+      auto d = peer.conn->next_timer_deadline();
+      if (d && *d <= now) peer.conn->handle_timeout(now);
+      if (!blocked) transmit(now, peer);
+      take_events(peer);
+      d = peer.conn->next_timer_deadline();
+      if (d && (!next || *d < *next)) next = d;
+      if (peer.connected && receivers_waiting > 0) {
+        auto t = peer.conn->next_delivery_time();
+        if (t) *t += kDeliveryCoalesce;
+        if (t && (!delivery || *t < *delivery)) delivery = t;
+      }
+    }
+    // A peer that ended goes once its last datagram (a shutdown) is out.
+    if (!blocked) {
+      std::erase_if(peers, [this](const Peer &p) {
+        if (!p.ended) return false;
+        if (listener) listener->forget(p.info.socket_id);
+        return true;
+      });
+    }
+    if (drain_waiters > 0) changed.notify_all();
+    if (delivery && *delivery < receivers_wake) {
+      receivers_wake = *delivery;
+      changed.notify_all();
+    }
+    // While the socket is full only EPOLLOUT can help; do not spin on
+    // transmission deadlines meanwhile.
+    if (blocked && next && *next <= now) next = now + std::chrono::milliseconds(1);
+    if (next && *next < now + kTimerGranularity) next = now + kTimerGranularity;
+    if (last_app_send > now - kStreamingHold && (!next || *next > now + kSendCoalesce))
+      next = now + kSendCoalesce;
+    planned = next.value_or(srt::TimePoint::max());
+    const UdpSocketStats &st = socket.stats();
+    counters.datagrams_received = st.received;
+    counters.truncated = st.received_truncated;
+    counters.datagrams_sent = st.sent;
+    counters.send_calls = st.send_calls;
+    counters.gso_sends = st.gso_sends;
+    counters.send_errors = st.send_errors;
+    if (listener) counters.listener = listener->stats();
+  }
+  flush();
+  notify_observer();
+  return next;
+}
+
+void Endpoint::Impl::on_writable(srt::TimePoint) {
+  flush();
+  if (!blocked) reactor.want_writable(this, false);
+}
+
+void Endpoint::Impl::flush() {
+  if (out.empty()) {
+    out.clear();
+    return;
+  }
+  if (socket.send(out)) {
+    if (blocked) reactor.want_writable(this, false);
+    blocked = false;
+  } else if (!blocked) {
+    blocked = true;
+    reactor.want_writable(this, true);
+  }
+}
+
+void Endpoint::Impl::notify_observer() {
+  if (notices.empty()) return;
+  std::vector<Notice> batch;
+  batch.swap(notices);
+  if (observer == nullptr) return;
+  for (const auto &n : batch) {
+    switch (n.kind) {
+      case Notice::Kind::kConnected:
+        observer->on_connected(n.peer, n.negotiated);
+        break;
+      case Notice::Kind::kRejected:
+        observer->on_rejected(n.peer, n.code);
+        break;
+      case Notice::Kind::kDisconnected:
+        observer->on_disconnected(n.peer, n.detail);
+        break;
+    }
+  }
+}
+
+void Endpoint::Impl::close_all(srt::TimePoint now) {
+  {
+    std::lock_guard lock(mutex);
+    closing = true;
+    for (auto &peer : peers) {
+      peer.conn->close(now);
+      transmit(now, peer);
+      while (peer.conn->poll_event()) {
+      }
+    }
+    changed.notify_all();
+  }
+  flush();
+  notices.clear();
+  reactor.remove(this);
+}
+
+}  // namespace srtcore::io

@@ -1,0 +1,194 @@
+// srtbondsink -> srtbondsrc over loopback: message boundaries and bytes kept,
+// oversized buffers split at the payload size, buffer lists, stream ids and
+// refusals through caller-connecting, the negotiated latency in the latency
+// query, stats after streaming. Every wait is on an event with a timeout.
+#include <gst/app/gstappsrc.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "srtbond_fixtures.hpp"
+
+using namespace srtfx;
+
+namespace {
+
+constexpr std::chrono::milliseconds kWaitMs =
+    std::chrono::duration_cast<std::chrono::milliseconds>(kWait);
+
+std::string port_str(std::uint16_t p) {
+  return std::to_string(p);
+}
+
+PipelinePtr sender(const std::string &sink_props) {
+  return launch(
+      "appsrc name=in is-live=true format=time caps=application/octet-stream ! "
+      "srtbondsink name=out sync=false " +
+      sink_props);
+}
+
+PipelinePtr receiver(const std::string &src_props) {
+  return launch("srtbondsrc name=in " + src_props +
+                " ! appsink name=out sync=false emit-signals=false max-buffers=100000");
+}
+
+void push(GstElement *pipeline, const Bytes &b) {
+  ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(by_name(pipeline, "in")), buffer_of(b)),
+            GST_FLOW_OK);
+}
+
+void push_list(GstElement *pipeline, const std::vector<Bytes> &items) {
+  GstBufferList *list = gst_buffer_list_new_sized(static_cast<guint>(items.size()));
+  for (const Bytes &b : items) gst_buffer_list_add(list, buffer_of(b));
+  ASSERT_EQ(gst_app_src_push_buffer_list(GST_APP_SRC(by_name(pipeline, "in")), list), GST_FLOW_OK);
+}
+
+// The messages a buffer becomes at payload size `chunk`.
+void expect_split(std::vector<Bytes> &want, const Bytes &b, std::size_t chunk) {
+  for (std::size_t off = 0; off < b.size(); off += chunk)
+    want.emplace_back(b.begin() + static_cast<std::ptrdiff_t>(off),
+                      b.begin() + static_cast<std::ptrdiff_t>(std::min(b.size(), off + chunk)));
+}
+
+}  // namespace
+
+TEST(SrtBondStream, ListenerSinkToCallerSourceKeepsMessagesAndSplitsLargeBuffers) {
+  const std::uint16_t port = free_udp_port();
+  CallerSignals sig;  // outlives the pipelines, whose teardown still signals
+  auto tx = sender("uri=srt://127.0.0.1:" + port_str(port) + "?mode=listener");
+  auto rx = receiver("uri=srt://127.0.0.1:" + port_str(port) + " latency=100");
+  ASSERT_TRUE(tx && rx);
+  sig.connect(by_name(tx.get(), "out"));
+  ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_NE(gst_element_set_state(rx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  std::vector<Bytes> want;
+  std::uint8_t seed = 1;
+  // Fits, exactly fits, one over, several payloads, and a buffer list.
+  for (std::size_t size : {100u, 1316u, 1317u, 4000u, 1u}) {
+    Bytes b = pattern(size, seed++);
+    push(tx.get(), b);
+    expect_split(want, b, 1316);
+  }
+  std::vector<Bytes> list;
+  for (std::size_t i = 0; i < 20; ++i) list.push_back(pattern(50 + i * 97, seed++));
+  push_list(tx.get(), list);
+  for (const Bytes &b : list) expect_split(want, b, 1316);
+
+  const auto got = pull(by_name(rx.get(), "out"), want.size(), kWaitMs);
+  ASSERT_EQ(got.size(), want.size()) << wait_error(rx.get(), std::chrono::milliseconds(10))
+                                     << wait_error(tx.get(), std::chrono::milliseconds(10));
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].data, want[i]) << "message " << i;
+  EXPECT_TRUE(got[0].discont);
+  for (std::size_t i = 1; i < got.size(); ++i) EXPECT_FALSE(got[i].discont) << i;
+  for (const auto &r : got) EXPECT_TRUE(GST_CLOCK_TIME_IS_VALID(r.pts));
+
+  ASSERT_TRUE(sig.log.wait_count(2, kWaitMs));
+  EXPECT_EQ(sig.log.entries()[0], "connecting ");  // no stream id
+  EXPECT_EQ(sig.log.entries()[1], "added 127.0.0.1");
+
+  std::size_t total = 0;
+  for (const Bytes &b : want) total += b.size();
+  GstStructure *s = nullptr;
+  g_object_get(by_name(rx.get(), "in"), "stats", &s, nullptr);
+  ASSERT_NE(s, nullptr);
+  guint64 received = 0;
+  EXPECT_TRUE(gst_structure_get_uint64(s, "bytes-received-total", &received));
+  EXPECT_EQ(received, total);
+  EXPECT_TRUE(gst_structure_has_field(s, "rtt-ms")) << gst_structure_to_string(s);
+  gst_structure_free(s);
+  g_object_get(by_name(tx.get(), "out"), "stats", &s, nullptr);
+  ASSERT_NE(s, nullptr);
+  EXPECT_TRUE(gst_structure_has_field(s, "callers")) << gst_structure_to_string(s);
+  guint64 sent = 0;
+  EXPECT_TRUE(gst_structure_get_uint64(s, "bytes-sent-total", &sent));
+  EXPECT_EQ(sent, total);
+  gst_structure_free(s);
+}
+
+TEST(SrtBondStream, ListenerSourceChecksStreamIdAndReportsNegotiatedLatency) {
+  const std::uint16_t port = free_udp_port();
+  CallerSignals sig;  // outlives the pipelines, whose teardown still signals
+  auto rx = receiver("uri=srt://127.0.0.1:" + port_str(port) + "?mode=listener latency=80");
+  ASSERT_TRUE(rx);
+  sig.accept = [](const std::string &id) { return id == "#!::r=cam1"; };
+  sig.connect(by_name(rx.get(), "in"));
+  ASSERT_NE(gst_element_set_state(rx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  // A refused stream id: the caller gets an error that names the refusal.
+  auto bad =
+      sender("uri=srt://127.0.0.1:" + port_str(port) + "?streamid=intruder auto-reconnect=false");
+  ASSERT_TRUE(bad);
+  ASSERT_NE(gst_element_set_state(bad.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  push(bad.get(), pattern(10, 0));
+  const std::string err = wait_error(bad.get(), kWaitMs);
+  EXPECT_NE(err.find("refused the connection"), std::string::npos) << err;
+  EXPECT_NE(err.find("forbidden"), std::string::npos) << err;
+  ASSERT_TRUE(sig.log.wait_count(2, kWaitMs));
+  EXPECT_EQ(sig.log.entries()[0], "connecting intruder");
+  EXPECT_EQ(sig.log.entries()[1], "rejected intruder");
+  bad.reset();
+
+  // The right one streams; latency is the larger of both sides (120 ms).
+  auto good =
+      sender("uri=\"srt://127.0.0.1:" + port_str(port) + "?streamid=%23!::r=cam1\" latency=120");
+  ASSERT_TRUE(good);
+  ASSERT_NE(gst_element_set_state(good.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::vector<Bytes> want;
+  for (std::uint8_t i = 0; i < 50; ++i) {
+    want.push_back(pattern(200 + i, i));
+    push(good.get(), want.back());
+  }
+  const auto got = pull(by_name(rx.get(), "out"), want.size(), kWaitMs);
+  ASSERT_EQ(got.size(), want.size()) << wait_error(good.get(), std::chrono::milliseconds(10));
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].data, want[i]) << i;
+  const auto log = sig.log.entries();
+  EXPECT_NE(std::find(log.begin(), log.end(), "connecting #!::r=cam1"), log.end());
+  EXPECT_NE(std::find(log.begin(), log.end(), "added 127.0.0.1"), log.end());
+
+  GstQuery *q = gst_query_new_latency();
+  ASSERT_TRUE(gst_element_query(by_name(rx.get(), "in"), q));
+  GstClockTime min = 0, max = 0;
+  gst_query_parse_latency(q, nullptr, &min, &max);
+  EXPECT_EQ(min, 120 * GST_MSECOND);
+  EXPECT_EQ(max, 120 * GST_MSECOND);
+  gst_query_unref(q);
+
+  // The caller leaving ends the stream (keep-listening is off).
+  good.reset();
+  ASSERT_TRUE(sig.log.wait_count(log.size() + 1, kWaitMs));
+  GstBus *bus = gst_element_get_bus(rx.get());
+  GstMessage *eos =
+      gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(kWaitMs.count()) * GST_MSECOND,
+                                 static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  ASSERT_NE(eos, nullptr);
+  EXPECT_EQ(GST_MESSAGE_TYPE(eos), GST_MESSAGE_EOS);
+  gst_message_unref(eos);
+  gst_object_unref(bus);
+}
+
+TEST(SrtBondStream, CallerWithoutListenerTimesOutWithAClearError) {
+  const std::uint16_t port = free_udp_port();
+  auto tx =
+      sender("uri=\"srt://127.0.0.1:" + port_str(port) + "?conntimeo=500\" auto-reconnect=false");
+  ASSERT_TRUE(tx);
+  ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  push(tx.get(), pattern(10, 0));
+  const std::string err = wait_error(tx.get(), kWaitMs);
+  EXPECT_NE(err.find("127.0.0.1:" + port_str(port)), std::string::npos) << err;
+  EXPECT_TRUE(err.find("No answer") != std::string::npos ||
+              err.find("refused") != std::string::npos)
+      << err;
+}
+
+TEST(SrtBondStream, SinkWithoutWaitForConnectionDropsUntilConnected) {
+  const std::uint16_t port = free_udp_port();
+  auto tx =
+      sender("uri=srt://127.0.0.1:" + port_str(port) + "?mode=listener wait-for-connection=false");
+  ASSERT_TRUE(tx);
+  ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  // Nobody connected: buffers are dropped, the pipeline keeps running.
+  for (int i = 0; i < 10; ++i) push(tx.get(), pattern(100, static_cast<std::uint8_t>(i)));
+  EXPECT_EQ(wait_error(tx.get(), std::chrono::milliseconds(200)), "");
+}
