@@ -59,12 +59,16 @@ int receive(const PeerOptions &o) {
   std::vector<char> buf(o.payload);
   const auto start = Clock::now();
   auto last = start;
+  auto first = start;
+  bool got_any = false;
   std::uint64_t bytes = 0;
   for (;;) {
     int n = srt_recvmsg(s, buf.data(), static_cast<int>(buf.size()));
     const auto now = Clock::now();
     if (n > 0) {
       last = now;
+      if (!got_any) first = now;
+      got_any = true;
       bytes += static_cast<std::uint64_t>(n);
       log.on_message(read_stamp({reinterpret_cast<const std::uint8_t *>(buf.data()),
                                  static_cast<std::size_t>(n)}),
@@ -78,12 +82,13 @@ int receive(const PeerOptions &o) {
   srt_bstats(s, &st, 0);
   std::printf(
       "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
-      "first_gap_ms=%.1f rcv_drop=%lld rcv_loss=%d\n",
+      "first_gap_ms=%.1f span_s=%.3f rcv_drop=%lld rcv_loss=%d\n",
       static_cast<unsigned long long>(log.unique()),
       static_cast<unsigned long long>(log.duplicates()),
       static_cast<unsigned long long>(log.reordered()),
       static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
-      log.first_gap_ms(), static_cast<long long>(st.pktRcvDropTotal), st.pktRcvLossTotal);
+      log.first_gap_ms(), std::chrono::duration<double>(last - first).count(),
+      static_cast<long long>(st.pktRcvDropTotal), st.pktRcvLossTotal);
   std::fflush(stdout);
   srt_close(s);
   srt_close(l);

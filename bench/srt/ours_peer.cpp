@@ -47,6 +47,8 @@ int receive(const PeerOptions &o) {
   std::vector<std::uint8_t> buf(static_cast<std::size_t>(o.payload));
   const auto start = Clock::now();
   auto last = start;
+  auto first = start;
+  bool got_any = false;
   std::uint64_t bytes = 0;
   for (;;) {
     io::WaitStatus status{};
@@ -54,6 +56,8 @@ int receive(const PeerOptions &o) {
     const auto now = Clock::now();
     if (m) {
       last = now;
+      if (!got_any) first = now;
+      got_any = true;
       bytes += m->info.size;
       log.on_message(read_stamp({buf.data(), m->info.size}),
                      std::chrono::duration<double, std::milli>(now - start).count());
@@ -69,12 +73,12 @@ int receive(const PeerOptions &o) {
   }
   std::printf(
       "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
-      "first_gap_ms=%.1f rcv_drop=%lld rcv_loss=%lld\n",
+      "first_gap_ms=%.1f span_s=%.3f rcv_drop=%lld rcv_loss=%lld\n",
       static_cast<unsigned long long>(log.unique()),
       static_cast<unsigned long long>(log.duplicates()),
       static_cast<unsigned long long>(log.reordered()),
       static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
-      log.first_gap_ms(), drops, losses);
+      log.first_gap_ms(), std::chrono::duration<double>(last - first).count(), drops, losses);
   std::fflush(stdout);
   return 0;
 }
