@@ -31,8 +31,10 @@ class RecvBatch {
   static constexpr std::size_t kSlots = 32;
   static constexpr std::size_t kMaxSegmentsPerSlot = 64;
 
+  // Not zeroed: pages are touched only as datagrams fill them, so resident
+  // memory follows the traffic, not the 2 MiB capacity.
   RecvBatch()
-      : data_(std::make_unique<std::uint8_t[]>(kSlots * kRecvSlotSize)),
+      : data_(std::make_unique_for_overwrite<std::uint8_t[]>(kSlots * kRecvSlotSize)),
         segments_(kSlots * kMaxSegmentsPerSlot) {}
 
   // Datagrams received (GRO trains split back into their datagrams).
@@ -63,7 +65,7 @@ class SendBatch {
  public:
   static constexpr std::size_t kSlots = 128;
 
-  SendBatch() : data_(std::make_unique<Slot[]>(kSlots)) {}
+  SendBatch() : data_(std::make_unique_for_overwrite<Slot[]>(kSlots)) {}
 
   bool full() const { return size_ == kSlots; }
   bool empty() const { return sent_ == size_; }

@@ -32,7 +32,7 @@ class PayloadStore {
         b.mem = std::move(spare_.back());
         spare_.pop_back();
       } else {
-        b.mem = std::make_unique<std::uint8_t[]>(kSlotsPerBlock * slot_bytes_);
+        b.mem = std::make_unique_for_overwrite<std::uint8_t[]>(kSlotsPerBlock * slot_bytes_);
       }
     }
     ++b.used;
