@@ -13,7 +13,7 @@
 
 #include "cli_options.hpp"
 #include "udp_relay.hpp"
-#include "unique_fd.hpp"
+#include "io/unique_fd.hpp"
 
 namespace {
 
@@ -54,7 +54,7 @@ int serve(const srtcore::linkemu::CliOptions &options) {
   sigaddset(&signals, SIGINT);
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before the relay thread inherits the mask
-  const srtcore::linkemu::UniqueFd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC));
+  const srtcore::io::UniqueFd signal_fd(signalfd(-1, &signals, SFD_CLOEXEC));
   if (!signal_fd) {
     std::perror("srt-linkemu: signalfd");
     return 1;

@@ -18,9 +18,11 @@
 #include "sim/link_model.hpp"
 #include "sim/link_stats.hpp"
 #include "socket_address.hpp"
-#include "unique_fd.hpp"
+#include "io/unique_fd.hpp"
 
 namespace srtcore::linkemu {
+
+using io::UniqueFd;  // one RAII fd type for the project
 
 struct RelayConfig {
   std::string listen = "127.0.0.1:0";  // port 0: pick one, read it back with listen_address()

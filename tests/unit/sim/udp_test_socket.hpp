@@ -16,7 +16,11 @@
 #include <vector>
 
 #include "socket_address.hpp"
-#include "unique_fd.hpp"
+#include "io/unique_fd.hpp"
+
+namespace srtcore::linkemu {
+using io::UniqueFd;
+}  // namespace srtcore::linkemu
 
 namespace srtcore::linkemu::test {
 
