@@ -6,7 +6,6 @@
 #include <gst/app/gstappsrc.h>
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 
 #include <condition_variable>
 #include <mutex>
@@ -58,33 +57,6 @@ struct PacketCounter {
     return cv.wait_for(lock, timeout, [&] { return packets >= n; });
   }
 };
-
-// SHA-1 over the frame size and the visible I420 rows, as framecheck does.
-fc::Digest digest(GstSample *sample) {
-  fc::Digest d;
-  GstVideoInfo info;
-  if (!gst_video_info_from_caps(&info, gst_sample_get_caps(sample))) return d;
-  GstVideoFrame frame;
-  if (!gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ)) return d;
-  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
-  const int dims[2] = {GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info)};
-  EVP_DigestUpdate(ctx, dims, sizeof dims);
-  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&frame); ++p) {
-    const auto *data = static_cast<const unsigned char *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, p));
-    const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p);
-    const int row = GST_VIDEO_FRAME_COMP_WIDTH(&frame, p) * GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, p);
-    for (int y = 0; y < GST_VIDEO_FRAME_COMP_HEIGHT(&frame, p); ++y)
-      EVP_DigestUpdate(ctx, data + y * stride, static_cast<size_t>(row));
-  }
-  unsigned int len = 0;
-  unsigned char md[EVP_MAX_MD_SIZE];
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
-  gst_video_frame_unmap(&frame);
-  std::copy_n(md, d.bytes.size(), d.bytes.begin());
-  return d;
-}
 
 bool wait_bus(GstElement *pipeline, GstMessageType type, std::chrono::milliseconds timeout,
               std::string *error) {
@@ -237,7 +209,9 @@ TEST(SrtGstH264, RtpOverSrtThroughLossyLinkDecodesIdenticalFrames) {
   while (got.frames.size() < reference.frames.size()) {
     GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND);
     if (!s) break;
-    got.frames.push_back(digest(s));
+    std::string digest_error;
+    got.frames.push_back(fc::digest_frame(s, &digest_error));
+    EXPECT_EQ(digest_error, "");
     gst_sample_unref(s);
   }
   const fc::Comparison c = fc::compare(reference, got);

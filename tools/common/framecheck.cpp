@@ -122,7 +122,8 @@ struct FrameCollector {
     SamplePtr sample(gst_app_sink_pull_sample(sink));
     if (!sample) return GST_FLOW_ERROR;
     Digest d;
-    std::string err = digest_sample(sample.get(), d);
+    std::string err;
+    d = digest_frame(sample.get(), &err);
     std::lock_guard g(self->lock);
     if (!err.empty()) {
       if (self->error.empty()) self->error = err;
@@ -130,35 +131,6 @@ struct FrameCollector {
     }
     self->frames.push_back(d);
     return GST_FLOW_OK;
-  }
-
-  static std::string digest_sample(GstSample *sample, Digest &out) {
-    GstVideoInfo info;
-    GstCaps *caps = gst_sample_get_caps(sample);
-    if (!caps || !gst_video_info_from_caps(&info, caps)) return "decoded sample without video caps";
-    GstVideoFrame frame;
-    if (!gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ)) {
-      return "cannot map decoded frame";
-    }
-    EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-    EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
-    const int dims[2] = {GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info)};
-    EVP_DigestUpdate(ctx, dims, sizeof dims);
-    for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&frame); ++p) {
-      const auto *data = static_cast<const unsigned char *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, p));
-      const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p);
-      const int row =
-          GST_VIDEO_FRAME_COMP_WIDTH(&frame, p) * GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, p);
-      const int rows = GST_VIDEO_FRAME_COMP_HEIGHT(&frame, p);
-      for (int y = 0; y < rows; ++y) EVP_DigestUpdate(ctx, data + y * stride, row);
-    }
-    unsigned int len = 0;
-    unsigned char md[EVP_MAX_MD_SIZE];
-    EVP_DigestFinal_ex(ctx, md, &len);
-    EVP_MD_CTX_free(ctx);
-    gst_video_frame_unmap(&frame);
-    std::copy_n(md, out.bytes.size(), out.bytes.begin());
-    return {};
   }
 
   void attach(GstElement *appsink) {
@@ -625,6 +597,40 @@ DecodeResult decode_via_rtp(const EncodedStream &stream, const RtpPath &path,
   r.rtp = counter.stats;
   r.rtp_caps = counter.caps;
   return r;
+}
+
+Digest digest_frame(GstSample *sample, std::string *error) {
+  Digest out;
+  GstVideoInfo info;
+  GstCaps *caps = gst_sample_get_caps(sample);
+  if (!caps || !gst_video_info_from_caps(&info, caps)) {
+    *error = "decoded sample without video caps";
+    return out;
+  }
+  GstVideoFrame frame;
+  if (!gst_video_frame_map(&frame, &info, gst_sample_get_buffer(sample), GST_MAP_READ)) {
+    *error = "cannot map decoded frame";
+    return out;
+  }
+  EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+  EVP_DigestInit_ex(ctx, EVP_sha1(), nullptr);
+  const int dims[2] = {GST_VIDEO_INFO_WIDTH(&info), GST_VIDEO_INFO_HEIGHT(&info)};
+  EVP_DigestUpdate(ctx, dims, sizeof dims);
+  for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&frame); ++p) {
+    const auto *data = static_cast<const unsigned char *>(GST_VIDEO_FRAME_PLANE_DATA(&frame, p));
+    const int stride = GST_VIDEO_FRAME_PLANE_STRIDE(&frame, p);
+    const int row = GST_VIDEO_FRAME_COMP_WIDTH(&frame, p) * GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, p);
+    const int rows = GST_VIDEO_FRAME_COMP_HEIGHT(&frame, p);
+    for (int y = 0; y < rows; ++y) EVP_DigestUpdate(ctx, data + y * stride, row);
+  }
+  unsigned int len = 0;
+  unsigned char md[EVP_MAX_MD_SIZE];
+  EVP_DigestFinal_ex(ctx, md, &len);
+  EVP_MD_CTX_free(ctx);
+  gst_video_frame_unmap(&frame);
+  std::copy_n(md, out.bytes.size(), out.bytes.begin());
+  error->clear();
+  return out;
 }
 
 Comparison compare(const DecodeResult &reference, const DecodeResult &got) {

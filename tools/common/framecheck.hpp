@@ -182,6 +182,10 @@ struct RtpPath {
 DecodeResult decode_via_rtp(const EncodedStream &stream, const RtpPath &path,
                             std::chrono::seconds timeout = std::chrono::seconds(120));
 
+// SHA-1 over the frame size and the visible rows of every plane of a decoded
+// video sample; empty *error on success.
+Digest digest_frame(GstSample *sample, std::string *error);
+
 struct Comparison {
   size_t reference_frames = 0;
   size_t frames = 0;
