@@ -1,6 +1,7 @@
 // bench-srt: our SRT transport against Debian's libsrt 1.5.1, side by side in
 // one run, on loopback with 1316-byte messages and 120 ms latency:
-//   cpu      CPU per packet on each side at fixed 100 and 500 Mbit/s
+//   cpu      CPU per packet on each side at fixed 100 and 500 Mbit/s, and of the
+//            sending loop alone (impl null), whose share both senders carry
 //   goodput  highest rate of a ladder delivered with nothing missing
 //   loss     delivery through srt-linkemu at 0/5/10/20% loss, 20 ms RTT
 //   rss      peak resident memory of one connection at 20 Mbit/s, above an idle process
@@ -71,6 +72,7 @@ int peer_main(const Args &a) {
   o.payload = static_cast<int>(a.num("payload", o.payload));
   o.maxbw = static_cast<std::int64_t>(a.num("maxbw", static_cast<double>(o.maxbw)));
   o.buffer_packets = static_cast<int>(a.num("buffers", o.buffer_packets));
+  if (o.impl == "null") return run_null_peer(o);
   return o.impl == "libsrt" ? run_libsrt_peer(o) : run_ours_peer(o);
 }
 
@@ -155,6 +157,16 @@ double median(std::vector<double> v) {
 
 const char *kImpls[] = {"libsrt", "ours"};
 
+// CPU per message of the sending application alone (no transport).
+double harness_send_us(const Transfer &t) {
+  Child c(peer_argv("null", "send", t, 0));
+  const auto res = parse_result(c.read_line());
+  const ChildUsage u = c.wait();
+  if (res.empty() || u.exit_code != 0) return 0;
+  const double sent = std::atof(res.at("sent").c_str());
+  return sent > 0 ? u.cpu_s * 1e6 / sent : 0;
+}
+
 void bench_cpu(int reps, double seconds) {
   std::printf("\n## CPU per packet (us), loopback, 1316-byte messages, median of %d\n", reps);
   std::printf("%-9s %-7s %10s %10s %12s %8s\n", "rate", "impl", "send us", "recv us", "delivered",
@@ -162,11 +174,13 @@ void bench_cpu(int reps, double seconds) {
   for (double rate : {100.0, 500.0}) {
     std::map<std::string, std::vector<double>> snd, rcv;
     std::map<std::string, Outcome> last;
+    std::vector<double> harness;
     for (int r = 0; r < reps; ++r) {
+      Transfer t;
+      t.rate_mbps = rate;
+      t.seconds = seconds;
+      harness.push_back(harness_send_us(t));
       for (const char *impl : kImpls) {
-        Transfer t;
-        t.rate_mbps = rate;
-        t.seconds = seconds;
         const Outcome o = run_transfer(impl, t);
         if (!o.ok) continue;
         snd[impl].push_back(o.send_us_per_pkt());
@@ -174,17 +188,25 @@ void bench_cpu(int reps, double seconds) {
         last[impl] = o;
       }
     }
+    const std::string label = std::to_string(int(rate)) + "M";
+    std::printf("%-9s %-7s %10.2f %10s   (the sending loop alone, no transport)\n", label.c_str(),
+                "harness", median(harness), "-");
     for (const char *impl : kImpls) {
-      std::printf("%-9s %-7s %10.2f %10.2f %12llu %8llu%s\n",
-                  (std::to_string(int(rate)) + "M").c_str(), impl, median(snd[impl]),
-                  median(rcv[impl]), static_cast<unsigned long long>(last[impl].unique),
+      std::printf("%-9s %-7s %10.2f %10.2f %12llu %8llu%s\n", label.c_str(), impl,
+                  median(snd[impl]), median(rcv[impl]),
+                  static_cast<unsigned long long>(last[impl].unique),
                   static_cast<unsigned long long>(last[impl].missing),
                   snd[impl].empty() ? "  (failed)" : "");
     }
     const double ls = median(snd["libsrt"]), lr = median(rcv["libsrt"]);
-    if (ls > 0 && lr > 0 && !snd["ours"].empty())
+    if (ls > 0 && lr > 0 && !snd["ours"].empty()) {
+      const double h = median(harness);
       std::printf("%-9s %-7s %10.2f %10.2f   (ours/libsrt; goal <= 0.33)\n", "", "ratio",
                   median(snd["ours"]) / ls, median(rcv["ours"]) / lr);
+      if (ls > h)
+        std::printf("%-9s %-7s %10.2f %10s   (send minus harness, ours/libsrt)\n", "", "ratio-h",
+                    (median(snd["ours"]) - h) / (ls - h), "-");
+    }
   }
 }
 
@@ -255,6 +277,18 @@ void bench_rss(double seconds) {
 }
 
 }  // namespace
+
+int run_null_peer(const PeerOptions &o) {
+  std::uint64_t checksum = 0;
+  const SendTally t = run_paced_sender(o, [&](std::span<const std::uint8_t> msg) {
+    checksum += msg[0];  // keep the loop from being optimised away
+    return true;
+  });
+  std::printf("result sent=%llu refused=0 check=%llu\n", static_cast<unsigned long long>(t.sent),
+              static_cast<unsigned long long>(checksum));
+  return 0;
+}
+
 }  // namespace srtbench
 
 int main(int argc, char **argv) {

@@ -106,24 +106,10 @@ int send(const PeerOptions &o) {
     std::fprintf(stderr, "libsrt connect: %s\n", srt_getlasterror_str());
     return 2;
   }
-  std::vector<std::uint8_t> msg(o.payload, 0x5a);
-  const auto start = Clock::now();
-  std::uint64_t sent = 0;
-  std::uint64_t refused = 0;
-  const auto end = start + std::chrono::duration<double>(o.seconds);
-  for (auto now = start; now < end; now = Clock::now()) {
-    const double t = std::chrono::duration<double>(now - start).count();
-    const std::uint64_t due = o.rate_mbps > 0 ? due_messages(t, o.rate_mbps, o.payload) : sent + 64;
-    while (sent < due) {
-      stamp(msg, sent);
-      if (srt_sendmsg(s, reinterpret_cast<const char *>(msg.data()), o.payload, -1, 0) < 0) {
-        ++refused;
-        break;
-      }
-      ++sent;
-    }
-    if (o.rate_mbps > 0) std::this_thread::sleep_for(std::chrono::microseconds(250));  // pacing
-  }
+  const SendTally tally = run_paced_sender(o, [&](std::span<const std::uint8_t> msg) {
+    return srt_sendmsg(s, reinterpret_cast<const char *>(msg.data()), static_cast<int>(msg.size()),
+                       -1, 0) >= 0;
+  });
   // Let everything be acknowledged and delivered before closing.
   const auto drain_end = Clock::now() + std::chrono::seconds(3);
   size_t unacked_bytes = 0;
@@ -134,8 +120,9 @@ int send(const PeerOptions &o) {
   SRT_TRACEBSTATS st{};
   srt_bstats(s, &st, 0);
   std::printf("result sent=%llu refused=%llu retrans=%d snd_drop=%lld\n",
-              static_cast<unsigned long long>(sent), static_cast<unsigned long long>(refused),
-              st.pktRetransTotal, static_cast<long long>(st.pktSndDropTotal));
+              static_cast<unsigned long long>(tally.sent),
+              static_cast<unsigned long long>(tally.refused), st.pktRetransTotal,
+              static_cast<long long>(st.pktSndDropTotal));
   std::fflush(stdout);
   srt_close(s);
   return 0;

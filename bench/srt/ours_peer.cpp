@@ -91,25 +91,10 @@ int send(const PeerOptions &o) {
     std::fprintf(stderr, "ours connect: %s\n", e ? e->detail.c_str() : "timeout");
     return 2;
   }
-  std::vector<std::uint8_t> msg(static_cast<std::size_t>(o.payload), 0x5a);
-  const srt::ByteSpan one[] = {msg};
-  const auto start = Clock::now();
-  std::uint64_t sent = 0;
-  std::uint64_t refused = 0;
-  const auto end = start + std::chrono::duration<double>(o.seconds);
-  for (auto now = start; now < end; now = Clock::now()) {
-    const double t = std::chrono::duration<double>(now - start).count();
-    const std::uint64_t due = o.rate_mbps > 0 ? due_messages(t, o.rate_mbps, o.payload) : sent + 64;
-    while (sent < due) {
-      stamp(msg, sent);
-      if (ep->send(one) == 0) {
-        ++refused;
-        break;
-      }
-      ++sent;
-    }
-    if (o.rate_mbps > 0) std::this_thread::sleep_for(std::chrono::microseconds(250));  // pacing
-  }
+  const SendTally tally = run_paced_sender(o, [&](std::span<const std::uint8_t> msg) {
+    const srt::ByteSpan one[] = {msg};
+    return ep->send(one) > 0;
+  });
   // Let everything be acknowledged and delivered before closing.
   const auto drain_end = Clock::now() + std::chrono::seconds(3);
   for (;;) {
@@ -124,8 +109,8 @@ int send(const PeerOptions &o) {
     drops += st.pktSndDrop;
   }
   std::printf("result sent=%llu refused=%llu retrans=%lld snd_drop=%lld\n",
-              static_cast<unsigned long long>(sent), static_cast<unsigned long long>(refused),
-              retrans, drops);
+              static_cast<unsigned long long>(tally.sent),
+              static_cast<unsigned long long>(tally.refused), retrans, drops);
   std::fflush(stdout);
   return 0;
 }

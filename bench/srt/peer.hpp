@@ -2,8 +2,14 @@
 // time (getrusage via wait4) and peak RSS are the transport's alone.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <span>
 #include <string>
+#include <thread>
+#include <vector>
+
+#include "message_stamp.hpp"
 
 namespace srtbench {
 
@@ -24,11 +30,46 @@ struct PeerOptions {
 // Prints "ready PORT" (recv) and one "result k=v ..." line; returns the exit code.
 int run_libsrt_peer(const PeerOptions &o);
 int run_ours_peer(const PeerOptions &o);
+// The sending application alone, with no transport: its CPU per packet is
+// the harness's share of every sender's figure.
+int run_null_peer(const PeerOptions &o);
 
 // Absolute-deadline pacing shared by both senders: how many messages are due
 // by `elapsed_s` at `rate_mbps`.
 inline std::uint64_t due_messages(double elapsed_s, double rate_mbps, int payload) {
   return static_cast<std::uint64_t>(elapsed_s * rate_mbps * 1e6 / 8.0 / payload);
+}
+
+struct SendTally {
+  std::uint64_t sent = 0;
+  std::uint64_t refused = 0;
+};
+
+// The sending application every implementation gets: stamps each message
+// and hands it to `send` (false = refused) at the configured rate, waking
+// every 250 us, or as fast as `send` takes them when the rate is 0.
+template <typename Send>
+SendTally run_paced_sender(const PeerOptions &o, Send &&send) {
+  using Clock = std::chrono::steady_clock;
+  std::vector<std::uint8_t> msg(static_cast<std::size_t>(o.payload), 0x5a);
+  SendTally t;
+  const auto start = Clock::now();
+  const auto end = start + std::chrono::duration<double>(o.seconds);
+  for (auto now = start; now < end; now = Clock::now()) {
+    const double elapsed = std::chrono::duration<double>(now - start).count();
+    const std::uint64_t due =
+        o.rate_mbps > 0 ? due_messages(elapsed, o.rate_mbps, o.payload) : t.sent + 64;
+    while (t.sent < due) {
+      stamp(msg, t.sent);
+      if (!send(std::span<const std::uint8_t>(msg))) {
+        ++t.refused;
+        break;
+      }
+      ++t.sent;
+    }
+    if (o.rate_mbps > 0) std::this_thread::sleep_for(std::chrono::microseconds(250));
+  }
+  return t;
 }
 
 }  // namespace srtbench
