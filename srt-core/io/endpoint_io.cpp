@@ -6,6 +6,7 @@
 
 #include "io/clock.hpp"
 #include "io/endpoint_impl.hpp"
+#include "srt/packet.hpp"
 #include "srt/bytes.hpp"
 #include "srt/reject.hpp"
 
@@ -15,8 +16,6 @@ namespace {
 // Bounds one on_readable call so that a flood on one socket cannot starve
 // the others; epoll reports the rest on the next turn.
 constexpr int kMaxReceiveRounds = 8;
-
-constexpr std::size_t kSrtHeaderSize = 16;
 
 // Timed work closer than this waits for it, so that paced packets leave in
 // groups (one wake-up, one GSO send) instead of one wake-up each; small
@@ -55,11 +54,12 @@ void Endpoint::Impl::on_readable(srt::TimePoint now) {
 void Endpoint::Impl::dispatch(srt::TimePoint now, const RecvBatch &in, std::size_t index) {
   const srt::ByteSpan bytes = in.datagram(index);
   const auto from = in.from(index);
-  if (bytes.size() < kSrtHeaderSize || !from) {
+  const std::optional<std::uint32_t> dest_socket = srt::peek_dest_socket(bytes);
+  if (!dest_socket || !from) {
     ++counters.too_short;
     return;
   }
-  const std::uint32_t dest = srt::get_u32(bytes.data() + 12);
+  const std::uint32_t dest = *dest_socket;
   if (dest == 0) {
     // A connection request (listener), or a handshake of a caller or
     // rendezvous peer that does not know our socket id yet.

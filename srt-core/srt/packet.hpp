@@ -4,6 +4,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <variant>
 
 #include "srt/bytes.hpp"
@@ -11,6 +12,13 @@
 namespace srtcore::srt {
 
 inline constexpr std::size_t kHeaderSize = 16;
+
+// The destination socket id of any SRT packet (data or control), for
+// demultiplexing before a full parse; nullopt when shorter than a header.
+inline std::optional<std::uint32_t> peek_dest_socket(ByteSpan packet) {
+  if (packet.size() < kHeaderSize) return std::nullopt;
+  return get_u32(packet.data() + 12);
+}
 // 1500-byte MTU minus 28 bytes IPv4/UDP minus the SRT header.
 inline constexpr std::size_t kMaxPayloadSize = 1456;
 inline constexpr std::size_t kLiveDefaultPayloadSize = 1316;  // 7 * 188 (MPEG-TS)

@@ -203,5 +203,14 @@ TEST(ControlPacket, WriterChecksRoomForTheBody) {
   EXPECT_EQ(exact[23], 8);
 }
 
+TEST(PeekDestSocket, ReadsWordThreeOfDataAndControlHeaders) {
+  std::uint8_t data[kHeaderSize] = {0x00, 0, 0, 1, 0xC0, 0,    0,    1,
+                                    0,    0, 0, 0, 0x12, 0x34, 0x56, 0x78};
+  EXPECT_EQ(peek_dest_socket(data), 0x12345678u);
+  data[0] = 0x80;  // control
+  EXPECT_EQ(peek_dest_socket(data), 0x12345678u);
+  EXPECT_EQ(peek_dest_socket(ByteSpan(data, kHeaderSize - 1)), std::nullopt);
+}
+
 }  // namespace
 }  // namespace srtcore::srt
