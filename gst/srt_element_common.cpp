@@ -80,6 +80,100 @@ GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   return s;
 }
 
+// A bonded caller's top-level figures: its links together.
+srt::Stats sum_link_stats(const std::vector<io::LinkReport> &links) {
+  srt::Stats t;
+  bool first = true;
+  for (const auto &l : links) {
+    const srt::Stats &x = l.stats;
+    t.pktSent += x.pktSent;
+    t.byteSent += x.byteSent;
+    t.byteRetrans += x.byteRetrans;
+    t.byteSndDrop += x.byteSndDrop;
+    t.mbpsSendRate += x.mbpsSendRate;
+    t.pktRecv += x.pktRecv;
+    t.byteRecv += x.byteRecv;
+    t.byteRcvLoss += x.byteRcvLoss;
+    t.mbpsRecvRate += x.mbpsRecvRate;
+    t.mbpsBandwidth += x.mbpsBandwidth;
+    t.pktSndLoss += x.pktSndLoss;
+    t.pktRetrans += x.pktRetrans;
+    t.pktRecvACK += x.pktRecvACK;
+    t.pktRecvNAK += x.pktRecvNAK;
+    t.pktSndDrop += x.pktSndDrop;
+    t.pktRcvLoss += x.pktRcvLoss;
+    t.pktRcvRetrans += x.pktRcvRetrans;
+    t.pktRcvDrop += x.pktRcvDrop;
+    t.pktSentACK += x.pktSentACK;
+    t.pktSentNAK += x.pktSentNAK;
+    if (first || (x.msRTT > 0 && x.msRTT < t.msRTT)) t.msRTT = x.msRTT;
+    t.msSndTsbPdDelay = std::max(t.msSndTsbPdDelay, x.msSndTsbPdDelay);
+    t.msRcvTsbPdDelay = std::max(t.msRcvTsbPdDelay, x.msRcvTsbPdDelay);
+    first = false;
+  }
+  return t;
+}
+
+GstStructure *link_structure(const io::LinkReport &l) {
+  using srtcore::bond::LinkState;
+  GstStructure *s = gst_structure_new(
+      "application/x-srt-link", "uri", G_TYPE_STRING, l.name.c_str(), "local-address",
+      G_TYPE_STRING, l.local.to_string().c_str(), "remote-address", G_TYPE_STRING,
+      l.peer.to_string().c_str(), "state", srt_bond_link_state_get_type(),
+      static_cast<gint>(l.state), "weight", G_TYPE_UINT, static_cast<guint>(l.weight), "active",
+      G_TYPE_BOOLEAN, l.state == LinkState::kRunning, "standby", G_TYPE_BOOLEAN,
+      l.state == LinkState::kIdle, "rtt-ms", G_TYPE_DOUBLE, l.stats.msRTT, "send-rate-mbps",
+      G_TYPE_DOUBLE, l.stats.mbpsSendRate, "receive-rate-mbps", G_TYPE_DOUBLE, l.stats.mbpsRecvRate,
+      "packets-sent", G_TYPE_INT64, static_cast<gint64>(l.stats.pktSent), "packets-received",
+      G_TYPE_INT64, static_cast<gint64>(l.stats.pktRecv), "bytes-sent", G_TYPE_UINT64,
+      static_cast<guint64>(l.stats.byteSent), "bytes-received", G_TYPE_UINT64,
+      static_cast<guint64>(l.stats.byteRecv), nullptr);
+  set_int(s, "packets-sent-lost", l.stats.pktSndLoss);
+  set_int(s, "packets-received-lost", l.stats.pktRcvLoss);
+  set_int(s, "packets-retransmitted", l.stats.pktRetrans);
+  set_int(s, "packets-received-retransmitted", l.stats.pktRcvRetrans);
+  return s;
+}
+
+void take_structure(GValueArray *a, GstStructure *st) {
+  GValue v = G_VALUE_INIT;
+  g_value_init(&v, GST_TYPE_STRUCTURE);
+  g_value_take_boxed(&v, st);
+  g_value_array_append(a, &v);
+  g_value_unset(&v);
+}
+
+void add_bond_stats(GstStructure *s, const std::vector<io::LinkReport> &links,
+                    const std::vector<std::pair<std::uint32_t, srtcore::bond::GroupStats>> &groups,
+                    bool is_sink) {
+  GValueArray *la = g_value_array_new(static_cast<guint>(links.size()));
+  for (const auto &l : links) take_structure(la, link_structure(l));
+  GValue lv = G_VALUE_INIT;
+  g_value_init(&lv, G_TYPE_VALUE_ARRAY);
+  g_value_take_boxed(&lv, la);
+  gst_structure_take_value(s, "links", &lv);
+  GValueArray *ga = g_value_array_new(static_cast<guint>(groups.size()));
+  for (const auto &[id, g] : groups) {
+    GstStructure *gs = gst_structure_new(
+        "application/x-srt-group", "group-id", G_TYPE_UINT, static_cast<guint>(id), "messages-sent",
+        G_TYPE_INT64, static_cast<gint64>(g.pktSent), "messages-delivered", G_TYPE_INT64,
+        static_cast<gint64>(g.pktDelivered), "packets-received", G_TYPE_INT64,
+        static_cast<gint64>(g.pktRecv), "packets-received-unique", G_TYPE_INT64,
+        static_cast<gint64>(g.pktRecvUnique), "packets-received-redundant", G_TYPE_INT64,
+        static_cast<gint64>(g.pktRcvRedundant), "packets-received-dropped", G_TYPE_INT64,
+        static_cast<gint64>(g.pktRcvDrop), "packets-resent-on-activation", G_TYPE_INT64,
+        static_cast<gint64>(g.pktSndGroupRexmit), "link-activations", G_TYPE_INT64,
+        static_cast<gint64>(g.linkActivations), "link-reconnects", G_TYPE_INT64,
+        static_cast<gint64>(g.linkReconnects), "bytes", G_TYPE_UINT64,
+        static_cast<guint64>(is_sink ? g.byteSent : g.byteDelivered), nullptr);
+    take_structure(ga, gs);
+  }
+  GValue gv = G_VALUE_INIT;
+  g_value_init(&gv, G_TYPE_VALUE_ARRAY);
+  g_value_take_boxed(&gv, ga);
+  gst_structure_take_value(s, "groups", &gv);
+}
+
 }  // namespace
 
 // Forwards endpoint events (reactor thread) to the element.
@@ -92,6 +186,10 @@ class SrtObserver final : public io::EndpointObserver {
   void on_connected(const io::PeerInfo &p, const srt::Negotiated &) override { e_.on_connected(p); }
   void on_disconnected(const io::PeerInfo &p, const std::string &detail) override {
     e_.on_disconnected(p, detail);
+  }
+  void on_link_state(const io::LinkReport &l, srtcore::bond::LinkState from,
+                     srtcore::bond::LinkState to, const std::string &detail) override {
+    e_.on_link_state(l, from, to, detail);
   }
 
  private:
@@ -122,6 +220,58 @@ GType srt_bond_key_length_get_type() {
     g_once_init_leave(&type, g_enum_register_static("GstSrtBondKeyLength", values));
   }
   return type;
+}
+
+GType srt_bond_mode_get_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {static_cast<gint>(BondMode::kNone), "GST_SRT_BOND_MODE_NONE", "none"},
+      {static_cast<gint>(BondMode::kBroadcast), "GST_SRT_BOND_MODE_BROADCAST", "broadcast"},
+      {static_cast<gint>(BondMode::kBackup), "GST_SRT_BOND_MODE_BACKUP", "backup"},
+      {static_cast<gint>(BondMode::kBalancing), "GST_SRT_BOND_MODE_BALANCING", "balancing"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    g_once_init_leave(&type, g_enum_register_static("GstSrtBondMode", values));
+  }
+  return type;
+}
+
+GType srt_bond_link_state_get_type() {
+  using srtcore::bond::LinkState;
+  static GType type = 0;
+  static const GEnumValue values[] = {
+      {static_cast<gint>(LinkState::kPending), "GST_SRT_BOND_LINK_PENDING", "pending"},
+      {static_cast<gint>(LinkState::kIdle), "GST_SRT_BOND_LINK_IDLE", "idle"},
+      {static_cast<gint>(LinkState::kRunning), "GST_SRT_BOND_LINK_RUNNING", "running"},
+      {static_cast<gint>(LinkState::kBroken), "GST_SRT_BOND_LINK_BROKEN", "broken"},
+      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    g_once_init_leave(&type, g_enum_register_static("GstSrtBondLinkState", values));
+  }
+  return type;
+}
+
+namespace {
+
+GQuark element_quark() {
+  static GQuark q = g_quark_from_static_string("srtrtp-srt-element");
+  return q;
+}
+
+gboolean add_link_action(GstElement *element, const gchar *uri) {
+  SrtElement *e = srt_element_of(element);
+  return e && e->add_link(uri) ? TRUE : FALSE;
+}
+
+gboolean remove_link_action(GstElement *element, const gchar *uri) {
+  SrtElement *e = srt_element_of(element);
+  return e && e->remove_link(uri) ? TRUE : FALSE;
+}
+
+}  // namespace
+
+SrtElement *srt_element_of(gpointer instance) {
+  return static_cast<SrtElement *>(g_object_get_qdata(G_OBJECT(instance), element_quark()));
 }
 
 void install_srt_properties(GObjectClass *klass) {
@@ -184,6 +334,31 @@ void install_srt_properties(GObjectClass *klass) {
       klass, kPropAutoReconnect,
       g_param_spec_boolean("auto-reconnect", "Automatic reconnect",
                            "Automatically reconnect when connection fails", TRUE, rw));
+  g_object_class_install_property(
+      klass, kPropBondMode,
+      g_param_spec_enum("bond-mode", "Bonding mode",
+                        "How a caller uses its links: none (one link, the uri), broadcast (every "
+                        "message on every link), backup (the preferred stable link, others on "
+                        "standby) or balancing. A listener accepts bonded callers whatever this "
+                        "says (the caller chooses the mode)",
+                        srt_bond_mode_get_type(), static_cast<gint>(BondMode::kNone), rw_ready));
+  g_object_class_install_property(
+      klass, kPropLinks,
+      g_param_spec_string(
+          "links", "Links",
+          "Comma-separated srt:// URIs, one per network path, each with its own keys "
+          "(weight=, localaddress=, localport=). Callers: the paths of the bonded group (the uri "
+          "property is then not used to connect). Listeners (mode=listener URIs): further ports "
+          "to accept group members on",
+          nullptr, rw_ready));
+  g_object_class_install_property(
+      klass, kPropStatsInterval,
+      g_param_spec_uint("stats-interval", "Statistics interval",
+                        "Post the stats structure as an element message every this many "
+                        "milliseconds (0 = never)",
+                        0, 3600000, 0, rw));
+  gst_type_mark_as_plugin_api(srt_bond_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
+  gst_type_mark_as_plugin_api(srt_bond_link_state_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_connection_mode_get_type(),
                               static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_key_length_get_type(), static_cast<GstPluginAPIFlags>(0));
@@ -203,6 +378,20 @@ void install_srt_signals(GType type, guint signals[kSigLast]) {
       "caller-connecting", type, G_SIGNAL_RUN_LAST, G_CALLBACK(default_caller_connecting),
       authentication_accumulator, nullptr, nullptr, G_TYPE_BOOLEAN, 2, G_TYPE_SOCKET_ADDRESS,
       G_TYPE_STRING);
+  const auto action = static_cast<GSignalFlags>(G_SIGNAL_RUN_LAST | G_SIGNAL_ACTION);
+  signals[kSigAddLink] =
+      g_signal_new_class_handler("add-link", type, action, G_CALLBACK(add_link_action), nullptr,
+                                 nullptr, nullptr, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  signals[kSigRemoveLink] =
+      g_signal_new_class_handler("remove-link", type, action, G_CALLBACK(remove_link_action),
+                                 nullptr, nullptr, nullptr, G_TYPE_BOOLEAN, 1, G_TYPE_STRING);
+  signals[kSigLinkAdded] = g_signal_new("link-added", type, G_SIGNAL_RUN_LAST, 0, nullptr, nullptr,
+                                        nullptr, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[kSigLinkRemoved] = g_signal_new("link-removed", type, G_SIGNAL_RUN_LAST, 0, nullptr,
+                                          nullptr, nullptr, G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[kSigLinkStateChanged] = g_signal_new(
+      "link-state-changed", type, G_SIGNAL_RUN_LAST, 0, nullptr, nullptr, nullptr, G_TYPE_NONE, 3,
+      G_TYPE_STRING, srt_bond_link_state_get_type(), srt_bond_link_state_get_type());
 }
 
 GSocketAddress *to_socket_address(const srt::NetAddress &a) {
@@ -218,6 +407,7 @@ SrtElement::SrtElement(GstElement *element, bool is_sink, const guint *signals)
     : element_(element), is_sink_(is_sink), signals_(signals) {
   init_debug();
   params_ = *parse_srt_uri(kSrtDefaultUri, nullptr);
+  g_object_set_qdata(G_OBJECT(element), element_quark(), this);
 }
 
 SrtElement::~SrtElement() {
@@ -308,6 +498,17 @@ bool SrtElement::set_property(guint prop_id, const GValue *value) {
     case kPropAutoReconnect:
       auto_reconnect_ = g_value_get_boolean(value);
       break;
+    case kPropBondMode:
+      bond_mode_ = static_cast<BondMode>(g_value_get_enum(value));
+      break;
+    case kPropLinks: {
+      const gchar *s = g_value_get_string(value);
+      links_ = s ? s : "";
+      break;
+    }
+    case kPropStatsInterval:
+      stats_interval_ms_ = g_value_get_uint(value);
+      break;
     default:
       known = false;
   }
@@ -363,6 +564,15 @@ bool SrtElement::get_property(guint prop_id, GValue *value) {
       break;
     case kPropAutoReconnect:
       g_value_set_boolean(value, auto_reconnect_);
+      break;
+    case kPropBondMode:
+      g_value_set_enum(value, static_cast<gint>(bond_mode_));
+      break;
+    case kPropLinks:
+      g_value_set_string(value, links_.empty() ? nullptr : links_.c_str());
+      break;
+    case kPropStatsInterval:
+      g_value_set_uint(value, stats_interval_ms_);
       break;
     default:
       known = false;
@@ -475,6 +685,8 @@ bool SrtElement::open() {
   GST_OBJECT_LOCK(element_);
   const std::string uri_error = uri_error_;
   const SrtParams params = params_;
+  const BondMode bond_mode = bond_mode_;
+  const std::string links_text = links_;
   auth_enabled_ = authentication_;
   GST_OBJECT_UNLOCK(element_);
   if (!uri_error.empty()) return post_config_error(uri_error);
@@ -482,6 +694,16 @@ bool SrtElement::open() {
   std::string why;
   auto config = to_endpoint_config(params, &why);
   if (!config) return post_config_error(why);
+  if (bond_mode == BondMode::kBalancing) {
+    return post_config_error("bond-mode=balancing is not available yet: use broadcast or backup");
+  }
+  LinkList links;
+  if (!links_text.empty()) {
+    auto parsed = parse_links(links_text, &why);
+    if (!parsed) return post_config_error(why);
+    links = std::move(*parsed);
+  }
+  if (!apply_bonding(params, bond_mode, links, *config, &why)) return post_config_error(why);
   config->serve_many = is_sink_;
   config_ = *config;
   payload_size_ = config_.connection.payload_size;
@@ -503,9 +725,16 @@ bool SrtElement::open() {
   }
   GST_DEBUG_OBJECT(element_, "opened %s endpoint %s:%u (payload %zu)", mode_name(mode_),
                    config_.host.c_str(), config_.port, payload_size_);
-  std::lock_guard lock(endpoint_lock_);
-  endpoint_ = std::move(ep);
-  if (flushing_) endpoint_->cancel();
+  {
+    std::lock_guard lock(endpoint_lock_);
+    endpoint_ = std::move(ep);
+    if (flushing_) endpoint_->cancel();
+  }
+  if (config_.bond && config_.mode != io::Mode::kListener) {
+    for (const auto &l : config_.bond->links)
+      g_signal_emit(element_, signals_[kSigLinkAdded], 0, l.name.c_str());
+  }
+  start_stats_timer();
   return true;
 }
 
@@ -515,6 +744,7 @@ std::unique_ptr<io::Endpoint> SrtElement::take_endpoint() {
 }
 
 void SrtElement::close() {
+  stop_stats_timer();
   // Destroyed outside the lock: the reactor may be inside an observer call
   // whose signal handler reads `stats`.
   auto ep = take_endpoint();
@@ -601,13 +831,21 @@ bool SrtElement::handle_failure(bool reading) {
 
 GstStructure *SrtElement::stats() {
   std::vector<std::pair<io::PeerInfo, srt::Stats>> all;
+  std::vector<io::LinkReport> links;
+  std::vector<std::pair<std::uint32_t, srtcore::bond::GroupStats>> groups;
   {
     std::lock_guard lock(endpoint_lock_);
-    if (endpoint_) all = endpoint_->stats();
+    if (endpoint_) {
+      all = endpoint_->stats();
+      links = endpoint_->links();
+      groups = endpoint_->group_stats();
+    }
   }
   GstStructure *s = nullptr;
   if (mode_ != SrtMode::kListener && !all.empty())
     s = connection_stats(all.front().second, is_sink_);
+  if (!s && mode_ != SrtMode::kListener && !links.empty())
+    s = connection_stats(sum_link_stats(links), is_sink_);
   if (!s) s = gst_structure_new_empty("application/x-srt-statistics");
   if (mode_ == SrtMode::kListener && !all.empty()) {
     GValueArray *callers = g_value_array_new(static_cast<guint>(all.size()));
@@ -627,9 +865,99 @@ GstStructure *SrtElement::stats() {
     g_value_take_boxed(&cv, callers);
     gst_structure_take_value(s, "callers", &cv);
   }
+  if (!links.empty()) add_bond_stats(s, links, groups, is_sink_);
   gst_structure_set(s, is_sink_ ? "bytes-sent-total" : "bytes-received-total", G_TYPE_UINT64,
                     static_cast<guint64>(bytes_.load()), nullptr);
   return s;
+}
+
+bool SrtElement::add_link(const gchar *uri) {
+  std::string why;
+  auto parsed = parse_links(uri ? uri : "", &why);
+  if (parsed && parsed->links.size() != 1) why = "add-link takes exactly one srt:// URI";
+  if (!parsed || parsed->links.size() != 1 || parsed->mode != SrtMode::kCaller) {
+    if (why.empty()) why = "add-link takes a caller URI (srt://HOST:PORT?weight=..)";
+    GST_WARNING_OBJECT(element_, "add-link '%s' refused: %s", uri ? uri : "", why.c_str());
+    return false;
+  }
+  io::EndpointError err{io::EndpointError::Kind::kSocket, 0, {}};
+  bool ok = false;
+  {
+    std::lock_guard lock(endpoint_lock_);
+    if (!endpoint_ || !config_.bond || config_.mode == io::Mode::kListener) {
+      err.detail = "the element is not running as a bonded caller (set bond-mode and start it)";
+    } else {
+      ok = endpoint_->add_link(parsed->links.front(), &err);
+    }
+  }
+  if (!ok) {
+    GST_WARNING_OBJECT(element_, "add-link '%s' failed: %s", uri, err.detail.c_str());
+    return false;
+  }
+  g_signal_emit(element_, signals_[kSigLinkAdded], 0, parsed->links.front().name.c_str());
+  return true;
+}
+
+bool SrtElement::remove_link(const gchar *uri) {
+  const std::string name = uri ? uri : "";
+  bool ok = false;
+  {
+    std::lock_guard lock(endpoint_lock_);
+    if (endpoint_) ok = endpoint_->remove_link(name);
+  }
+  if (!ok) {
+    GST_WARNING_OBJECT(element_, "remove-link: no link '%s'", name.c_str());
+    return false;
+  }
+  g_signal_emit(element_, signals_[kSigLinkRemoved], 0, name.c_str());
+  return true;
+}
+
+void SrtElement::on_link_state(const io::LinkReport &link, srtcore::bond::LinkState from,
+                               srtcore::bond::LinkState to, const std::string &detail) {
+  using srtcore::bond::LinkState;
+  const std::string name = link.name.empty() ? link.peer.to_string() : link.name;
+  GST_INFO_OBJECT(element_, "link %s: %s -> %s (%s)", name.c_str(),
+                  srtcore::bond::link_state_name(from), srtcore::bond::link_state_name(to),
+                  detail.c_str());
+  g_signal_emit(element_, signals_[kSigLinkStateChanged], 0, name.c_str(), static_cast<gint>(from),
+                static_cast<gint>(to));
+  if (mode_ != SrtMode::kListener) return;
+  // A listener's links are the members its bonded callers open and close.
+  const bool up = [](LinkState st) {
+    return st == LinkState::kIdle || st == LinkState::kRunning;
+  }(to);
+  if (from == LinkState::kPending && up)
+    g_signal_emit(element_, signals_[kSigLinkAdded], 0, name.c_str());
+  if (to == LinkState::kBroken) g_signal_emit(element_, signals_[kSigLinkRemoved], 0, name.c_str());
+}
+
+void SrtElement::start_stats_timer() {
+  GST_OBJECT_LOCK(element_);
+  const guint ms = stats_interval_ms_;
+  GST_OBJECT_UNLOCK(element_);
+  if (ms == 0) return;
+  GstClock *clock = gst_system_clock_obtain();
+  const GstClockTime interval = static_cast<GstClockTime>(ms) * GST_MSECOND;
+  std::lock_guard lock(stats_timer_lock_);
+  stats_timer_ = gst_clock_new_periodic_id(clock, gst_clock_get_time(clock) + interval, interval);
+  gst_object_unref(clock);
+  gst_clock_id_wait_async(stats_timer_, &SrtElement::post_stats, this, nullptr);
+}
+
+void SrtElement::stop_stats_timer() {
+  std::lock_guard lock(stats_timer_lock_);
+  if (!stats_timer_) return;
+  gst_clock_id_unschedule(stats_timer_);
+  gst_clock_id_unref(stats_timer_);
+  stats_timer_ = nullptr;
+}
+
+gboolean SrtElement::post_stats(GstClock *, GstClockTime, GstClockID, gpointer data) {
+  auto *self = static_cast<SrtElement *>(data);
+  GstStructure *st = self->stats();
+  gst_element_post_message(self->element_, gst_message_new_element(GST_OBJECT(self->element_), st));
+  return TRUE;
 }
 
 std::optional<std::uint32_t> SrtElement::on_caller_connecting(const srt::CallerRequest &req) {

@@ -35,6 +35,9 @@ enum SrtProp : guint {
   kPropStreamId,
   kPropAuthentication,
   kPropAutoReconnect,
+  kPropBondMode,
+  kPropLinks,
+  kPropStatsInterval,
   kPropCommonLast,
 };
 
@@ -43,6 +46,11 @@ enum SrtSignal : guint {
   kSigCallerRemoved,
   kSigCallerRejected,
   kSigCallerConnecting,
+  kSigAddLink,           // action: (uri) -> gboolean
+  kSigRemoveLink,        // action: (uri) -> gboolean
+  kSigLinkAdded,         // (uri)
+  kSigLinkRemoved,       // (uri)
+  kSigLinkStateChanged,  // (uri, old GstSrtBondLinkState, new GstSrtBondLinkState)
   kSigLast,
 };
 
@@ -50,6 +58,8 @@ enum SrtSignal : guint {
 // may live in one process. The values and nicks are srtsrc's.
 GType srt_bond_connection_mode_get_type();
 GType srt_bond_key_length_get_type();
+GType srt_bond_mode_get_type();
+GType srt_bond_link_state_get_type();
 
 void install_srt_properties(GObjectClass *klass);
 // caller-added, caller-removed, caller-rejected, caller-connecting (its
@@ -113,8 +123,18 @@ class SrtElement {
   std::optional<std::uint32_t> on_caller_connecting(const srtcore::srt::CallerRequest &req);
   void on_connected(const srtcore::io::PeerInfo &peer);
   void on_disconnected(const srtcore::io::PeerInfo &peer, const std::string &detail);
+  void on_link_state(const srtcore::io::LinkReport &link, srtcore::bond::LinkState from,
+                     srtcore::bond::LinkState to, const std::string &detail);
+
+  // The add-link / remove-link action signals.
+  bool add_link(const gchar *uri);
+  bool remove_link(const gchar *uri);
 
  private:
+  void start_stats_timer();
+  void stop_stats_timer();
+  static gboolean post_stats(GstClock *clock, GstClockTime time, GstClockID id, gpointer self);
+
   bool post_config_error(const std::string &what);
   void post_endpoint_error(const srtcore::io::EndpointError &e, bool reading);
   std::unique_ptr<srtcore::io::Endpoint> take_endpoint();
@@ -132,6 +152,9 @@ class SrtElement {
   bool authentication_ = true;
   bool auto_reconnect_ = true;
   bool keep_listening_ = false;
+  BondMode bond_mode_ = BondMode::kNone;
+  std::string links_;
+  guint stats_interval_ms_ = 0;
 
   // Fixed while open.
   srtcore::io::EndpointConfig config_{};
@@ -148,7 +171,12 @@ class SrtElement {
   std::atomic<std::uint64_t> bytes_{0};
   std::mutex backoff_lock_;
   std::condition_variable backoff_cv_;
+  std::mutex stats_timer_lock_;
+  GstClockID stats_timer_ = nullptr;
 };
+
+// The SrtElement of an srtbondsrc/srtbondsink instance (set by its constructor).
+SrtElement *srt_element_of(gpointer instance);
 
 // A GSocketAddress for `a` (full reference).
 GSocketAddress *to_socket_address(const srtcore::srt::NetAddress &a);

@@ -110,6 +110,8 @@ class QueryReader {
     if (key == "rcvbuf") return integer(key, value, 1, kIntMax, p_.rcvbuf);
     if (key == "conntimeo") return integer(key, value, 0, kIntMax, p_.conntimeo_ms);
     if (key == "peeridletimeo") return integer(key, value, 0, kIntMax, p_.peeridletimeo_ms);
+    if (key == "weight") return integer(key, value, 0, 32767, p_.weight);
+    if (key == "groupconnect") return boolean(key, value, p_.groupconnect);
     if (key == "tlpktdrop") return boolean(key, value, p_.tlpktdrop);
     if (key == "nakreport") return boolean(key, value, p_.nakreport);
     if (key == "tsbpdmode") return boolean(key, value, p_.tsbpdmode);
@@ -333,6 +335,120 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
     cc.stream_id = *p.streamid;
   }
   return c;
+}
+
+std::optional<LinkList> parse_links(std::string_view text, std::string *error) {
+  LinkList out;
+  bool first = true;
+  std::size_t pos = 0;
+  while (pos <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', pos), text.size());
+    std::string_view item = text.substr(pos, comma - pos);
+    pos = comma + 1;
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item.empty()) continue;
+    std::string why;
+    auto p = parse_srt_uri(item, &why);
+    if (!p) {
+      set_error(error, "links: " + why);
+      return std::nullopt;
+    }
+    const SrtMode mode = p->mode == SrtMode::kNone ? SrtMode::kCaller : p->mode;
+    if (mode == SrtMode::kRendezvous) {
+      set_error(error, "links: '" + std::string(item) +
+                           "' asks for rendezvous; bonded links are callers or listeners");
+      return std::nullopt;
+    }
+    if (!first && mode != out.mode) {
+      set_error(error, "links: every link must be a caller or every link a listener; '" +
+                           std::string(item) + "' differs from the first");
+      return std::nullopt;
+    }
+    out.mode = mode;
+    first = false;
+    srtcore::io::LinkConfig l;
+    l.name = std::string(item);
+    l.weight = static_cast<std::uint16_t>(p->weight.value_or(0));
+    if (mode == SrtMode::kListener) {
+      l.host = p->localaddress.value_or(p->host);
+      l.port = static_cast<std::uint16_t>(p->localport.value_or(p->port.value_or(0)));
+      if (l.port == 0) {
+        set_error(error, "links: listener link '" + std::string(item) + "' has no port");
+        return std::nullopt;
+      }
+    } else {
+      if (p->host.empty() || !p->port) {
+        set_error(error,
+                  "links: '" + std::string(item) + "' needs a host and a port (srt://HOST:PORT)");
+        return std::nullopt;
+      }
+      l.host = p->host;
+      l.port = *p->port;
+      l.local_address = p->localaddress.value_or("");
+      l.local_port = static_cast<std::uint16_t>(p->localport.value_or(0));
+    }
+    out.links.push_back(std::move(l));
+  }
+  return out;
+}
+
+bool apply_bonding(const SrtParams &params, BondMode mode, const LinkList &links,
+                   srtcore::io::EndpointConfig &config, std::string *error) {
+  using srtcore::io::Mode;
+  const bool bonded = mode != BondMode::kNone || !links.links.empty();
+  if (config.mode == Mode::kRendezvous) {
+    if (!bonded) return true;
+    set_error(error,
+              "rendezvous connections cannot be bonded (as in libsrt): use mode=caller "
+              "with links, and a listener on the other side");
+    return false;
+  }
+  if (config.mode == Mode::kListener) {
+    if (!links.links.empty() && links.mode != SrtMode::kListener) {
+      set_error(error,
+                "links are callers but the element listens (mode=listener): give "
+                "listener links (srt://:PORT?mode=listener) or make the element a caller");
+      return false;
+    }
+    if (!params.groupconnect.value_or(true) && links.links.empty()) return true;
+    srtcore::io::BondConfig b;
+    b.links = links.links;
+    config.bond = std::move(b);
+    return true;
+  }
+  if (!bonded) return true;
+  if (mode == BondMode::kNone) {
+    set_error(error,
+              "links are given but bond-mode is none: set bond-mode=broadcast, backup or "
+              "balancing");
+    return false;
+  }
+  if (!links.links.empty() && links.mode != SrtMode::kCaller) {
+    set_error(error,
+              "links are listeners but the element calls: set mode=listener (uri "
+              "srt://:PORT?mode=listener) to listen on several ports");
+    return false;
+  }
+  srtcore::io::BondConfig b;
+  b.mode = mode == BondMode::kBackup      ? srtcore::bond::GroupMode::kBackup
+           : mode == BondMode::kBalancing ? srtcore::bond::GroupMode::kBalancing
+                                          : srtcore::bond::GroupMode::kBroadcast;
+  b.links = links.links;
+  if (b.links.empty()) {
+    // bond-mode without links: the uri is the group's only path (more come
+    // with add-link).
+    srtcore::io::LinkConfig l;
+    l.name = params.uri;
+    l.host = config.host;
+    l.port = config.port;
+    l.local_address = config.local_address;
+    l.local_port = config.local_port;
+    l.weight = static_cast<std::uint16_t>(params.weight.value_or(0));
+    b.links.push_back(std::move(l));
+  }
+  config.bond = std::move(b);
+  return true;
 }
 
 }  // namespace srtrtp

@@ -43,6 +43,11 @@ struct SrtParams {
   std::optional<int> oheadbw, payloadsize, mss, fc, sndbuf, rcvbuf, conntimeo_ms, peeridletimeo_ms;
   std::optional<bool> tlpktdrop, nakreport, tsbpdmode, messageapi;
   std::optional<std::string> transtype, congestion, packetfilter;
+  // Bonding: a link's weight (backup preference, libsrt's `weight=` of
+  // srt-test-live), and whether a listener takes group members
+  // (SRTO_GROUPCONNECT; ours default to yes).
+  std::optional<int> weight;
+  std::optional<bool> groupconnect;
 
   // Keys libsrt knows that change nothing here (ipttl, drifttracer, ...).
   std::vector<std::string> ignored_keys;
@@ -64,5 +69,24 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
 std::size_t payload_size_of(const SrtParams &params);
 
 const char *mode_name(SrtMode mode);
+
+// Values of the `bond-mode` property (GstSrtBondMode).
+enum class BondMode : int { kNone = 0, kBroadcast = 1, kBackup = 2, kBalancing = 3 };
+
+// The `links` property: comma-separated srt:// URIs, one per path, each with
+// its own query keys (weight, localaddress, localport, mode). All of one
+// role: callers (each a peer to reach) or listeners (each an address to
+// listen on). Returns the links and their role, or nullopt with *error.
+struct LinkList {
+  SrtMode mode = SrtMode::kCaller;
+  std::vector<srtcore::io::LinkConfig> links;
+};
+std::optional<LinkList> parse_links(std::string_view text, std::string *error);
+
+// Adds bonding to an endpoint configuration made by to_endpoint_config:
+// a caller bonds over `links` (or over its uri alone), a listener accepts
+// group members unless groupconnect=0 and also listens on `links`.
+bool apply_bonding(const SrtParams &params, BondMode mode, const LinkList &links,
+                   srtcore::io::EndpointConfig &config, std::string *error);
 
 }  // namespace srtrtp

@@ -11,6 +11,7 @@
 
 #include "elements.hpp"
 #include "srt_element_common.hpp"
+#include "srt_element_glue.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(srtbondsink_debug);
 #define GST_CAT_DEFAULT srtbondsink_debug
@@ -51,10 +52,9 @@ struct GstSrtBondSinkClass {
 
 static guint sink_signals[srtrtp::kSigLast];
 
-static void uri_handler_init(gpointer iface, gpointer);
-
 G_DEFINE_TYPE_WITH_CODE(GstSrtBondSink, gst_srt_bond_sink, GST_TYPE_BASE_SINK,
-                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER, uri_handler_init))
+                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER,
+                                              srtrtp::srt_uri_handler_init<GST_URI_SINK>))
 GST_ELEMENT_REGISTER_DEFINE(srtbondsink, "srtbondsink", GST_RANK_SECONDARY, GST_TYPE_SRT_BOND_SINK)
 
 #define SELF(obj) (reinterpret_cast<GstSrtBondSink *>(obj))
@@ -229,16 +229,6 @@ static gboolean sink_stop(GstBaseSink *base) {
   return TRUE;
 }
 
-static gboolean sink_unlock(GstBaseSink *base) {
-  SELF(base)->srt->unlock();
-  return TRUE;
-}
-
-static gboolean sink_unlock_stop(GstBaseSink *base) {
-  SELF(base)->srt->unlock_stop();
-  return TRUE;
-}
-
 static void sink_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
   if (!SELF(object)->srt->set_property(id, value))
     G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -276,34 +266,12 @@ static void gst_srt_bond_sink_class_init(GstSrtBondSinkClass *klass) {
   base_class->stop = GST_DEBUG_FUNCPTR(sink_stop);
   base_class->render = GST_DEBUG_FUNCPTR(sink_render);
   base_class->render_list = GST_DEBUG_FUNCPTR(sink_render_list);
-  base_class->unlock = GST_DEBUG_FUNCPTR(sink_unlock);
-  base_class->unlock_stop = GST_DEBUG_FUNCPTR(sink_unlock_stop);
+  base_class->unlock = srtrtp::srt_unlock<GstBaseSink>;
+  base_class->unlock_stop = srtrtp::srt_unlock_stop<GstBaseSink>;
   base_class->set_caps = GST_DEBUG_FUNCPTR(sink_set_caps);
 }
 
 static void gst_srt_bond_sink_init(GstSrtBondSink *self) {
   self->srt = new SrtElement(GST_ELEMENT(self), true, sink_signals);
   self->state = new SinkState();
-}
-
-static GstURIType uri_get_type(GType) {
-  return GST_URI_SINK;
-}
-static const gchar *const *uri_get_protocols(GType) {
-  static const gchar *const protocols[] = {"srt", nullptr};
-  return protocols;
-}
-static gchar *uri_get_uri(GstURIHandler *handler) {
-  return SELF(handler)->srt->get_uri();
-}
-static gboolean uri_set_uri(GstURIHandler *handler, const gchar *uri, GError **error) {
-  return SELF(handler)->srt->set_uri(uri, error);
-}
-
-static void uri_handler_init(gpointer g_iface, gpointer) {
-  auto *iface = static_cast<GstURIHandlerInterface *>(g_iface);
-  iface->get_type = uri_get_type;
-  iface->get_protocols = uri_get_protocols;
-  iface->get_uri = uri_get_uri;
-  iface->set_uri = uri_set_uri;
 }

@@ -10,6 +10,7 @@
 
 #include "elements.hpp"
 #include "srt_element_common.hpp"
+#include "srt_element_glue.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(srtbondsrc_debug);
 #define GST_CAT_DEFAULT srtbondsrc_debug
@@ -43,10 +44,9 @@ struct GstSrtBondSrcClass {
 
 static guint src_signals[srtrtp::kSigLast];
 
-static void uri_handler_init(gpointer iface, gpointer);
-
 G_DEFINE_TYPE_WITH_CODE(GstSrtBondSrc, gst_srt_bond_src, GST_TYPE_PUSH_SRC,
-                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER, uri_handler_init))
+                        G_IMPLEMENT_INTERFACE(GST_TYPE_URI_HANDLER,
+                                              srtrtp::srt_uri_handler_init<GST_URI_SRC>))
 GST_ELEMENT_REGISTER_DEFINE(srtbondsrc, "srtbondsrc", GST_RANK_SECONDARY, GST_TYPE_SRT_BOND_SRC)
 
 #define SELF(obj) (reinterpret_cast<GstSrtBondSrc *>(obj))
@@ -207,16 +207,6 @@ static gboolean src_stop(GstBaseSrc *base) {
   return TRUE;
 }
 
-static gboolean src_unlock(GstBaseSrc *base) {
-  SELF(base)->srt->unlock();
-  return TRUE;
-}
-
-static gboolean src_unlock_stop(GstBaseSrc *base) {
-  SELF(base)->srt->unlock_stop();
-  return TRUE;
-}
-
 static void src_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
   auto *self = SELF(object);
   if (self->srt->set_property(id, value)) return;
@@ -290,8 +280,8 @@ static void gst_srt_bond_src_class_init(GstSrtBondSrcClass *klass) {
       "srtrtp project");
   base_class->start = GST_DEBUG_FUNCPTR(src_start);
   base_class->stop = GST_DEBUG_FUNCPTR(src_stop);
-  base_class->unlock = GST_DEBUG_FUNCPTR(src_unlock);
-  base_class->unlock_stop = GST_DEBUG_FUNCPTR(src_unlock_stop);
+  base_class->unlock = srtrtp::srt_unlock<GstBaseSrc>;
+  base_class->unlock_stop = srtrtp::srt_unlock_stop<GstBaseSrc>;
   base_class->query = GST_DEBUG_FUNCPTR(src_query);
   base_class->get_caps = GST_DEBUG_FUNCPTR(src_get_caps);
   push_class->create = GST_DEBUG_FUNCPTR(src_create);
@@ -303,26 +293,4 @@ static void gst_srt_bond_src_init(GstSrtBondSrc *self) {
   gst_base_src_set_format(GST_BASE_SRC(self), GST_FORMAT_TIME);
   gst_base_src_set_live(GST_BASE_SRC(self), TRUE);
   gst_base_src_set_do_timestamp(GST_BASE_SRC(self), FALSE);  // timestamps from SRT
-}
-
-static GstURIType uri_get_type(GType) {
-  return GST_URI_SRC;
-}
-static const gchar *const *uri_get_protocols(GType) {
-  static const gchar *const protocols[] = {"srt", nullptr};
-  return protocols;
-}
-static gchar *uri_get_uri(GstURIHandler *handler) {
-  return SELF(handler)->srt->get_uri();
-}
-static gboolean uri_set_uri(GstURIHandler *handler, const gchar *uri, GError **error) {
-  return SELF(handler)->srt->set_uri(uri, error);
-}
-
-static void uri_handler_init(gpointer g_iface, gpointer) {
-  auto *iface = static_cast<GstURIHandlerInterface *>(g_iface);
-  iface->get_type = uri_get_type;
-  iface->get_protocols = uri_get_protocols;
-  iface->get_uri = uri_get_uri;
-  iface->set_uri = uri_set_uri;
 }

@@ -82,21 +82,22 @@ std::optional<Addresses> plan_addresses(const EndpointConfig &c, EndpointError *
 }  // namespace
 
 Endpoint::Impl::Impl(std::shared_ptr<Reactor> owner, const EndpointConfig &cfg,
-                     EndpointObserver *obs, UdpSocket sock)
-    : reactor_owner(std::move(owner)),
-      reactor(reactor_owner->impl()),
-      config(cfg),
-      observer(obs),
-      socket(std::move(sock)) {}
+                     EndpointObserver *obs)
+    : reactor_owner(std::move(owner)), reactor(reactor_owner->impl()), config(cfg), observer(obs) {}
 
 bool Endpoint::Impl::any_connected() const {
-  return std::any_of(peers.begin(), peers.end(), [](const Peer &p) { return p.connected; });
+  return std::any_of(peers.begin(), peers.end(), [](const Peer &p) { return p.connected; }) ||
+         std::any_of(groups.begin(), groups.end(),
+                     [this](const auto &g) { return group_connected(*g); });
 }
 
 bool Endpoint::Impl::all_sent(srt::TimePoint now) const {
-  return std::all_of(peers.begin(), peers.end(), [now](const Peer &p) {
-    return !p.connected || p.conn->stats(now).pktSndBuf == 0;
-  });
+  return std::all_of(
+             peers.begin(), peers.end(),
+             [now](const Peer &p) { return !p.connected || p.conn->stats(now).pktSndBuf == 0; }) &&
+         std::all_of(groups.begin(), groups.end(), [this](const auto &g) {
+           return !group_connected(*g) || g->group->all_acknowledged();
+         });
 }
 
 std::optional<srt::TimePoint> Endpoint::Impl::need_wake(srt::TimePoint now) {
@@ -105,10 +106,67 @@ std::optional<srt::TimePoint> Endpoint::Impl::need_wake(srt::TimePoint now) {
     const auto d = p.conn->next_timer_deadline();
     if (d && (!earliest || *d < *earliest)) earliest = d;
   }
+  for (const auto &g : groups) {
+    const auto d = g->group->next_timer_deadline();
+    if (d && (!earliest || *d < *earliest)) earliest = d;
+  }
   if (!earliest || *earliest >= planned) return std::nullopt;
   planned = std::max(*earliest, now + kSendCoalesce);
   return planned;
 }
+
+std::optional<std::uint32_t> Endpoint::Impl::on_caller_request(const srt::CallerRequest &request) {
+  std::optional<std::uint32_t> code;
+  const auto live_peers =
+      std::count_if(peers.begin(), peers.end(), [](const Peer &p) { return !p.ended; });
+  const auto live_groups =
+      std::count_if(groups.begin(), groups.end(), [](const auto &g) { return !g->ended; });
+  // Another member of a group already served is the same peer, not a second one.
+  const bool member_of_served =
+      request.group && std::any_of(groups.begin(), groups.end(), [&](const auto &g) {
+        return !g->ended && g->group->peer_id() == request.group->group_id;
+      });
+  if (closing) {
+    code = static_cast<std::uint32_t>(srt::RejectReason::kClose);
+  } else if (!config.serve_many && !member_of_served && live_peers + live_groups > 0) {
+    code = static_cast<std::uint32_t>(srt::RejectReason::kBacklog);
+  } else if (observer != nullptr) {
+    code = observer->on_caller_connecting(request);
+  }
+  if (code) {
+    PeerInfo info{0, request.peer, request.stream_id};
+    notices.push_back({Notice::Kind::kRejected, info, {}, *code, {}, {}, {}, {}});
+  }
+  return code;
+}
+
+namespace {
+
+std::optional<UdpSocket> open_socket(const srt::NetAddress &local,
+                                     const std::optional<srt::NetAddress> &peer, bool reuse,
+                                     EndpointError *error) {
+  UdpSocketOptions options;
+  options.reuse_address = reuse;
+  std::string why;
+  auto socket = UdpSocket::open(local, peer, options, &why);
+  if (!socket && error) *error = EndpointError{EndpointError::Kind::kSocket, 0, why};
+  return socket;
+}
+
+// A path's addresses as plan_addresses sees a caller's.
+std::optional<Addresses> plan_link(const LinkConfig &link, Mode mode, EndpointError *error) {
+  EndpointConfig c;
+  c.mode = mode;
+  c.host = link.host;
+  c.port = link.port;
+  c.local_address = link.local_address;
+  c.local_port = link.local_port;
+  auto a = plan_addresses(c, error);
+  if (!a && error && !link.name.empty()) error->detail = "link " + link.name + ": " + error->detail;
+  return a;
+}
+
+}  // namespace
 
 std::unique_ptr<Endpoint> Endpoint::open(std::shared_ptr<Reactor> reactor,
                                          const EndpointConfig &config, EndpointObserver *observer,
@@ -118,63 +176,124 @@ std::unique_ptr<Endpoint> Endpoint::open(std::shared_ptr<Reactor> reactor,
     if (error) *error = *bad_address("MSS must be between 76 and 1500 bytes");
     return nullptr;
   }
-  auto addresses = plan_addresses(config, error);
-  if (!addresses) return nullptr;
-
-  UdpSocketOptions options;
-  options.reuse_address = config.mode == Mode::kRendezvous;
-  std::string why;
-  auto socket = UdpSocket::open(addresses->local, addresses->peer, options, &why);
-  if (!socket) {
-    if (error) *error = EndpointError{EndpointError::Kind::kSocket, 0, why};
+  if (config.bond && config.mode == Mode::kRendezvous) {
+    if (error)
+      *error = *bad_address(
+          "rendezvous connections cannot be bonded (as in libsrt): use caller and listener");
+    return nullptr;
+  }
+  if (config.bond && config.mode == Mode::kCaller && config.bond->links.empty()) {
+    if (error) *error = *bad_address("a bonded caller needs at least one link");
     return nullptr;
   }
 
   EndpointConfig effective = config;
   if (effective.connection.pacing_burst == srt::ConnectionConfig{}.pacing_burst)
     effective.connection.pacing_burst = pacing_burst(effective.connection);
-  auto impl = std::make_unique<Impl>(reactor, effective, observer, std::move(*socket));
+  auto impl = std::make_unique<Impl>(reactor, effective, observer);
   Impl &m = *impl;
   const srt::TimePoint now = monotonic_now();
-  const srt::NetAddress local = m.socket.local_address();
-  if (config.mode == Mode::kListener) {
-    srt::ListenerConfig lc;
-    lc.connection = m.config.connection;
-    lc.backlog = config.backlog;
-    m.listener.emplace(lc, local, m.random);
-    // Runs on the reactor thread with the endpoint locked.
-    m.listener->set_accept_callback(
-        [&m](const srt::CallerRequest &request) -> std::optional<std::uint32_t> {
-          std::optional<std::uint32_t> code;
-          const auto live = std::count_if(m.peers.begin(), m.peers.end(),
-                                          [](const Impl::Peer &p) { return !p.ended; });
-          if (m.closing) {
-            code = static_cast<std::uint32_t>(srt::RejectReason::kClose);
-          } else if (!m.config.serve_many && live > 0) {
-            code = static_cast<std::uint32_t>(srt::RejectReason::kBacklog);
-          } else if (m.observer != nullptr) {
-            code = m.observer->on_caller_connecting(request);
-          }
-          if (code) {
-            PeerInfo info{0, request.peer, request.stream_id};
-            m.notices.push_back({Impl::Notice::Kind::kRejected, info, {}, *code, {}});
-          }
-          return code;
+
+  if (config.bond && config.mode == Mode::kCaller) {
+    // One socket per path, bound where the path says and connected to its peer.
+    std::vector<std::pair<Addresses, UdpSocket>> paths;
+    for (const LinkConfig &link : config.bond->links) {
+      auto a = plan_link(link, Mode::kCaller, error);
+      if (!a) return nullptr;
+      auto socket = open_socket(a->local, a->peer, false, error);
+      if (!socket) return nullptr;
+      paths.emplace_back(*a, std::move(*socket));
+    }
+    bond::GroupConfig gc;
+    gc.mode = config.bond->mode;
+    gc.connection = m.config.connection;
+    gc.reconnect_min = config.bond->reconnect_min;
+    gc.reconnect_max = config.bond->reconnect_max;
+    auto gp = std::make_unique<Impl::GroupPeer>();
+    gp->owned = std::make_unique<bond::Group>(gc, m.random, now);
+    gp->group = gp->owned.get();
+    gp->info.socket_id = gp->group->id();
+    gp->info.address = *paths.front().first.peer;
+    gp->info.stream_id = config.connection.stream_id;
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      auto &[a, socket] = paths[i];
+      auto s = std::make_unique<Impl::Socket>(m, std::move(socket));
+      const bond::LinkId id = gp->group->add_link(
+          now, bond::LinkSpec{*a.peer, s->udp.local_address(), config.bond->links[i].weight});
+      s->link = id;
+      Impl::LinkSlot slot;
+      slot.name = config.bond->links[i].name;
+      slot.local = s->udp.local_address();
+      slot.peer = *a.peer;
+      slot.sock = s.get();
+      slot.destination = s->udp.destination(*a.peer);
+      gp->links.emplace(id, std::move(slot));
+      m.sockets.push_back(std::move(s));
+    }
+    m.groups.push_back(std::move(gp));
+  } else if (config.mode == Mode::kListener) {
+    // host:port, then every bond link's address: one socket and listener each.
+    std::vector<srt::NetAddress> addresses;
+    auto first = plan_addresses(config, error);
+    if (!first) return nullptr;
+    addresses.push_back(first->local);
+    if (config.bond) {
+      for (const LinkConfig &link : config.bond->links) {
+        auto a = plan_link(link, Mode::kListener, error);
+        if (!a) return nullptr;
+        addresses.push_back(a->local);
+      }
+      bond::AcceptorConfig ac;
+      ac.group.connection = m.config.connection;
+      ac.group.reconnect_min = config.bond->reconnect_min;
+      ac.group.reconnect_max = config.bond->reconnect_max;
+      m.acceptor = std::make_unique<bond::GroupAcceptor>(ac, m.random);
+    }
+    for (const srt::NetAddress &address : addresses) {
+      auto socket = open_socket(address, std::nullopt, false, error);
+      if (!socket) return nullptr;
+      auto s = std::make_unique<Impl::Socket>(m, std::move(*socket));
+      srt::ListenerConfig lc;
+      lc.connection = m.config.connection;
+      lc.backlog = config.backlog;
+      lc.group_connect = m.acceptor != nullptr;
+      s->listener.emplace(lc, s->udp.local_address(), m.random);
+      // Runs on the reactor thread with the endpoint locked.
+      s->listener->set_accept_callback(
+          [&m](const srt::CallerRequest &request) { return m.on_caller_request(request); });
+      if (m.acceptor) {
+        s->listener->set_group_callback([&m](srt::TimePoint t, const srt::CallerRequest &r) {
+          return m.acceptor->decide(t, r);
         });
+      }
+      m.sockets.push_back(std::move(s));
+    }
   } else {
+    auto addresses = plan_addresses(config, error);
+    if (!addresses) return nullptr;
+    auto socket =
+        open_socket(addresses->local, addresses->peer, config.mode == Mode::kRendezvous, error);
+    if (!socket) return nullptr;
+    m.sockets.push_back(std::make_unique<Impl::Socket>(m, std::move(*socket)));
+    Impl::Socket &s = *m.sockets.back();
     Impl::Peer peer;
     const auto role =
         config.mode == Mode::kRendezvous ? srt::Role::kRendezvous : srt::Role::kCaller;
-    peer.conn = std::make_unique<srt::Connection>(m.config.connection, role, local,
+    peer.conn = std::make_unique<srt::Connection>(m.config.connection, role, s.udp.local_address(),
                                                   *addresses->peer, m.random, now);
+    peer.sock = &s;
     peer.info.socket_id = peer.conn->local_socket_id();
     peer.info.address = *addresses->peer;
     peer.info.stream_id = config.connection.stream_id;
-    peer.destination = m.socket.destination(*addresses->peer);
+    peer.destination = s.udp.destination(*addresses->peer);
     m.peers.push_back(std::move(peer));
   }
+  m.local = m.sockets.front()->udp.local_address();
   Reactor::Impl &r = reactor->impl();
-  r.run_sync([&r, &m] { r.add(&m, m.socket.fd()); });
+  r.run_sync([&r, &m] {
+    r.add(&m, -1);
+    for (auto &s : m.sockets) r.add(s.get(), s->udp.fd());
+  });
   r.wake_at(now);  // the first handshake goes out now
   return std::unique_ptr<Endpoint>(new Endpoint(std::move(impl)));
 }
@@ -214,6 +333,12 @@ std::size_t Endpoint::send(std::span<const srt::ByteSpan> messages,
       for (const auto &message : messages) peer.conn->send_message(now, message, origin);
       ++reached;
     }
+    // A group puts each message on its links as its mode says.
+    for (auto &g : m.groups) {
+      if (!m.group_connected(*g)) continue;
+      for (const auto &message : messages) g->group->send_message(now, message, origin);
+      ++reached;
+    }
     if (reached > 0) {
       m.last_app_send = now;
       wake = m.need_wake(now);
@@ -237,22 +362,36 @@ std::optional<ReceivedMessage> Endpoint::receive(srt::MutableByteSpan out,
       return std::nullopt;
     }
     const srt::TimePoint now = monotonic_now();
-    const std::size_t n = m.peers.size();
+    // Plain peers, then groups, taking turns.
+    const std::size_t n = m.peers.size() + m.groups.size();
     std::optional<srt::TimePoint> next = until;
     for (std::size_t k = 0; k < n; ++k) {
       const std::size_t i = (m.round_robin + k) % n;
-      Impl::Peer &peer = m.peers[i];
-      if (!peer.connected) continue;
-      if (auto info = peer.conn->receive_message(now, out)) {
+      std::optional<srt::MessageInfo> info;
+      std::optional<srt::TimePoint> t;
+      std::uint32_t socket_id = 0;
+      if (i < m.peers.size()) {
+        Impl::Peer &peer = m.peers[i];
+        if (!peer.connected) continue;
+        info = peer.conn->receive_message(now, out);
+        if (!info) t = peer.conn->next_delivery_time();
+        socket_id = peer.info.socket_id;
+      } else {
+        Impl::GroupPeer &g = *m.groups[i - m.peers.size()];
+        if (!g.connected) continue;
+        info = g.group->receive_message(now, out);
+        if (!info) t = g.group->next_delivery_time();
+        socket_id = g.info.socket_id;
+      }
+      if (info) {
         m.round_robin = i + 1;
-        ReceivedMessage r{*info, peer.info.socket_id};
+        ReceivedMessage r{*info, socket_id};
         const auto wake = m.need_wake(now);
         lock.unlock();
         if (wake) m.reactor.wake_at(*wake);
         st = WaitStatus::kReady;
         return r;
       }
-      auto t = peer.conn->next_delivery_time();
       // Wake a little after the message is due, so that one wake-up takes
       // the messages due meanwhile too (their delivery_time stays exact).
       if (t) *t += kDeliveryCoalesce;
@@ -311,7 +450,7 @@ std::optional<EndpointError> Endpoint::error() const {
 }
 
 srt::NetAddress Endpoint::local_address() const {
-  return impl_->socket.local_address();  // fixed at open()
+  return impl_->local;  // fixed at open()
 }
 
 std::vector<PeerInfo> Endpoint::peers() const {
@@ -319,6 +458,18 @@ std::vector<PeerInfo> Endpoint::peers() const {
   std::vector<PeerInfo> out;
   for (const auto &p : impl_->peers)
     if (p.connected) out.push_back(p.info);
+  for (const auto &g : impl_->groups) {
+    if (!impl_->group_connected(*g)) continue;
+    PeerInfo info = g->info;
+    // Where the group is reached now: its first connected link's peer.
+    for (const bond::LinkInfo &l : g->group->links()) {
+      if (l.state == bond::LinkState::kIdle || l.state == bond::LinkState::kRunning) {
+        info.address = l.spec.peer;
+        break;
+      }
+    }
+    out.push_back(info);
+  }
   return out;
 }
 
@@ -335,6 +486,8 @@ std::optional<srt::Duration> Endpoint::recv_latency() const {
   std::lock_guard lock(impl_->mutex);
   for (const auto &p : impl_->peers)
     if (p.connected) return p.negotiated.recv_latency;
+  for (const auto &g : impl_->groups)
+    if (impl_->group_connected(*g)) return g->group->recv_latency();
   return std::nullopt;
 }
 

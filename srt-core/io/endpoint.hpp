@@ -10,6 +10,14 @@
 // receive buffer, no intermediate queue); the reactor is woken through an
 // eventfd when there is new work, and wakes blocked receivers when a
 // message's delivery time comes.
+//
+// Bonding (EndpointConfig::bond): a bonded caller runs one bond::Group with
+// one UDP socket per path, each bound to its local address; a bonded
+// listener listens on several addresses and keeps one mirror group per
+// bonded peer (bond::GroupAcceptor), next to its plain callers. Either way
+// the application sees each group as one peer: send() hands a message to
+// the group once, receive() delivers each message once, whichever link
+// brought it.
 #pragma once
 
 #include <chrono>
@@ -21,6 +29,7 @@
 #include <string>
 #include <vector>
 
+#include "bond/group.hpp"
 #include "srt/address.hpp"
 #include "srt/connection.hpp"
 #include "srt/listener.hpp"
@@ -36,6 +45,30 @@ srt::TimePoint monotonic_now();
 
 enum class Mode : std::uint8_t { kCaller, kListener, kRendezvous };
 
+// One path of a bonded endpoint (a member link of an SRT socket group).
+struct LinkConfig {
+  // Caller: the peer to reach. Listener: the address and port to listen on.
+  std::string host;
+  std::uint16_t port = 0;
+  // Caller: where this path's socket binds (an interface's address ties the
+  // path to it; "" / 0 = any / ephemeral).
+  std::string local_address;
+  std::uint16_t local_port = 0;
+  std::uint16_t weight = 0;  // backup: higher is preferred
+  // The text the application named the link by (a URI), reported back in
+  // link information and signals.
+  std::string name;
+};
+
+struct BondConfig {
+  bond::GroupMode mode = bond::GroupMode::kBroadcast;
+  // Caller: one entry per path (at least one). Listener: further addresses
+  // to listen on besides host:port (may be empty).
+  std::vector<LinkConfig> links;
+  srt::Duration reconnect_min = std::chrono::milliseconds(100);
+  srt::Duration reconnect_max = std::chrono::seconds(5);
+};
+
 struct EndpointConfig {
   Mode mode = Mode::kCaller;
   // Caller/rendezvous: the peer. Listener: the address to bind ("" = any,
@@ -50,6 +83,23 @@ struct EndpointConfig {
   // the first are rejected with SRT_REJ_BACKLOG until it leaves (a source).
   bool serve_many = false;
   std::size_t backlog = 16;
+  // Bonding. Caller: one socket group over bond->links (host/port above are
+  // not used). Listener: accepts the members of callers' groups (libsrt
+  // SRTO_GROUPCONNECT) and delivers each group as one peer, on host:port and
+  // on every bond->links address. Rendezvous cannot bond.
+  std::optional<BondConfig> bond;
+};
+
+// A member link of a bonded endpoint, for stats and signals.
+struct LinkReport {
+  std::uint32_t group_id = 0;  // our group (the PeerInfo socket_id of its peer)
+  bond::LinkId id = 0;
+  std::string name;       // LinkConfig::name (caller), "" when accepted
+  srt::NetAddress local;  // the socket this link uses
+  srt::NetAddress peer;
+  bond::LinkState state = bond::LinkState::kPending;
+  std::uint16_t weight = 0;
+  srt::Stats stats;  // libsrt's per-socket names
 };
 
 struct PeerInfo {
@@ -72,6 +122,11 @@ class EndpointObserver {
   virtual void on_rejected(const PeerInfo &, std::uint32_t /*code*/) {}
   // Shutdown, idle timeout or close: `detail` says which.
   virtual void on_disconnected(const PeerInfo &, const std::string & /*detail*/) {}
+  // Bonded endpoints: a member link changed state (pending, idle, running,
+  // broken); `detail` says why. Listener side: a member joined (from
+  // kPending) or left (to kBroken) a group.
+  virtual void on_link_state(const LinkReport & /*link*/, bond::LinkState /*from*/,
+                             bond::LinkState /*to*/, const std::string & /*detail*/) {}
 };
 
 struct ReceivedMessage {
@@ -156,6 +211,19 @@ class Endpoint {
   // Negotiated receive latency of the first connection (for latency queries).
   std::optional<srt::Duration> recv_latency() const;
   EndpointCounters counters() const;
+
+  // ---- Bonding (EndpointConfig::bond) ----
+  // Caller: opens one more path of the group (binding its socket); false
+  // with *error when the address does not resolve or bind.
+  bool add_link(const LinkConfig &link, EndpointError *error);
+  // Caller: closes the path named `name` (LinkConfig::name); false when
+  // there is none.
+  bool remove_link(const std::string &name);
+  // Every member link of every group of this endpoint, with its stats.
+  std::vector<LinkReport> links() const;
+  // Per group (caller: one; listener: one per bonded peer): its id and
+  // totals.
+  std::vector<std::pair<std::uint32_t, bond::GroupStats>> group_stats() const;
 
  private:
   struct Impl;

@@ -1,17 +1,27 @@
-// Endpoint's inside: the socket, the engines and the state both threads
+// Endpoint's inside: the sockets, the engines and the state both threads
 // share. The reactor thread feeds datagrams and timers in (endpoint_io.cpp);
-// application threads send, receive and wait (endpoint.cpp). One mutex
-// guards the engines; each side takes it once per batch.
+// application threads send, receive and wait (endpoint.cpp); bonding's
+// groups, paths and reports are in endpoint_bond.cpp. One mutex guards the
+// engines; each side takes it once per batch.
+//
+// Sockets: a plain caller or rendezvous endpoint has one; a listener one
+// per listening address (host:port, and every bond link address), each with
+// its own srt::Listener; a bonded caller one per path (link), connected to
+// that path's peer. Each socket is its own ReactorClient (its fd, its send
+// batch); the Impl itself is a timer-only client that runs every engine.
 #pragma once
 
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "bond/acceptor.hpp"
+#include "bond/group.hpp"
 #include "io/datagram_batch.hpp"
 #include "io/endpoint.hpp"
 #include "io/reactor_impl.hpp"
@@ -31,21 +41,50 @@ inline constexpr srt::Duration kSendCoalesce = std::chrono::milliseconds(1);
 inline constexpr srt::Duration kDeliveryCoalesce = std::chrono::microseconds(500);
 // How long after the last send() the reactor keeps that cadence.
 inline constexpr srt::Duration kStreamingHold = std::chrono::milliseconds(20);
+// A removed path's socket closes once its shutdown went out, or after this.
+inline constexpr srt::Duration kRetireTimeout = std::chrono::seconds(1);
 
 struct Endpoint::Impl final : ReactorClient {
-  Impl(std::shared_ptr<Reactor> reactor, const EndpointConfig &config, EndpointObserver *observer,
-       UdpSocket socket);
+  Impl(std::shared_ptr<Reactor> reactor, const EndpointConfig &config, EndpointObserver *observer);
   ~Impl() override = default;
 
+  // One UDP socket and its send batch (a batch is per socket: flushed per
+  // socket). Reactor thread only, except where noted.
+  struct Socket final : ReactorClient {
+    Socket(Impl &o, UdpSocket s) : owner(o), udp(std::move(s)) {}
+    void on_readable(srt::TimePoint now) override { owner.read(*this, now); }
+    void on_writable(srt::TimePoint) override { owner.writable(*this); }
+    // The owner's on_tick does the work for every socket.
+    std::optional<srt::TimePoint> on_tick(srt::TimePoint) override { return std::nullopt; }
+
+    Impl &owner;
+    UdpSocket udp;
+    SendBatch out;
+    bool blocked = false;  // the socket buffer is full: wait for EPOLLOUT
+    // Listener endpoints: the listener of this address (engine: under the
+    // mutex).
+    std::optional<srt::Listener> listener;
+    // Bonded caller: the link (path) this socket carries.
+    std::optional<bond::LinkId> link;
+    // remove_link: closed once the link's last datagram went out.
+    bool retiring = false;
+    std::uint32_t retire_socket_id = 0;
+    srt::TimePoint retire_by{};
+  };
+
   // ---- reactor side (endpoint_io.cpp) ----
-  void on_readable(srt::TimePoint now) override;
-  void on_writable(srt::TimePoint now) override;
+  void read(Socket &s, srt::TimePoint now);
+  void writable(Socket &s);
+  // The Impl has no socket of its own: a timer-only client.
+  void on_readable(srt::TimePoint) override {}
+  void on_writable(srt::TimePoint) override {}
   std::optional<srt::TimePoint> on_tick(srt::TimePoint now) override;
-  // Shutdown to every peer, sockets flushed, client removed (reactor thread).
+  // Shutdown to every peer, sockets flushed, clients removed (reactor thread).
   void close_all(srt::TimePoint now);
 
   struct Peer {
     std::unique_ptr<srt::Connection> conn;
+    Socket *sock = nullptr;  // the socket it talks through
     PeerInfo info;
     SockAddr destination;
     srt::Negotiated negotiated;
@@ -53,21 +92,70 @@ struct Endpoint::Impl final : ReactorClient {
     bool ended = false;  // closed/broken/rejected: dropped once its last datagram went
   };
 
+  // A member link of a group as the I/O sees it.
+  struct LinkSlot {
+    std::string name;  // LinkConfig::name (caller links)
+    srt::NetAddress local;
+    srt::NetAddress peer;
+    Socket *sock = nullptr;  // reactor thread only
+    SockAddr destination;
+    std::uint32_t accepted_socket_id = 0;  // listener: for Listener::forget
+    bool removed = false;                  // remove_link: gone from reports
+  };
+
+  // A socket group: the caller's one, or one per bonded peer of a listener.
+  // The application sees it as one peer (PeerInfo::socket_id = its id).
+  struct GroupPeer {
+    bond::Group *group = nullptr;
+    std::unique_ptr<bond::Group> owned;  // caller; the acceptor owns the listener's
+    PeerInfo info;
+    srt::Negotiated negotiated;
+    bool connected = false;
+    bool ended = false;             // broken (caller) or closed (listener: every member gone)
+    std::uint32_t reject_code = 0;  // the last refusal of a link
+    std::map<bond::LinkId, LinkSlot> links;
+  };
+
   // Reactor side helpers, with `mutex` held.
-  void dispatch(srt::TimePoint now, const RecvBatch &in, std::size_t index);
-  void accept_from_listener(srt::TimePoint now, const srt::NetAddress &from, srt::ByteSpan bytes);
+  void dispatch(srt::TimePoint now, Socket &s, const RecvBatch &in, std::size_t index);
+  void accept_from_listener(srt::TimePoint now, Socket &s, const srt::NetAddress &from,
+                            srt::ByteSpan bytes);
   void transmit(srt::TimePoint now, Peer &peer);
   void take_events(Peer &peer);
-  void flush();  // sends `out` (no lock needed: reactor thread only)
+  void flush(Socket &s);  // sends its batch (no lock needed: reactor thread only)
+  void flush_all();
   Peer *find_peer(std::uint32_t socket_id);
+  bool any_blocked() const;
+  void update_counters();
+
+  // ---- groups (endpoint_bond.cpp), reactor side with `mutex` held ----
+  void transmit_group(srt::TimePoint now, GroupPeer &gp);
+  void take_group_events(srt::TimePoint now, GroupPeer &gp);
+  bool group_blocked(const GroupPeer &gp) const;
+  // Listener: a member the Listener accepted on `s` joins its group.
+  void adopt_member(srt::TimePoint now, Socket &s, const srt::NetAddress &from,
+                    std::unique_ptr<srt::Connection> conn);
+  // Listener: groups whose members are all gone are reported and dropped
+  // (before the acceptor may drop them itself).
+  void retire_closed_groups(srt::TimePoint now);
+  // Bonded caller: sockets of removed links whose shutdown went out.
+  void retire_sockets(srt::TimePoint now);
+  // Listener: slots of members the group dropped.
+  void forget_removed_members(GroupPeer &gp);
+  LinkReport link_report(srt::TimePoint now, const GroupPeer &gp, bond::LinkId link) const;
+  GroupPeer *caller_group();
+  bool group_connected(const GroupPeer &gp) const { return gp.connected && !gp.ended; }
 
   // Observer calls gathered under the lock, made after it is released.
   struct Notice {
-    enum class Kind : std::uint8_t { kConnected, kRejected, kDisconnected } kind;
+    enum class Kind : std::uint8_t { kConnected, kRejected, kDisconnected, kLinkState } kind;
     PeerInfo peer;
     srt::Negotiated negotiated;
     std::uint32_t code = 0;
     std::string detail;
+    LinkReport link;
+    bond::LinkState from = bond::LinkState::kPending;
+    bond::LinkState to = bond::LinkState::kPending;
   };
   void notify_observer();
 
@@ -78,29 +166,33 @@ struct Endpoint::Impl final : ReactorClient {
   std::optional<srt::TimePoint> need_wake(srt::TimePoint now);
   bool any_connected() const;
   bool all_sent(srt::TimePoint now) const;
+  // Decides a caller's conclusion for every listening socket.
+  std::optional<std::uint32_t> on_caller_request(const srt::CallerRequest &request);
 
   std::shared_ptr<Reactor> reactor_owner;
   Reactor::Impl &reactor;
   const EndpointConfig config;
   EndpointObserver *const observer;
   srt::SystemRandom random;
+  srt::NetAddress local;  // the first socket's address, fixed at open()
 
-  // Reactor thread only.
-  UdpSocket socket;
-  SendBatch out;
-  bool blocked = false;  // the socket buffer is full: wait for EPOLLOUT
+  // Reactor thread only (and open() before registration).
+  std::vector<std::unique_ptr<Socket>> sockets;
   std::vector<Notice> notices;
-  std::uint8_t reply[kMaxSendDatagram] = {};
+  std::uint8_t scratch[kMaxSendDatagram] = {};  // a group's next datagram
 
   mutable std::mutex mutex;
   std::condition_variable changed;  // connected, message due, failure, cancel
-  std::optional<srt::Listener> listener;
   std::vector<Peer> peers;
+  std::vector<std::unique_ptr<GroupPeer>> groups;
+  std::unique_ptr<bond::GroupAcceptor> acceptor;  // bonded listener
   std::optional<EndpointError> error;
   bool cancelled = false;
   bool closing = false;
   std::size_t round_robin = 0;
-  EndpointCounters counters;  // demux fields here; socket fields copied each turn
+  EndpointCounters counters;      // demux fields here; socket fields copied each turn
+  std::uint64_t group_drops = 0;  // group datagrams for a full, blocked batch
+  UdpSocketStats retired_stats;   // of sockets closed with their paths
   // When the reactor will next run on_tick for us (its last answer, or a
   // sooner request from an application thread).
   srt::TimePoint planned = srt::TimePoint::min();

@@ -38,20 +38,21 @@ Endpoint::Impl::Peer *Endpoint::Impl::find_peer(std::uint32_t socket_id) {
   return nullptr;
 }
 
-void Endpoint::Impl::on_readable(srt::TimePoint now) {
+void Endpoint::Impl::read(Socket &s, srt::TimePoint now) {
   RecvBatch &in = reactor_batch();
   for (int round = 0; round < kMaxReceiveRounds; ++round) {
-    const std::size_t read = socket.receive(in);
+    const std::size_t read = s.udp.receive(in);
     if (in.size() > 0) {
       if (round > 0) now = monotonic_now();
       std::lock_guard lock(mutex);
-      for (std::size_t i = 0; i < in.size(); ++i) dispatch(now, in, i);
+      for (std::size_t i = 0; i < in.size(); ++i) dispatch(now, s, in, i);
     }
     if (read < RecvBatch::kSlots) break;
   }
 }
 
-void Endpoint::Impl::dispatch(srt::TimePoint now, const RecvBatch &in, std::size_t index) {
+void Endpoint::Impl::dispatch(srt::TimePoint now, Socket &s, const RecvBatch &in,
+                              std::size_t index) {
   const srt::ByteSpan bytes = in.datagram(index);
   const auto from = in.from(index);
   const std::optional<std::uint32_t> dest_socket = srt::peek_dest_socket(bytes);
@@ -62,57 +63,89 @@ void Endpoint::Impl::dispatch(srt::TimePoint now, const RecvBatch &in, std::size
   const std::uint32_t dest = *dest_socket;
   if (dest == 0) {
     // A connection request (listener), or a handshake of a caller or
-    // rendezvous peer that does not know our socket id yet.
-    if (listener) {
-      accept_from_listener(now, *from, bytes);
-    } else if (!peers.empty() && peers.front().info.address == *from) {
-      peers.front().conn->handle_datagram(now, bytes);
-    } else {
-      ++counters.unknown_socket;
+    // rendezvous peer that does not know our socket id yet: the socket
+    // tells whose it is.
+    if (s.listener) {
+      accept_from_listener(now, s, *from, bytes);
+      return;
     }
-    return;
-  }
-  Peer *p = find_peer(dest);
-  if (p == nullptr) {
+    if (GroupPeer *g = s.link ? caller_group() : nullptr) {
+      const auto slot = g->links.find(*s.link);
+      if (slot != g->links.end() && slot->second.peer == *from) {
+        g->group->handle_datagram(now, *s.link, bytes);
+        return;
+      }
+    }
+    for (Peer &p : peers) {
+      if (p.sock == &s && p.info.address == *from) {
+        p.conn->handle_datagram(now, bytes);
+        return;
+      }
+    }
     ++counters.unknown_socket;
     return;
   }
-  if (!(p->info.address == *from)) {
-    ++counters.wrong_peer;
+  if (Peer *p = find_peer(dest)) {
+    if (!(p->info.address == *from)) {
+      ++counters.wrong_peer;
+      return;
+    }
+    p->conn->handle_datagram(now, bytes);
     return;
   }
-  p->conn->handle_datagram(now, bytes);
+  // A group member: a reconnected link has a new socket id, so stale ids
+  // end up unknown.
+  for (auto &g : groups) {
+    const auto link = g->group->link_for_socket(dest);
+    if (!link) continue;
+    const auto slot = g->links.find(*link);
+    if (slot != g->links.end() && !(slot->second.peer == *from)) {
+      ++counters.wrong_peer;
+      return;
+    }
+    g->group->handle_datagram(now, *link, bytes);
+    return;
+  }
+  ++counters.unknown_socket;
 }
 
-void Endpoint::Impl::accept_from_listener(srt::TimePoint now, const srt::NetAddress &from,
-                                          srt::ByteSpan bytes) {
-  if (out.full()) flush();
-  if (out.full()) return;  // socket blocked: the caller repeats its request
-  auto result = listener->handle_datagram(now, from, bytes, out.next_slot());
-  if (result.reply_size > 0) out.commit(result.reply_size, socket.destination(from));
+void Endpoint::Impl::accept_from_listener(srt::TimePoint now, Socket &s,
+                                          const srt::NetAddress &from, srt::ByteSpan bytes) {
+  // The acceptor may drop a closed group while deciding: report ours first.
+  retire_closed_groups(now);
+  if (s.out.full()) flush(s);
+  if (s.out.full()) return;  // socket blocked: the caller repeats its request
+  auto result = s.listener->handle_datagram(now, from, bytes, s.out.next_slot());
+  if (result.reply_size > 0) s.out.commit(result.reply_size, s.udp.destination(from));
   if (!result.accepted) return;
+  if (acceptor && result.accepted->negotiated().peer_group) {
+    adopt_member(now, s, from, std::move(result.accepted));
+    return;
+  }
   Peer peer;
   peer.info.socket_id = result.accepted->local_socket_id();
   peer.info.address = from;
-  peer.destination = socket.destination(from);
+  peer.sock = &s;
+  peer.destination = s.udp.destination(from);
   peer.conn = std::move(result.accepted);
   peers.push_back(std::move(peer));
 }
 
 void Endpoint::Impl::transmit(srt::TimePoint now, Peer &peer) {
+  Socket &s = *peer.sock;
   for (;;) {
-    if (out.full()) {
-      flush();
-      if (blocked) return;
+    if (s.out.full()) {
+      flush(s);
+      if (s.blocked) return;
     }
-    const std::size_t n = peer.conn->poll_transmit(now, out.next_slot());
+    const std::size_t n = peer.conn->poll_transmit(now, s.out.next_slot());
     if (n == 0) return;
-    out.commit(n, peer.destination);
+    s.out.commit(n, peer.destination);
   }
 }
 
 void Endpoint::Impl::take_events(Peer &peer) {
-  const bool is_listener = listener.has_value();
+  const bool is_listener = config.mode == Mode::kListener;
   while (auto e = peer.conn->poll_event()) {
     switch (e->kind) {
       case srt::ConnectionEvent::Kind::kConnected:
@@ -152,15 +185,52 @@ void Endpoint::Impl::take_events(Peer &peer) {
   }
 }
 
+bool Endpoint::Impl::any_blocked() const {
+  return std::any_of(sockets.begin(), sockets.end(), [](const auto &s) { return s->blocked; });
+}
+
+void Endpoint::Impl::update_counters() {
+  UdpSocketStats st = retired_stats;
+  srt::ListenerStats ls;
+  for (const auto &s : sockets) {
+    const UdpSocketStats &x = s->udp.stats();
+    st.received += x.received;
+    st.received_truncated += x.received_truncated;
+    st.sent += x.sent;
+    st.send_calls += x.send_calls;
+    st.gso_sends += x.gso_sends;
+    st.send_errors += x.send_errors;
+    if (s->listener) {
+      const srt::ListenerStats &l = s->listener->stats();
+      ls.inductions += l.inductions;
+      ls.accepted += l.accepted;
+      ls.rejected += l.rejected;
+      ls.repeated += l.repeated;
+      ls.malformed += l.malformed;
+      ls.bad_cookie += l.bad_cookie;
+      ls.bad_version += l.bad_version;
+      ls.ignored += l.ignored;
+    }
+  }
+  counters.datagrams_received = st.received;
+  counters.truncated = st.received_truncated;
+  counters.datagrams_sent = st.sent;
+  counters.send_calls = st.send_calls;
+  counters.gso_sends = st.gso_sends;
+  counters.send_errors = st.send_errors + group_drops;
+  counters.listener = ls;
+}
+
 std::optional<srt::TimePoint> Endpoint::Impl::on_tick(srt::TimePoint now) {
   std::optional<srt::TimePoint> next;
+  bool retiring = false;
   {
     std::lock_guard lock(mutex);
     std::optional<srt::TimePoint> delivery;
     for (auto &peer : peers) {
       auto d = peer.conn->next_timer_deadline();
       if (d && *d <= now) peer.conn->handle_timeout(now);
-      if (!blocked) transmit(now, peer);
+      if (!peer.sock->blocked) transmit(now, peer);
       take_events(peer);
       d = peer.conn->next_timer_deadline();
       if (d && (!next || *d < *next)) next = d;
@@ -170,57 +240,75 @@ std::optional<srt::TimePoint> Endpoint::Impl::on_tick(srt::TimePoint now) {
         if (t && (!delivery || *t < *delivery)) delivery = t;
       }
     }
-    // A peer that ended goes once its last datagram (a shutdown) is out.
-    if (!blocked) {
-      std::erase_if(peers, [this](const Peer &p) {
-        if (!p.ended) return false;
-        if (listener) listener->forget(p.info.socket_id);
-        return true;
-      });
+    for (auto &g : groups) {
+      bond::Group &group = *g->group;
+      auto d = group.next_timer_deadline();
+      if (d && *d <= now) group.handle_timeout(now);
+      // A group whose socket is full waits with all its links, as a peer does.
+      if (!group_blocked(*g)) transmit_group(now, *g);
+      take_group_events(now, *g);
+      forget_removed_members(*g);
+      d = group.next_timer_deadline();
+      if (d && (!next || *d < *next)) next = d;
+      if (g->connected && receivers_waiting > 0) {
+        auto t = group.next_delivery_time();
+        if (t) *t += kDeliveryCoalesce;
+        if (t && (!delivery || *t < *delivery)) delivery = t;
+      }
     }
+    retire_closed_groups(now);
+    // A peer that ended goes once its last datagram (a shutdown) is out.
+    std::erase_if(peers, [](const Peer &p) {
+      if (!p.ended || p.sock->blocked) return false;
+      if (p.sock->listener) p.sock->listener->forget(p.info.socket_id);
+      return true;
+    });
     if (drain_waiters > 0) changed.notify_all();
     if (delivery && *delivery < receivers_wake) {
       receivers_wake = *delivery;
       changed.notify_all();
     }
-    // While the socket is full only EPOLLOUT can help; do not spin on
+    for (const auto &s : sockets) {
+      if (!s->retiring) continue;
+      retiring = true;
+      if (!next || s->retire_by < *next) next = s->retire_by;
+    }
+    // While a socket is full only EPOLLOUT can help; do not spin on
     // transmission deadlines meanwhile.
-    if (blocked && next && *next <= now) next = now + std::chrono::milliseconds(1);
+    if (any_blocked() && next && *next <= now) next = now + std::chrono::milliseconds(1);
     if (next && *next < now + kTimerGranularity) next = now + kTimerGranularity;
     if (last_app_send > now - kStreamingHold && (!next || *next > now + kSendCoalesce))
       next = now + kSendCoalesce;
     planned = next.value_or(srt::TimePoint::max());
-    const UdpSocketStats &st = socket.stats();
-    counters.datagrams_received = st.received;
-    counters.truncated = st.received_truncated;
-    counters.datagrams_sent = st.sent;
-    counters.send_calls = st.send_calls;
-    counters.gso_sends = st.gso_sends;
-    counters.send_errors = st.send_errors;
-    if (listener) counters.listener = listener->stats();
+    update_counters();
   }
-  flush();
+  flush_all();
+  if (retiring) retire_sockets(now);
   notify_observer();
   return next;
 }
 
-void Endpoint::Impl::on_writable(srt::TimePoint) {
-  flush();
-  if (!blocked) reactor.want_writable(this, false);
+void Endpoint::Impl::writable(Socket &s) {
+  flush(s);
+  if (!s.blocked) reactor.want_writable(&s, false);
 }
 
-void Endpoint::Impl::flush() {
-  if (out.empty()) {
-    out.clear();
+void Endpoint::Impl::flush(Socket &s) {
+  if (s.out.empty()) {
+    s.out.clear();
     return;
   }
-  if (socket.send(out)) {
-    if (blocked) reactor.want_writable(this, false);
-    blocked = false;
-  } else if (!blocked) {
-    blocked = true;
-    reactor.want_writable(this, true);
+  if (s.udp.send(s.out)) {
+    if (s.blocked) reactor.want_writable(&s, false);
+    s.blocked = false;
+  } else if (!s.blocked) {
+    s.blocked = true;
+    reactor.want_writable(&s, true);
   }
+}
+
+void Endpoint::Impl::flush_all() {
+  for (auto &s : sockets) flush(*s);
 }
 
 void Endpoint::Impl::notify_observer() {
@@ -239,6 +327,9 @@ void Endpoint::Impl::notify_observer() {
       case Notice::Kind::kDisconnected:
         observer->on_disconnected(n.peer, n.detail);
         break;
+      case Notice::Kind::kLinkState:
+        observer->on_link_state(n.link, n.from, n.to, n.detail);
+        break;
     }
   }
 }
@@ -253,11 +344,18 @@ void Endpoint::Impl::close_all(srt::TimePoint now) {
       while (peer.conn->poll_event()) {
       }
     }
+    for (auto &g : groups) {
+      g->group->close(now);
+      transmit_group(now, *g);
+      while (g->group->poll_event()) {
+      }
+    }
     changed.notify_all();
   }
-  flush();
+  flush_all();
   notices.clear();
   reactor.remove(this);
+  for (auto &s : sockets) reactor.remove(s.get());
 }
 
 }  // namespace srtcore::io

@@ -109,7 +109,7 @@ void Reactor::Impl::run_sync(const std::function<void()> &task) {
 
 void Reactor::Impl::add(ReactorClient *client, int fd) {
   const std::uint64_t id = next_id_++;
-  epoll_add(epoll_fd_.get(), fd, EPOLLIN, id);
+  if (fd >= 0) epoll_add(epoll_fd_.get(), fd, EPOLLIN, id);
   clients_.push_back(Entry{client, fd, id, false});
   clients_changed_ = true;
 }
@@ -117,7 +117,7 @@ void Reactor::Impl::add(ReactorClient *client, int fd) {
 void Reactor::Impl::remove(ReactorClient *client) {
   for (auto &e : clients_) {
     if (e.client != client) continue;
-    ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, e.fd, nullptr);
+    if (e.fd >= 0) ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, e.fd, nullptr);
     e.client = nullptr;  // compacted after the current turn
   }
   clients_changed_ = true;
@@ -125,7 +125,7 @@ void Reactor::Impl::remove(ReactorClient *client) {
 
 void Reactor::Impl::want_writable(ReactorClient *client, bool on) {
   for (auto &e : clients_) {
-    if (e.client != client || e.writable == on) continue;
+    if (e.client != client || e.writable == on || e.fd < 0) continue;
     epoll_event ev{};
     ev.events = EPOLLIN | (on ? EPOLLOUT : 0u);
     ev.data.u64 = e.id;

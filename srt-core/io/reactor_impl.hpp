@@ -54,7 +54,9 @@ struct Reactor::Impl {
   void run_sync(const std::function<void()> &task);
   bool on_reactor_thread() const { return std::this_thread::get_id() == thread_id_; }
 
-  // Reactor thread only (use run_sync from elsewhere).
+  // Reactor thread only (use run_sync from elsewhere). fd < 0 adds a
+  // client with timed work only (on_tick); a client may also be added once
+  // per socket it owns.
   void add(ReactorClient *client, int fd);
   void remove(ReactorClient *client);
   // Also report writability (while a client's socket buffer is full).

@@ -39,13 +39,13 @@ Session::Session(const ConnectionConfig &config, TimePoint start, TimePoint now,
     : snd(SendBufferConfig{config.send_buffer_packets, config.payload_size, start}, send_isn),
       cc(cc_config(config)),
       pacer(config.pacing_burst),
-      rcv(receive_config(config, lat, tlpktdrop), recv_isn),
+      rcv_buf(std::make_shared<ReceiveBuffer>(receive_config(config, lat, tlpktdrop), recv_isn)),
       acks(now, recv_isn),
       naks(RttEstimator::kInitialRtt, RttEstimator::kInitialRttVar),
       snd_drop_threshold(tlpktdrop ? SendBuffer::drop_threshold(lat.send, Duration(0))
                                    : std::nullopt),
       rate_window_start(now),
-      advertised_room(rcv.capacity()) {}
+      advertised_room(rcv_buf->capacity()) {}
 
 Connection::Impl::Impl(const ConnectionConfig &cfg, Role r, const NetAddress &l,
                        const NetAddress &p, Random &rnd, TimePoint now)
@@ -56,7 +56,7 @@ Connection::Impl::Impl(const ConnectionConfig &cfg, Role r, const NetAddress &l,
       random(rnd),
       start(now),
       socket_id(rnd.next_socket_id()),
-      isn(rnd.next_isn()) {
+      isn(cfg.isn ? *cfg.isn & kSeqMask : rnd.next_isn()) {
   config.payload_size = std::clamp<std::size_t>(config.payload_size, 1, kMaxPayloadSize);
   config.recv_buffer_packets = std::max<std::size_t>(config.recv_buffer_packets, 32);
   config.send_buffer_packets = std::max<std::size_t>(config.send_buffer_packets, 32);
@@ -79,7 +79,7 @@ void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
                                         std::optional<Duration> handshake_rtt) {
   const bool tlpktdrop = config.tlpktdrop && (peer_flags & kSrtFlagTlPktDrop) != 0;
   s.emplace(config, start, now, isn, recv_isn, lat, tlpktdrop);
-  s->rcv.tsbpd().set_time_base(now, peer_ts);
+  s->rcv().tsbpd().set_time_base(now, peer_ts);
   s->peer_flow_window = static_cast<std::int64_t>(config.flow_window);
   if (handshake_rtt && handshake_rtt->count() > 0) {
     // Our addition to libsrt: NAK and retransmission timing fit the path
@@ -111,6 +111,12 @@ Connection::Connection(const ConnectionConfig &config, Role role, const NetAddre
                     " bytes long; SRT allows at most 512");
     return;
   }
+  if (role == Role::kRendezvous && config.group) {
+    impl_->fail(ConnectionEvent::Kind::kBroken, static_cast<std::uint32_t>(RejectReason::kGroup),
+                "rendezvous connections cannot join a socket group (as in libsrt): use caller "
+                "and listener");
+    return;
+  }
   if (role == Role::kRendezvous) {
     impl_->start_rendezvous(now);
   } else {
@@ -130,12 +136,14 @@ Connection::Connection(const ConnectionConfig &config, const Accepted &a, Random
   m.config.mss = std::min(m.config.mss, a.peer_mss);
   m.negotiated.stream_id = a.stream_id;
   m.negotiated.peer_srt_version = a.peer_hsreq.srt_version;
+  m.negotiated.group = a.local_group;
+  m.negotiated.peer_group = a.peer_group;
   m.cookie = a.cookie;
   const Latencies lat = negotiate_from_hsreq(m.config, a.peer_hsreq);
   m.become_connected(now, a.peer_timestamp, a.peer_isn, lat, a.peer_hsreq.flags, std::nullopt);
   if (m.s) m.s->peer_flow_window = a.peer_flow_window;
   // Time base from the conclusion itself, which arrived before `now`.
-  if (m.s) m.s->rcv.tsbpd().set_time_base(a.arrival, a.peer_timestamp);
+  if (m.s) m.s->rcv().tsbpd().set_time_base(a.arrival, a.peer_timestamp);
   m.hs_response_size = m.write_conclusion_response(now, m.hs_response);
 }
 
@@ -143,6 +151,12 @@ Connection::~Connection() = default;
 
 std::uint32_t Connection::local_socket_id() const {
   return impl_->socket_id;
+}
+const Negotiated &Connection::negotiated() const {
+  return impl_->negotiated;
+}
+TimePoint Connection::start_time() const {
+  return impl_->start;
 }
 const NetAddress &Connection::peer() const {
   return impl_->peer;
@@ -254,8 +268,8 @@ std::optional<TimePoint> Connection::next_timer_deadline() const {
 
 std::optional<TimePoint> Connection::next_delivery_time() const {
   const Impl &m = *impl_;
-  if (!m.s || m.state == ConnectionState::kClosed) return std::nullopt;
-  return m.s->rcv.next_delivery_time();
+  if (!m.s || m.s->member || m.state == ConnectionState::kClosed) return std::nullopt;
+  return m.s->rcv().next_delivery_time();
 }
 
 void Connection::handle_timeout(TimePoint now) {
@@ -271,6 +285,115 @@ void Connection::close(TimePoint now) {
 
 Stats Connection::stats(TimePoint now) const {
   return impl_->stats(now);
+}
+
+// ---- group membership ----------------------------------------------------------
+
+std::shared_ptr<ReceiveBuffer> Connection::join_group(const GroupJoin &join) {
+  Impl &m = *impl_;
+  if (!m.s) return nullptr;
+  Session &x = *m.s;
+  m.start = join.start;
+  // Nothing was sent yet (the group joins right after the handshake): the
+  // link continues in the group's sequence space and timestamp origin.
+  x.snd_lost.clear();
+  x.dup_pending.reset();
+  x.snd.rebase(join.send_seq, join.start);
+  x.member = true;
+  x.link_gaps = join.link_gaps;
+  if (join.rcv) {
+    // This link's handshake ISN means nothing in the group's sequence space.
+    x.rcv_buf = join.rcv;
+    x.rcv_lost.clear();
+    x.link_next = join.recv_seq & kSeqMask;
+    x.acks = AckScheduler(join.now, x.link_next);
+  } else {
+    x.link_next = x.rcv().end_seq();
+  }
+  x.advertised_room = x.rcv().capacity();
+  return x.rcv_buf;
+}
+
+bool Connection::member() const {
+  return impl_->s && impl_->s->member;
+}
+
+bool Connection::send_numbered(TimePoint now, ByteSpan message, TimePoint origin, std::uint32_t seq,
+                               std::uint32_t msgno, bool carry) {
+  Impl &m = *impl_;
+  if (m.state != ConnectionState::kConnected || !m.s || message.empty() ||
+      message.size() > m.config.payload_size || !msgno_valid(msgno) || !seq_valid(seq)) {
+    ++m.n.send_rejected;
+    return false;
+  }
+  Session &x = *m.s;
+  if (seq_lt(seq, x.snd.end_seq())) return true;  // held already
+  if (seq != x.snd.end_seq()) {
+    x.snd.rebase(seq, m.start);
+    x.snd_lost.clear();
+    x.dup_pending.reset();
+  }
+  const TimePoint t = std::clamp(origin, m.start, now);
+  if (x.snd.push_numbered(message, t, msgno, !carry) == 0) {
+    ++m.n.send_rejected;
+    return false;
+  }
+  if (!carry) return true;
+  x.input_rate.on_input(now, message.size());
+  if (m.config.maxbw == 0 && m.config.inputbw == 0) {
+    if (auto r = x.input_rate.rate()) x.cc.set_measured_input_rate(*r);
+  }
+  return true;
+}
+
+void Connection::resend(std::uint32_t first, std::uint32_t last) {
+  Impl &m = *impl_;
+  if (!m.s) return;
+  Session &x = *m.s;
+  const std::uint32_t lo = seq_lt(first, x.snd.first_seq()) ? x.snd.first_seq() : first;
+  const std::uint32_t sent_end = x.snd.next_send_seq();
+  if (!seq_lt(lo, sent_end)) return;
+  const std::uint32_t hi = seq_lt(last, sent_end) ? last : seq_prev(sent_end);
+  if (seq_le(lo, hi)) x.snd_lost.insert(lo, hi);
+}
+
+void Connection::report_losses(TimePoint now, std::span<const SeqRange> ranges) {
+  Impl &m = *impl_;
+  if (!m.s || m.state != ConnectionState::kConnected || ranges.empty()) return;
+  Session &x = *m.s;
+  for (const SeqRange &r : ranges) m.n.pkt_rcv_loss += x.rcv_lost.insert(r.first, r.last);
+  x.naks.on_loss(now, x.nak_srtt(), x.nak_rttvar());
+  // One NAK for all of them: the control queue holds a few dozen packets.
+  m.queue_nak(now, ranges);
+}
+
+std::uint32_t Connection::send_first_seq() const {
+  return impl_->s ? impl_->s->snd.first_seq() : 0;
+}
+
+std::uint32_t Connection::send_end_seq() const {
+  return impl_->s ? impl_->s->snd.end_seq() : 0;
+}
+
+LinkHealth Connection::health() const {
+  const Impl &m = *impl_;
+  LinkHealth h;
+  h.last_received = m.last_received;
+  h.sent_unique = m.n.pkt_sent_unique;
+  h.sent_total = m.n.pkt_sent;
+  h.peer_packet_rate = m.n.peer_packet_rate;
+  h.peer_recv_rate_bytes = m.n.peer_recv_rate_bytes;
+  h.retransmitted = m.n.pkt_retrans;
+  h.nak_reported = m.n.pkt_snd_loss;
+  if (!m.s) return h;
+  const Session &x = *m.s;
+  h.srtt = x.rtt.srtt();
+  h.rttvar = x.rtt.rttvar();
+  h.rtt_measured = x.rtt.measured();
+  h.retransmit_backlog = static_cast<std::size_t>(x.snd_lost.size());
+  h.unacknowledged = x.snd.size();
+  h.oldest_unacked = x.snd.oldest_origin();
+  return h;
 }
 
 }  // namespace srtcore::srt

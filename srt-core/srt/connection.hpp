@@ -24,10 +24,13 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 
 #include "srt/address.hpp"
 #include "srt/bytes.hpp"
+#include "srt/control.hpp"
+#include "srt/handshake.hpp"
 #include "srt/random.hpp"
 #include "srt/reject.hpp"
 #include "srt/stats.hpp"
@@ -56,6 +59,12 @@ struct ConnectionConfig {
   // late wake-up). The I/O layer raises it so that one wake-up and one
   // batched (GSO) send carry several packets.
   std::uint32_t pacing_burst = 4;
+  // Caller: join the peer as a member of this group (GROUP extension in the
+  // conclusion). Set by bond::Group; rendezvous cannot join groups (libsrt).
+  std::optional<GroupExt> group;
+  // Caller: the initial sequence number to announce (a group's members all
+  // start at the group's next sequence, as libsrt's); random when unset.
+  std::optional<std::uint32_t> isn;
 };
 
 enum class Role : std::uint8_t { kCaller, kRendezvous, kAccepted };
@@ -73,9 +82,11 @@ struct Negotiated {
   std::string stream_id;    // the caller's, as the listener received it
   std::uint32_t peer_socket_id = 0;
   std::uint32_t peer_srt_version = 0;
-  std::uint32_t send_isn = 0;  // first sequence number we send
-  std::uint32_t recv_isn = 0;  // first sequence number the peer sends
-  Duration handshake_rtt{};    // first RTT sample (caller: request -> response)
+  std::uint32_t send_isn = 0;          // first sequence number we send
+  std::uint32_t recv_isn = 0;          // first sequence number the peer sends
+  Duration handshake_rtt{};            // first RTT sample (caller: request -> response)
+  std::optional<GroupExt> group;       // ours, when the connection is a group member
+  std::optional<GroupExt> peer_group;  // the peer's GROUP extension
 };
 
 struct ConnectionEvent {
@@ -102,6 +113,27 @@ struct MessageInfo {
   std::uint32_t dropped_before = 0;
 };
 
+class ReceiveBuffer;
+
+// What a group needs to judge a member link (bond::Group).
+struct LinkHealth {
+  Duration srtt{};
+  Duration rttvar{};
+  bool rtt_measured = false;
+  TimePoint last_received{};  // any packet from the peer
+  std::uint64_t sent_unique = 0;
+  std::uint64_t sent_total = 0;  // with retransmissions
+  // Packets per second the peer received on this link, from its last full
+  // ACK (ours count every arrival; libsrt's estimate ignores gaps).
+  std::uint32_t peer_packet_rate = 0;
+  std::uint64_t peer_recv_rate_bytes = 0;  // bytes/s, likewise
+  std::uint64_t retransmitted = 0;
+  std::uint64_t nak_reported = 0;             // sequences the peer reported lost
+  std::size_t retransmit_backlog = 0;         // NAKed, not yet sent again
+  std::size_t unacknowledged = 0;             // held in the send buffer
+  std::optional<TimePoint> oldest_unacked{};  // source time of the oldest held
+};
+
 class Connection {
  public:
   // Caller (peer is a listener) or rendezvous (peer does the same). The first
@@ -119,6 +151,10 @@ class Connection {
              TimePoint now);
 
   std::uint32_t local_socket_id() const;
+  // What the handshake settled (complete once connected).
+  const Negotiated &negotiated() const;
+  // Our timestamp origin (a group's first member lends it to the group).
+  TimePoint start_time() const;
   const NetAddress &peer() const;
   ConnectionState state() const;
   Role role() const;
@@ -167,6 +203,42 @@ class Connection {
   // Accepted side: the conclusion response the Listener sent for us (kept
   // by the Listener to answer repeated conclusions).
   ByteSpan handshake_response() const;
+
+  // ---- Group membership (bond::Group) ----
+  // A connected member shares the group's timestamp origin, sequence space
+  // and receive buffer: what it receives goes into the group's buffer (the
+  // first copy wins), its ACKs say what the group holds (never past what
+  // this link brought), it reports as lost only what no link brought, and
+  // receive_message delivers nothing (the group does).
+  struct GroupJoin {
+    TimePoint now{};
+    TimePoint start{};                   // the group's timestamp origin
+    std::uint32_t send_seq = 0;          // next sequence the group assigns
+    std::shared_ptr<ReceiveBuffer> rcv;  // the group's buffer; null: ours becomes it
+    std::uint32_t recv_seq = 0;          // with rcv: the first sequence this link is to bring
+    // A hole in what this link brings is a loss (broadcast, backup); with
+    // balancing each link brings only its share and the group finds losses.
+    bool link_gaps = true;
+  };
+  // Connected connections only; returns the group's receive buffer.
+  std::shared_ptr<ReceiveBuffer> join_group(const GroupJoin &join);
+  bool member() const;
+  // Member: queues a message with the group's numbers. A sequence ahead of
+  // what this link holds restarts its send buffer there (the group keeps
+  // what was skipped); one this link already holds is not queued again.
+  // `carry` false: another link carries it; this one keeps it only to
+  // retransmit it when asked (balancing).
+  bool send_numbered(TimePoint now, ByteSpan message, TimePoint origin, std::uint32_t seq,
+                     std::uint32_t msgno, bool carry = true);
+  // Member: the group found these missing (balancing): NAK them on this
+  // link now, in one NAK, and until they arrive on any link.
+  void report_losses(TimePoint now, std::span<const SeqRange> ranges);
+  // Member: [first, last] goes again where still held (a backup link taking
+  // over what was not acknowledged).
+  void resend(std::uint32_t first, std::uint32_t last);
+  std::uint32_t send_first_seq() const;  // oldest unacknowledged
+  std::uint32_t send_end_seq() const;    // next to be queued
+  LinkHealth health() const;
 
  private:
   struct Impl;

@@ -52,7 +52,7 @@ void Connection::Impl::queue_ack(TimePoint now, const AckToSend &a) {
   // The true room, even 0 (libsrt says at least 2, and the sender's
   // probes into a full buffer are then lost); a window update follows when
   // room comes back (timers).
-  ack.avail_buffer = static_cast<std::uint32_t>(x.rcv.available());
+  ack.avail_buffer = static_cast<std::uint32_t>(x.rcv().available());
   if (a.kind != AckKind::kLight) {
     // The sender may act on the smallest room it was told until it
     // confirms a larger one with its ACKACK.
@@ -108,28 +108,65 @@ void Connection::Impl::on_data(TimePoint now, const DataPacketView &pkt) {
   ++x.rate_packets;
   x.rate_bytes += pkt.payload.size();
   n.window_recv_bytes += pkt.payload.size();
-  const InsertResult r = x.rcv.insert(now, pkt.header, pkt.payload);
-  if (r.status == InsertStatus::kInserted && !x.rcv_lost.empty()) x.rcv_lost.remove(pkt.header.seq);
-  if (r.gap) report_gap(now, *r.gap);
+  const std::uint32_t seq = pkt.header.seq;
+  if (x.member) {
+    // A hole on this link is a loss only where no other link filled it.
+    ++x.link_received;
+    x.link_received_bytes += pkt.payload.size();
+    if (x.link_gaps && seq_gt(seq, x.link_next)) member_gap(now, x.link_next, seq_prev(seq));
+    if (seq_ge(seq, x.link_next)) x.link_next = seq_next(seq);
+    const InsertResult r = x.rcv().insert(now, pkt.header, pkt.payload);
+    if (r.status == InsertStatus::kDuplicate || r.status == InsertStatus::kBelated) {
+      ++x.link_redundant;
+    }
+    if (!x.rcv_lost.empty()) x.rcv_lost.remove(seq);
+  } else {
+    const InsertResult r = x.rcv().insert(now, pkt.header, pkt.payload);
+    if (r.status == InsertStatus::kInserted && !x.rcv_lost.empty()) x.rcv_lost.remove(seq);
+    if (r.gap) report_gap(now, *r.gap);
+  }
   if (!x.first_ack_sent) {
     // A full ACK at once for the first packet (libsrt waits for its 10 ms
     // timer): its ACKACK gives the first RTT sample one round trip after
     // data starts, which matters most where no handshake RTT was measured
     // (the listener side).
     x.first_ack_sent = true;
-    if (auto a = x.acks.on_timer(now, x.rcv.ack_seq(), x.ack_srtt(), x.ack_rttvar())) {
+    if (auto a = x.acks.on_timer(now, x.ack_seq(), x.ack_srtt(), x.ack_rttvar())) {
       queue_ack(now, *a);
     }
     return;
   }
-  if (auto a = x.acks.on_data(now, x.rcv.ack_seq())) queue_ack(now, *a);
+  if (auto a = x.acks.on_data(now, x.ack_seq())) queue_ack(now, *a);
+}
+
+void Connection::Impl::member_gap(TimePoint now, std::uint32_t first, std::uint32_t last) {
+  s->rcv().for_each_missing(first, last, [&](const SeqRange &r) { report_gap(now, r); });
+}
+
+// A member's loss list keeps only what the group still lacks.
+void Connection::Impl::prune_member_losses() {
+  Session &x = *s;
+  if (x.rcv_lost.empty()) return;
+  x.rcv_lost.remove_up_to(seq_prev(x.rcv().start_seq()));
+  if (x.rcv_lost.empty()) return;
+  const auto front = *x.rcv_lost.front();
+  const std::uint32_t back = x.rcv_lost.ranges().back().last;
+  LossList still(x.rcv_lost.max_ranges());
+  x.rcv().for_each_missing(front, back, [&](const SeqRange &r) {
+    for (const SeqRange &l : x.rcv_lost.ranges()) {
+      const std::uint32_t lo = seq_gt(l.first, r.first) ? l.first : r.first;
+      const std::uint32_t hi = seq_lt(l.last, r.last) ? l.last : r.last;
+      if (seq_le(lo, hi)) still.insert(lo, hi);
+    }
+  });
+  x.rcv_lost = std::move(still);
 }
 
 std::optional<MessageInfo> Connection::Impl::receive(TimePoint now, MutableByteSpan out) {
-  if (!s) return std::nullopt;
+  if (!s || s->member) return std::nullopt;  // a group delivers from its buffer
   Session &x = *s;
   std::optional<MessageInfo> info;
-  while (auto d = x.rcv.poll(now, out)) {
+  while (auto d = x.rcv().poll(now, out)) {
     if (d->kind == Delivery::Kind::kDrop) {
       x.dropped_pending += d->packets;
       continue;
@@ -152,7 +189,7 @@ std::optional<MessageInfo> Connection::Impl::receive(TimePoint now, MutableByteS
 void Connection::Impl::after_delivery() {
   Session &x = *s;
   // Whatever the buffer moved past is no loss to report any more.
-  if (!x.rcv_lost.empty()) x.rcv_lost.remove_up_to(seq_prev(x.rcv.start_seq()));
+  if (!x.rcv_lost.empty()) x.rcv_lost.remove_up_to(seq_prev(x.rcv().start_seq()));
 }
 
 // ---- receiving control ------------------------------------------------------------
@@ -207,7 +244,7 @@ void Connection::Impl::on_ack(TimePoint now, const ControlPacketView &pkt) {
   }
   if (!x.snd_lost.empty()) x.snd_lost.remove_up_to(seq_prev(x.snd.first_seq()));
   if (ack->kind != AckKind::kLight) {
-    const bool bidirectional = x.rcv.stats().received > 0;
+    const bool bidirectional = x.rcv().stats().received > 0;
     x.rtt.on_peer_report(Duration(ack->rtt_us), Duration(ack->rtt_var_us), bidirectional);
     x.peer_rtt_measured = Duration(ack->rtt_us) != RttEstimator::kInitialRtt ||
                           Duration(ack->rtt_var_us) != RttEstimator::kInitialRttVar;
@@ -215,6 +252,7 @@ void Connection::Impl::on_ack(TimePoint now, const ControlPacketView &pkt) {
     if (ack->kind == AckKind::kFull && ack->has_recv_rate_bytes) {
       n.peer_recv_rate_bytes = ack->recv_rate_bytes;
       n.peer_link_capacity = ack->link_capacity;
+      n.peer_packet_rate = ack->packet_recv_rate;
     }
     x.cc.on_ack();
   }
@@ -271,7 +309,7 @@ void Connection::Impl::on_ackack(TimePoint now, const ControlPacketView &pkt) {
   if (auto sample = x.acks.on_ackack(now, *num)) {
     x.rtt.on_sample(sample->rtt);
     x.naks.on_rtt_update(now, x.nak_srtt(), x.nak_rttvar());
-    x.rcv.tsbpd().add_drift_sample(pkt.header.timestamp, now, sample->rtt);
+    x.rcv().tsbpd().add_drift_sample(pkt.header.timestamp, now, sample->rtt);
   }
 }
 
@@ -282,7 +320,13 @@ void Connection::Impl::on_drop_request(TimePoint now, const ControlPacketView &p
     ++n.dropped_input;
     return;
   }
-  const auto res = x.rcv.drop_range(now, d->first, d->last);
+  if (x.member) {
+    // This link's sender gave them up; another link may still bring them,
+    // and the group's buffer gives up at delivery time.
+    if (!x.rcv_lost.empty()) x.rcv_lost.remove_range(d->first, d->last);
+    return;
+  }
+  const auto res = x.rcv().drop_range(now, d->first, d->last);
   if (!x.rcv_lost.empty()) x.rcv_lost.remove_range(d->first, d->last);
   if (res.gap) report_gap(now, *res.gap);
 }

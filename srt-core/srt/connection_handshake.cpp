@@ -21,6 +21,20 @@ std::string reject_detail(const char *who, std::uint32_t code) {
 
 }  // namespace
 
+std::optional<std::string> Connection::Impl::check_group_answer(
+    const std::optional<GroupExt> &answer) const {
+  if (!config.group) return std::nullopt;  // a GROUP block we did not ask for is ignored
+  if (!answer) {
+    return "the listener at " + peer.to_string() +
+           " does not accept group members: a libsrt listener needs groupconnect=1, ours "
+           "accepts them when bonding is on";
+  }
+  if (answer->type != config.group->type) {
+    return "the listener at " + peer.to_string() + " answered for a group of another type";
+  }
+  return std::nullopt;
+}
+
 void Connection::Impl::start_caller(TimePoint now) {
   phase = HsPhase::kInduction;
   connect_deadline = now + config.connect_timeout;
@@ -63,6 +77,7 @@ void Connection::Impl::queue_handshake(TimePoint now, std::uint32_t type, bool w
   if (with_hsrsp) hb.add_hsreq(ExtType::kHsRsp, make_hsrsp(config, rdv_latencies));
   // The stream id goes with the HSREQ: a caller's, or a rendezvous initiator's.
   if (with_hsreq && !config.stream_id.empty()) hb.add_stream_id(config.stream_id);
+  if (with_hsreq && role == Role::kCaller && config.group) hb.add_group(*config.group);
   ctrl.commit(hb.size());
 }
 
@@ -138,7 +153,12 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
                                            const HandshakeView &hs) {
   if (state != ConnectionState::kConnecting) return;  // repeated answers after connecting
   if (const auto code = rejection_reason_code(hs.body.type)) {
-    fail(ConnectionEvent::Kind::kRejected, *code, reject_detail("the listener", *code));
+    std::string detail = reject_detail("the listener", *code);
+    if (config.group && *code == static_cast<std::uint32_t>(RejectReason::kGroup)) {
+      detail += ": it does not take members of this group (a libsrt listener needs "
+                "groupconnect=1, and libsrt 1.5 knows only broadcast and backup groups)";
+    }
+    fail(ConnectionEvent::Kind::kRejected, *code, detail);
     return;
   }
   if (phase == HsPhase::kInduction) {
@@ -170,9 +190,16 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
     return;
   }
   peer_socket_id = hs.body.socket_id;
+  if (const auto why = check_group_answer(pc.group)) {
+    queue_simple(now, ControlType::kShutdown);
+    fail(ConnectionEvent::Kind::kRejected, static_cast<std::uint32_t>(RejectReason::kGroup), *why);
+    return;
+  }
   config.mss = std::min(config.mss, std::max<std::uint32_t>(hs.body.mtu, 76));
   negotiated.peer_srt_version = pc.hs->srt_version;
   negotiated.stream_id = config.stream_id;
+  negotiated.group = config.group;
+  negotiated.peer_group = pc.group;
   const Latencies lat = latencies_from_hsrsp(config, *pc.hs);
   become_connected(now, pkt.header.timestamp, hs.body.isn, lat, pc.hs->flags, now - hs_last_sent);
   if (s) s->peer_flow_window = hs.body.flow_window;
@@ -233,8 +260,9 @@ void Connection::Impl::rendezvous_on_handshake(TimePoint now, const ControlPacke
       send_handshake_request(now);  // the responder has not seen our HSREQ yet
       return;
     }
-    if (const auto reason =
-            read_conclusion(hs.extensions, hs.body.extension, ExtType::kHsRsp, pc)) {
+    auto reason = read_conclusion(hs.extensions, hs.body.extension, ExtType::kHsRsp, pc);
+    if (!reason && pc.group) reason = RejectReason::kGroup;  // libsrt: no groups in rendezvous
+    if (reason) {
       reject_peer(now, *reason, peer_socket_id);
       return;
     }
@@ -259,7 +287,9 @@ void Connection::Impl::rendezvous_on_handshake(TimePoint now, const ControlPacke
     return;
   }
   PeerConclusion pc;
-  if (const auto reason = read_conclusion(hs.extensions, hs.body.extension, ExtType::kHsReq, pc)) {
+  auto reason = read_conclusion(hs.extensions, hs.body.extension, ExtType::kHsReq, pc);
+  if (!reason && pc.group) reason = RejectReason::kGroup;  // libsrt: no groups in rendezvous
+  if (reason) {
     reject_peer(now, *reason, peer_socket_id);
     return;
   }
@@ -284,7 +314,7 @@ void Connection::Impl::rendezvous_responder_connect(TimePoint now) {
   become_connected(now, rdv_peer_ts, rdv_peer_isn, rdv_latencies, rdv_peer_flags,
                    now - hs_last_sent);
   // The time base comes from the HSREQ conclusion, as on a listener.
-  if (s) s->rcv.tsbpd().set_time_base(rdv_arrival, rdv_peer_ts);
+  if (s) s->rcv().tsbpd().set_time_base(rdv_arrival, rdv_peer_ts);
 }
 
 std::size_t Connection::Impl::write_conclusion_response(TimePoint now, MutableByteSpan out) {
@@ -301,6 +331,7 @@ std::size_t Connection::Impl::write_conclusion_response(TimePoint now, MutableBy
   HandshakeBuilder hb(out, b, ts(now), peer_socket_id);
   hb.add_hsreq(ExtType::kHsRsp,
                make_hsrsp(config, Latencies{negotiated.recv_latency, negotiated.send_latency}));
+  if (negotiated.group) hb.add_group(*negotiated.group);
   return hb.size();
 }
 

@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -37,9 +38,11 @@ struct Connection::Accepted {
   std::uint32_t peer_flow_window = 8192;
   HsReq peer_hsreq;
   std::string stream_id;
-  TimePoint arrival{};               // when the conclusion arrived
-  std::uint32_t peer_timestamp = 0;  // its header timestamp (TSBPD time base)
-  std::uint32_t cookie = 0;          // echoed in the response, as libsrt does
+  TimePoint arrival{};                  // when the conclusion arrived
+  std::uint32_t peer_timestamp = 0;     // its header timestamp (TSBPD time base)
+  std::uint32_t cookie = 0;             // echoed in the response, as libsrt does
+  std::optional<GroupExt> peer_group;   // the caller's GROUP extension
+  std::optional<GroupExt> local_group;  // our answer (mirror group id)
 };
 
 // libsrt repeats connection requests every 250 ms.
@@ -67,8 +70,21 @@ struct Session {
   Pacer pacer;
   InputRateEstimator input_rate;
   SenderLossList snd_lost;
-  ReceiveBuffer rcv;
+  // Ours, or the group's when the connection is a group member.
+  std::shared_ptr<ReceiveBuffer> rcv_buf;
+  ReceiveBuffer &rcv() { return *rcv_buf; }
+  const ReceiveBuffer &rcv() const { return *rcv_buf; }
   LossList rcv_lost;
+  // Group member: one past the newest sequence this link brought. The ACK
+  // never goes past it: the peer's member sent nothing beyond on this link.
+  bool member = false;
+  bool link_gaps = true;
+  std::uint32_t link_next = 0;
+  std::uint64_t link_received = 0, link_received_bytes = 0, link_redundant = 0;
+  std::uint32_t ack_seq() const {
+    const std::uint32_t a = rcv().ack_seq();
+    return member && seq_lt(link_next, a) ? link_next : a;
+  }
   AckScheduler acks;
   NakScheduler naks;
   RttEstimator rtt;
@@ -97,7 +113,7 @@ struct Session {
   Duration ack_srtt() const { return rtt.measured() ? rtt.srtt() : Duration(0); }
   Duration ack_rttvar() const { return rtt.measured() ? rtt.rttvar() : Duration(0); }
   Duration nak_srtt() const {
-    return rtt.measured() ? rtt.srtt() : std::min(rtt.srtt(), rcv.tsbpd().latency() / 3);
+    return rtt.measured() ? rtt.srtt() : std::min(rtt.srtt(), rcv().tsbpd().latency() / 3);
   }
   Duration nak_rttvar() const { return rtt.measured() ? rtt.rttvar() : Duration(0); }
 
@@ -120,6 +136,7 @@ struct Counters {
   std::uint64_t sent_ack = 0, recv_ack = 0, sent_nak = 0, recv_nak = 0;
   std::uint64_t pkt_rcv_undecrypt = 0, byte_rcv_undecrypt = 0;
   std::uint64_t peer_recv_rate_bytes = 0, peer_link_capacity = 0;  // from full ACKs
+  std::uint32_t peer_packet_rate = 0;
   std::uint64_t dropped_input = 0;  // malformed / unexpected datagrams
   std::uint64_t send_rejected = 0;  // send_message refused
   // Rates over the last whole second, for mbpsSendRate / mbpsRecvRate.
@@ -155,6 +172,8 @@ struct Connection::Impl {
   void reject_peer(TimePoint now, RejectReason reason, std::uint32_t dest);
   std::size_t write_conclusion_response(TimePoint now, MutableByteSpan out);
   void handshake_timer(TimePoint now);
+  // Caller in a group: why the listener's GROUP answer is unacceptable.
+  std::optional<std::string> check_group_answer(const std::optional<GroupExt> &answer) const;
 
   // ---- connection_data.cpp ----
   void on_data(TimePoint now, const DataPacketView &pkt);
@@ -172,6 +191,8 @@ struct Connection::Impl {
   std::size_t write_data(TimePoint now, MutableByteSpan out);
   std::optional<MessageInfo> receive(TimePoint now, MutableByteSpan out);
   void after_delivery();
+  void member_gap(TimePoint now, std::uint32_t first, std::uint32_t last);
+  void prune_member_losses();
 
   // ---- connection_timers.cpp ----
   void timers(TimePoint now);

@@ -57,7 +57,7 @@ Stats Connection::Impl::stats(TimePoint now) const {
                      static_cast<double>(config.payload_size + 44) * 8.0 / 1e6;
   if (!s) return st;
   const Session &x = *s;
-  const ReceiveBufferStats &r = x.rcv.stats();
+  const ReceiveBufferStats &r = x.rcv().stats();
   st.pktRecv = static_cast<std::int64_t>(r.received);
   st.byteRecv = r.received_bytes;
   st.pktRcvRetrans = static_cast<std::int64_t>(r.retransmitted);
@@ -68,6 +68,13 @@ Stats Connection::Impl::stats(TimePoint now) const {
   st.pktRecvUnique = static_cast<std::int64_t>(r.received - r.duplicates - r.belated -
                                                r.out_of_window - r.oversized);
   st.byteRecvUnique = r.delivered_bytes;
+  if (x.member) {
+    // The buffer is the group's: this link's own share.
+    st.pktRecv = static_cast<std::int64_t>(x.link_received);
+    st.byteRecv = x.link_received_bytes;
+    st.pktRecvUnique = static_cast<std::int64_t>(x.link_received - x.link_redundant);
+    st.byteRecvUnique = 0;
+  }
   // libsrt estimates lost bytes from the average payload.
   const std::uint64_t avg = r.received > 0 ? r.received_bytes / r.received : config.payload_size;
   st.byteRcvLoss = n.pkt_rcv_loss * avg;
@@ -86,9 +93,9 @@ Stats Connection::Impl::stats(TimePoint now) const {
   st.byteAvailSndBuf = static_cast<int>(x.snd.free() * config.payload_size);
   if (auto o = x.snd.oldest_origin()) st.msSndBuf = ms_of(now - *o);
   st.msSndTsbPdDelay = ms_of(negotiated.send_latency);
-  st.pktRcvBuf = seq_diff(x.rcv.end_seq(), x.rcv.start_seq());
+  st.pktRcvBuf = seq_diff(x.rcv().end_seq(), x.rcv().start_seq());
   st.byteRcvBuf = st.pktRcvBuf * static_cast<int>(avg);
-  st.byteAvailRcvBuf = static_cast<int>(x.rcv.available() * kMaxPayloadSize);
+  st.byteAvailRcvBuf = static_cast<int>(x.rcv().available() * kMaxPayloadSize);
   st.msRcvTsbPdDelay = ms_of(negotiated.recv_latency);
   return st;
 }

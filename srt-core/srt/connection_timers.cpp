@@ -16,7 +16,8 @@ void take_earlier(std::optional<TimePoint> &t, std::optional<TimePoint> c) {
 
 // The sender was last told of little room, and much more is free now.
 bool window_update_due(const Session &x) {
-  return x.advertised_room * 4 < x.rcv.capacity() && x.rcv.available() >= 2 * x.advertised_room + 2;
+  return x.advertised_room * 4 < x.rcv().capacity() &&
+         x.rcv().available() >= 2 * x.advertised_room + 2;
 }
 
 }  // namespace
@@ -37,12 +38,13 @@ void Connection::Impl::timers(TimePoint now) {
   }
   count_rates(now);
   if (now >= x.acks.next_deadline()) {
-    if (auto a = x.acks.on_timer(now, x.rcv.ack_seq(), x.ack_srtt(), x.ack_rttvar())) {
+    if (auto a = x.acks.on_timer(now, x.ack_seq(), x.ack_srtt(), x.ack_rttvar())) {
       queue_ack(now, *a);
     } else if (window_update_due(x)) {
       queue_ack(now, x.acks.window_update(now));
     }
   }
+  if (x.member) prune_member_losses();
   if (config.nakreport && x.naks.on_timer(now, !x.rcv_lost.empty())) {
     queue_nak(now, x.rcv_lost.ranges());
   }
@@ -71,7 +73,7 @@ std::optional<TimePoint> Connection::Impl::deadline(bool with_delivery) const {
   // The ACK timer matters only while there is something the sender has not
   // confirmed, or room to announce: an idle connection wakes for its
   // keepalive once a second, not a hundred times.
-  if (x.rcv.ack_seq() != x.acks.last_ackack_seq() || window_update_due(x)) {
+  if (x.ack_seq() != x.acks.last_ackack_seq() || window_update_due(x)) {
     t = x.acks.next_deadline();
   }
   if (config.nakreport) take_earlier(t, x.naks.next_deadline(!x.rcv_lost.empty()));
@@ -83,7 +85,7 @@ std::optional<TimePoint> Connection::Impl::deadline(bool with_delivery) const {
     take_earlier(t, x.pacer.next_send_time());
   }
   take_earlier(t, head_timeout());
-  if (with_delivery) take_earlier(t, x.rcv.next_delivery_time());
+  if (with_delivery && !x.member) take_earlier(t, x.rcv().next_delivery_time());
   take_earlier(t, last_sent + kKeepaliveInterval);
   take_earlier(t, last_received + config.peer_idle_timeout);
   return t;

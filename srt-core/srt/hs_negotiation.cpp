@@ -57,9 +57,12 @@ std::optional<RejectReason> read_conclusion(ByteSpan extensions, std::uint16_t e
       }
       case ExtType::kFilter:
         return RejectReason::kFilter;
-      case ExtType::kGroup:
-        out.has_group = true;
+      case ExtType::kGroup: {
+        auto g = parse_group(e.content);
+        if (!g || (g->group_id & kGroupIdBit) == 0) return RejectReason::kRogue;
+        out.group = *g;
         break;
+      }
       default:
         break;  // unknown blocks are skipped, as libsrt does
     }
@@ -68,7 +71,6 @@ std::optional<RejectReason> read_conclusion(ByteSpan extensions, std::uint16_t e
   if (out.hs->srt_version < kMinPeerSrtVersion) return RejectReason::kVersion;
   if (out.hs->flags & kSrtFlagStream) return RejectReason::kMessageApi;
   if (out.has_km) return RejectReason::kUnsecure;  // no passphrase on our side
-  if (out.has_group) return RejectReason::kGroup;
   return std::nullopt;
 }
 

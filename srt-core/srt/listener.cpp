@@ -153,9 +153,24 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
     if (*reason == RejectReason::kRogue) ++stats_.malformed;
     refuse = static_cast<std::uint32_t>(*reason);
   }
-  if (!refuse && accept_) {
-    CallerRequest cr{from, pc.stream_id, req.socket_id, pc.hs->srt_version};
-    refuse = accept_(cr);
+  CallerRequest cr;
+  if (!refuse) {
+    cr = CallerRequest{from, pc.stream_id, req.socket_id, pc.hs->srt_version, pc.group};
+    if (accept_) refuse = accept_(cr);
+  }
+  std::optional<GroupExt> our_group;
+  if (!refuse && pc.group) {
+    // As libsrt: group members only where the application opted in.
+    if (!config_.group_connect || !group_) {
+      refuse = static_cast<std::uint32_t>(RejectReason::kGroup);
+    } else {
+      const GroupDecision d = group_(now, cr);
+      if (d.answer) {
+        our_group = d.answer;
+      } else {
+        refuse = d.reject_code;
+      }
+    }
   }
   if (refuse) {
     ++stats_.rejected;
@@ -177,6 +192,8 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
   a.arrival = now;
   a.peer_timestamp = pkt->header.timestamp;
   a.cookie = req.cookie;
+  a.peer_group = pc.group;
+  a.local_group = our_group;
   res.accepted = std::make_unique<Connection>(config_.connection, a, random_, now);
   ++stats_.accepted;
 

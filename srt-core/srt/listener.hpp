@@ -19,6 +19,7 @@
 #include "srt/bytes.hpp"
 #include "srt/connection.hpp"
 #include "srt/random.hpp"
+#include "srt/reject.hpp"
 #include "srt/time.hpp"
 
 namespace srtcore::srt {
@@ -26,6 +27,9 @@ namespace srtcore::srt {
 struct ListenerConfig {
   ConnectionConfig connection;  // for every accepted connection
   std::size_t backlog = 16;     // accepted conclusions remembered for repeats
+  // Accept members of socket groups (libsrt SRTO_GROUPCONNECT); without it a
+  // GROUP extension is refused with SRT_REJ_GROUP, as libsrt does.
+  bool group_connect = false;
 };
 
 struct CallerRequest {
@@ -33,7 +37,16 @@ struct CallerRequest {
   std::string stream_id;
   std::uint32_t peer_socket_id = 0;
   std::uint32_t peer_srt_version = 0;
+  std::optional<GroupExt> group;  // the caller's GROUP extension, if any
 };
+
+// The answer to a group member: our GROUP extension (the id of our mirror
+// group) to accept, or a rejection code.
+struct GroupDecision {
+  std::optional<GroupExt> answer;
+  std::uint32_t reject_code = static_cast<std::uint32_t>(RejectReason::kGroup);
+};
+using GroupCallback = std::function<GroupDecision(TimePoint now, const CallerRequest &)>;
 
 // Returns nullopt to accept, or a rejection code (RejectReason or an
 // application code >= 1000, e.g. 1403) to refuse.
@@ -55,6 +68,8 @@ class Listener {
   Listener(const ListenerConfig &config, const NetAddress &local, Random &random);
 
   void set_accept_callback(AcceptCallback cb) { accept_ = std::move(cb); }
+  // Decides group members (with group_connect); runs after the accept callback.
+  void set_group_callback(GroupCallback cb) { group_ = std::move(cb); }
 
   struct Result {
     std::size_t reply_size = 0;            // bytes written to `reply`, to send to `from`
@@ -77,6 +92,7 @@ class Listener {
   NetAddress local_;
   Random &random_;
   AcceptCallback accept_;
+  GroupCallback group_;
   ListenerStats stats_;
   std::shared_ptr<State> state_;
 };

@@ -14,6 +14,7 @@
 // dropped and reported as one range.
 #pragma once
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -117,6 +118,35 @@ class ReceiveBuffer {
   // Free slots after the newest packet (the ACK's available-buffer field).
   std::size_t available() const;
   const ReceiveBufferStats &stats() const { return stats_; }
+
+  // Calls f(SeqRange) for each run of sequences in [first, last] that is
+  // still to come: not stored, not given up, not delivered (a group
+  // member's own loss, when the group's buffer is shared by several links).
+  template <class F>
+  void for_each_missing(std::uint32_t first, std::uint32_t last, F &&f) const {
+    if (seq_lt(first, start_)) first = start_;
+    if (seq_gt(first, last)) return;
+    const auto cap = static_cast<std::int32_t>(slots_.size());
+    if (seq_diff(last, start_) >= cap) last = seq_add(start_, cap - 1);
+    if (seq_gt(first, last)) return;
+    const auto from = static_cast<std::size_t>(seq_diff(first, start_));
+    const auto to = static_cast<std::size_t>(seq_diff(last, start_)) + 1;
+    const std::size_t w = window();
+    const std::size_t in_to = std::min(to, w);
+    std::size_t off = from;
+    while (off < in_to) {
+      const std::size_t hole = find_next(used_bits_, off, in_to, false);
+      if (hole >= in_to) break;
+      const std::size_t filled = find_next(used_bits_, hole, in_to, true);
+      f(SeqRange{seq_add(start_, static_cast<std::int32_t>(hole)),
+                 seq_add(start_, static_cast<std::int32_t>(filled) - 1)});
+      off = filled;
+    }
+    if (to > w) {
+      const std::size_t lo = std::max(from, w);
+      f(SeqRange{seq_add(start_, static_cast<std::int32_t>(lo)), last});
+    }
+  }
 
  private:
   enum class SlotState : std::uint8_t { kEmpty, kPacket, kGivenUp };

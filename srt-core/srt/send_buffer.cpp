@@ -19,14 +19,46 @@ std::size_t SendBuffer::phys(std::uint32_t seq) const {
 }
 
 std::size_t SendBuffer::push(ByteSpan message, TimePoint origin, bool in_order) {
+  return push_impl(message, origin, in_order, next_msgno_, false);
+}
+
+std::size_t SendBuffer::push_numbered(ByteSpan message, TimePoint origin, std::uint32_t msgno,
+                                      bool elsewhere) {
+  return push_impl(message, origin, false, msgno, elsewhere);
+}
+
+void SendBuffer::pass_elsewhere() {
+  while (send_ != end_ && slots_[phys(send_)].elsewhere) send_ = seq_next(send_);
+}
+
+void SendBuffer::rebase(std::uint32_t seq, TimePoint start_time) {
+  release_front(size());
+  head_ = 0;
+  first_ = send_ = end_ = seq & kSeqMask;
+  config_.start_time = start_time;
+}
+
+void SendBuffer::release_before(std::uint32_t seq) {
+  if (!seq_valid(seq) || seq_le(seq, first_)) return;
+  if (seq_gt(seq, end_)) seq = end_;
+  release_front(static_cast<std::size_t>(seq_diff(seq, first_)));
+  if (seq_lt(send_, first_)) send_ = first_;
+}
+
+std::optional<SendPacket> SendBuffer::peek(std::uint32_t seq) const {
+  if (!seq_valid(seq) || seq_lt(seq, first_) || seq_ge(seq, end_)) return std::nullopt;
+  return view(seq, false);
+}
+
+std::size_t SendBuffer::push_impl(ByteSpan message, TimePoint origin, bool in_order,
+                                  std::uint32_t msgno, bool elsewhere) {
   const std::size_t max = store_.slot_bytes();
   const std::size_t n = (message.size() + max - 1) / max;
   if (n == 0 || n > free()) {
     if (n != 0) ++stats_.rejected_messages;
     return 0;
   }
-  const std::uint32_t msgno = next_msgno_;
-  next_msgno_ = msgno_next(next_msgno_);
+  next_msgno_ = msgno_next(msgno);
   const std::uint32_t ts = wire_timestamp(config_.start_time, origin);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t p = phys(end_);
@@ -50,13 +82,15 @@ std::size_t SendBuffer::push(ByteSpan message, TimePoint origin, bool in_order) 
     s.sends = 0;
     s.origin = origin;
     s.last_sent = TimePoint{};
+    s.elsewhere = elsewhere;
     bytes_ += len;
     end_ = seq_next(end_);
   }
+  pass_elsewhere();
   return n;
 }
 
-SendPacket SendBuffer::view(std::uint32_t seq, bool retransmitted) {
+SendPacket SendBuffer::view(std::uint32_t seq, bool retransmitted) const {
   const std::size_t p = phys(seq);
   const Slot &s = slots_[p];
   SendPacket out;
@@ -79,6 +113,7 @@ std::optional<SendPacket> SendBuffer::next_unsent(TimePoint now) {
   s.last_sent = now;
   const std::uint32_t seq = send_;
   send_ = seq_next(send_);
+  pass_elsewhere();
   return view(seq, false);
 }
 
@@ -101,7 +136,9 @@ bool SendBuffer::retransmit_allowed(std::uint32_t seq, TimePoint now, Duration s
 
 std::optional<TimePoint> SendBuffer::last_send_time(std::uint32_t seq) const {
   if (!seq_valid(seq) || seq_lt(seq, first_) || seq_ge(seq, send_)) return std::nullopt;
-  return slots_[phys(seq)].last_sent;
+  const Slot &s = slots_[phys(seq)];
+  if (s.sends == 0) return std::nullopt;  // another link carried it
+  return s.last_sent;
 }
 
 void SendBuffer::release_front(std::size_t n) {

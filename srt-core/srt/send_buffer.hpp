@@ -57,6 +57,21 @@ class SendBuffer {
   // middle, last; solo when one) with a new message number. All or nothing:
   // returns the packets stored, 0 when the message is empty or does not fit.
   std::size_t push(ByteSpan message, TimePoint origin, bool in_order = false);
+  // The same with the message number a group assigned (every member stamps
+  // a message alike).
+  // `elsewhere`: another link carries it (balancing); this one only keeps it
+  // to retransmit when asked, and next_unsent passes it by.
+  std::size_t push_numbered(ByteSpan message, TimePoint origin, std::uint32_t msgno,
+                            bool elsewhere = false);
+  std::uint32_t next_msgno() const { return next_msgno_; }
+  // Group member: forgets everything held and continues at `seq`, with
+  // timestamps counted from `start_time` (the group's origin).
+  void rebase(std::uint32_t seq, TimePoint start_time);
+  // A held packet as it would be sent, without marking it (group history).
+  std::optional<SendPacket> peek(std::uint32_t seq) const;
+  // Group history: forgets everything before `seq` (acknowledged through
+  // some member), sent from here or not.
+  void release_before(std::uint32_t seq);
 
   bool has_unsent() const { return send_ != end_; }
   // The oldest packet never sent; marks it sent at `now`.
@@ -106,10 +121,14 @@ class SendBuffer {
     TimePoint origin{};
     TimePoint last_sent{};
     TimePoint last_retransmit{};  // meaningful when sends > 1
+    bool elsewhere = false;       // carried by another link of the group
   };
 
   std::size_t phys(std::uint32_t seq) const;
-  SendPacket view(std::uint32_t seq, bool retransmitted);
+  SendPacket view(std::uint32_t seq, bool retransmitted) const;
+  std::size_t push_impl(ByteSpan message, TimePoint origin, bool in_order, std::uint32_t msgno,
+                        bool elsewhere);
+  void pass_elsewhere();  // moves send_ past packets other links carry
   void release_front(std::size_t n);
 
   SendBufferConfig config_;

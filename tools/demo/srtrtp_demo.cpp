@@ -3,12 +3,18 @@
 // decodes it with avdec_h264 and checks every decoded frame against a direct
 // decode of the same encoded stream. Then it sends the same stream as RTP over
 // SRT (srtbondsink -> srt-linkemu with 5% loss each way and 20 ms RTT ->
-// srtbondsrc) and checks every frame again. Exit status 0 only if every frame
-// of both legs matches.
+// srtbondsrc) and checks every frame again. Last, the bonded leg: the stream
+// played live through srtbondsink bond-mode=broadcast (or backup) over three
+// emulated paths (A clean 10 ms, B 5% loss 15 ms, C clean 20 ms and cut for
+// the middle third of the stream) to a srtbondsrc listener, checked frame by
+// frame, with a per-link table and a per-link throughput plot (SVG). Exit
+// status 0 only if every frame of every leg matches.
 //
 //   srtrtp-demo                                  # 300 frames 1280x720, ours
+//   srtrtp-demo --bond-mode backup               # the bonded leg in backup mode
 //   srtrtp-demo --pay rtph264pay --depay rtph264depay   # gst-plugins-good
 //   srtrtp-demo --format avc/au --aggregate-mode max-stap --frames 100
+#include "bond_report.hpp"
 #include "framecheck.hpp"
 #include "srt_leg.hpp"
 
@@ -24,6 +30,9 @@
 #endif
 #ifndef SRTRTP_REGISTRY
 #define SRTRTP_REGISTRY ""
+#endif
+#ifndef SRTRTP_BUILD_DIR
+#define SRTRTP_BUILD_DIR "."
 #endif
 
 namespace fc = framecheck;
@@ -50,16 +59,36 @@ bool parse_format(const std::string &s, fc::StreamFormat &out) {
   return false;
 }
 
+// The verdict line of an SRT leg; true if every packet arrived and every
+// decoded frame equals the direct decode.
+bool srt_verdict(const char *over, const fc::DecodeResult &ref, const demo::SrtLegResult &leg,
+                 std::size_t frames) {
+  if (!leg.error.empty()) std::printf("error      %s\n", leg.error.c_str());
+  fc::DecodeResult got;
+  got.frames = leg.frames;
+  const fc::Comparison cmp = fc::compare(ref, got);
+  const bool pass = leg.error.empty() && cmp.all_identical() && cmp.frames == frames &&
+                    leg.packets_received == leg.packets_sent;
+  std::printf(
+      "\n%zu frames, %zu/%zu RTP packets over %s, %zu/%zu decoded frames identical to a "
+      "direct decode: %s\n",
+      frames, leg.packets_received, leg.packets_sent, over, cmp.identical, frames,
+      pass ? "PASS" : "FAIL");
+  if (!pass) std::printf("  %s\n", cmp.describe(ref, got).c_str());
+  std::fflush(stdout);
+  return pass;
+}
+
 }  // namespace
 
 int main(int argc, char **argv) {
   if (*SRTRTP_PLUGIN_DIR) fc::default_plugin_path(SRTRTP_PLUGIN_DIR, SRTRTP_REGISTRY);
 
   gchar *pay_opt = nullptr, *depay_opt = nullptr, *format_opt = nullptr, *aggregate_opt = nullptr;
-  gchar *profile_opt = nullptr;
+  gchar *profile_opt = nullptr, *bond_mode_opt = nullptr, *plot_opt = nullptr;
   int frames = 300, width = 1280, height = 720, slices = 4, bframes = 2, bitrate = 4000;
   int mtu = 1400, config_interval = 0;
-  gboolean verbose = FALSE, no_srt = FALSE;
+  gboolean verbose = FALSE, no_srt = FALSE, no_bond = FALSE;
   double srt_loss = 5.0;
   GOptionEntry entries[] = {
       {"pay", 0, 0, G_OPTION_ARG_STRING, &pay_opt, "Payloader element (default rtph264pay2)",
@@ -82,7 +111,13 @@ int main(int argc, char **argv) {
        "MODE"},
       {"config-interval", 0, 0, G_OPTION_ARG_INT, &config_interval,
        "Payloader config-interval (default 0)", "SECONDS"},
-      {"no-srt", 0, 0, G_OPTION_ARG_NONE, &no_srt, "Skip the RTP-over-SRT leg", nullptr},
+      {"no-srt", 0, 0, G_OPTION_ARG_NONE, &no_srt, "Skip the RTP-over-SRT leg (one link)", nullptr},
+      {"no-bond", 0, 0, G_OPTION_ARG_NONE, &no_bond,
+       "Skip the bonded RTP-over-SRT leg (three emulated paths)", nullptr},
+      {"bond-mode", 0, 0, G_OPTION_ARG_STRING, &bond_mode_opt,
+       "The bonded leg's srtbondsink bond-mode: broadcast (default) or backup", "MODE"},
+      {"plot", 0, 0, G_OPTION_ARG_FILENAME, &plot_opt,
+       "The bonded leg's throughput plot (default <builddir>/demo/bond-throughput.svg)", "FILE"},
       {"srt-loss", 0, 0, G_OPTION_ARG_DOUBLE, &srt_loss,
        "Random loss in percent, each way, on the SRT leg's emulated link (default 5)", "PCT"},
       {"verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, "Print stream and packet details", nullptr},
@@ -100,7 +135,17 @@ int main(int argc, char **argv) {
     }
   }
   GCharPtr pay_s(pay_opt), depay_s(depay_opt), format_s(format_opt), aggregate_s(aggregate_opt),
-      profile_s(profile_opt);
+      profile_s(profile_opt), bond_mode_s(bond_mode_opt), plot_s(plot_opt);
+  const std::string bond_mode = bond_mode_s ? bond_mode_s.get() : "broadcast";
+  if (bond_mode != "broadcast" && bond_mode != "backup") {
+    std::fprintf(stderr,
+                 "srtrtp-demo: --bond-mode takes broadcast or backup (srtbondsink refuses "
+                 "balancing for now), not '%s'\n",
+                 bond_mode.c_str());
+    return 2;
+  }
+  const std::string plot_path =
+      plot_s ? plot_s.get() : std::string(SRTRTP_BUILD_DIR) + "/demo/bond-throughput.svg";
 
   fc::RtpPath path;
   path.pay = pay_s ? pay_s.get() : "rtph264pay2";
@@ -126,7 +171,7 @@ int main(int argc, char **argv) {
 
   std::vector<std::string> needed = {"videotestsrc", "x264enc", "h264parse", "avdec_h264",
                                      "appsrc",       "appsink", path.pay,    path.depay};
-  if (!no_srt)
+  if (!no_srt || !no_bond)
     needed.insert(needed.end(), {"rtph264pay2", "rtph264depay2", "srtbondsink", "srtbondsrc"});
   const auto missing = fc::missing_elements(needed);
   if (!missing.empty()) {
@@ -190,31 +235,50 @@ int main(int argc, char **argv) {
         ++shown;
       }
     }
-    if (no_srt) return pass ? 0 : 1;
-
-    demo::SrtLegOptions srt_opts;
-    srt_opts.loss = srt_loss / 100.0;
-    std::printf(
-        "\nsrt        rtph264pay2 mtu=1316 ! srtbondsink -> srt-linkemu (%.1f%% loss each "
-        "way, 20 ms RTT) -> srtbondsrc ! rtph264depay2 ! avdec_h264\n",
-        srt_loss);
     std::fflush(stdout);
-    const demo::SrtLegResult srt = demo::decode_over_srt(stream, stream.frames, srt_opts);
-    std::printf("link       %s\n", srt.link.c_str());
-    if (!srt.error.empty()) std::printf("error      %s\n", srt.error.c_str());
-    fc::DecodeResult srt_got;
-    srt_got.frames = srt.frames;
-    const fc::Comparison srt_cmp = fc::compare(ref, srt_got);
-    const bool srt_pass = srt.error.empty() && srt_cmp.all_identical() &&
-                          srt_cmp.frames == stream.frames &&
-                          srt.packets_received == srt.packets_sent;
-    std::printf(
-        "\n%zu frames, %zu/%zu RTP packets over SRT, %zu/%zu decoded frames identical to a "
-        "direct decode: %s\n",
-        stream.frames, srt.packets_received, srt.packets_sent, srt_cmp.identical, stream.frames,
-        srt_pass ? "PASS" : "FAIL");
-    if (!srt_pass) std::printf("  %s\n", srt_cmp.describe(ref, srt_got).c_str());
-    return pass && srt_pass ? 0 : 1;
+    bool srt_pass = true, bond_pass = true;
+    if (!no_srt) {
+      demo::SrtLegOptions srt_opts;
+      srt_opts.paths.front().loss = srt_loss / 100.0;
+      std::printf(
+          "\nsrt        rtph264pay2 mtu=1316 ! srtbondsink -> srt-linkemu (%.1f%% loss each "
+          "way, 20 ms RTT) -> srtbondsrc ! rtph264depay2 ! avdec_h264\n",
+          srt_loss);
+      std::fflush(stdout);
+      const demo::SrtLegResult srt = demo::decode_over_srt(stream, stream.frames, srt_opts);
+      if (!srt.relays.empty())
+        std::printf("link       %s\n", demo::format_relay(srt.relays.front()).c_str());
+      srt_pass = srt_verdict("SRT", ref, srt, stream.frames);
+    }
+    if (!no_bond) {
+      using std::chrono::milliseconds;
+      demo::SrtLegOptions bond_opts;
+      bond_opts.bond_mode = bond_mode;
+      bond_opts.paths = {
+          {"A", 0.0, milliseconds(10), "127.0.0.2", 10, false},
+          {"B", 0.05, milliseconds(15), "127.0.0.3", 5, false},
+          {"C", 0.0, milliseconds(20), "127.0.0.4", 1, true},
+      };
+      std::printf(
+          "\nbonded     appsrc is-live=true ! rtph264pay2 mtu=1316 ! srtbondsink sync=true "
+          "bond-mode=%s -> 3 srt-linkemu paths -> srtbondsrc ! rtph264depay2 ! avdec_h264, "
+          "played live (%.1f s)\n",
+          bond_mode.c_str(), static_cast<double>(stream.frames) / std::max(enc.fps, 1));
+      for (const auto &p : bond_opts.paths)
+        std::printf("path %s     weight=%d localaddress=%s: %s\n", p.name.c_str(), p.weight,
+                    p.local_address.c_str(), p.describe().c_str());
+      std::fflush(stdout);
+      const demo::SrtLegResult bond = demo::decode_over_srt(stream, stream.frames, bond_opts);
+      std::printf("\n");
+      demo::print_bond_report(bond_opts, bond);
+      std::string plot_error;
+      if (demo::write_throughput_plot(bond_opts, bond, plot_path, &plot_error))
+        std::printf("plot       %s\n", plot_path.c_str());
+      else
+        std::printf("plot       not written: %s\n", plot_error.c_str());
+      bond_pass = srt_verdict(("bonded SRT (" + bond_mode + ")").c_str(), ref, bond, stream.frames);
+    }
+    return pass && srt_pass && bond_pass ? 0 : 1;
   } catch (const fc::Error &e) {
     std::fprintf(stderr, "srtrtp-demo: %s\n", e.what());
     return 2;

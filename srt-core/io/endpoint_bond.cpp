@@ -1,0 +1,328 @@
+// Bonding in Endpoint: socket groups over several UDP sockets. A bonded
+// caller has one bond::Group and one socket per path (link); a bonded
+// listener has one bond::GroupAcceptor for all its listening sockets and
+// one mirror Group per bonded peer. The group engines decide what goes on
+// which link; this file routes each link's datagrams to its socket and peer,
+// turns group events into the endpoint's state and observer calls, and opens
+// and closes paths at run time.
+#include <algorithm>
+#include <cstring>
+#include <utility>
+
+#include "io/clock.hpp"
+#include "io/endpoint_impl.hpp"
+#include "io/resolve.hpp"
+#include "srt/reject.hpp"
+
+namespace srtcore::io {
+
+Endpoint::Impl::GroupPeer *Endpoint::Impl::caller_group() {
+  if (config.mode != Mode::kCaller || !config.bond || groups.empty()) return nullptr;
+  return groups.front().get();
+}
+
+bool Endpoint::Impl::group_blocked(const GroupPeer &gp) const {
+  for (const auto &[id, slot] : gp.links) {
+    if (slot.sock != nullptr && slot.sock->blocked) return true;
+  }
+  return false;
+}
+
+void Endpoint::Impl::transmit_group(srt::TimePoint now, GroupPeer &gp) {
+  // The group names the link only once the datagram is written: it is built
+  // in scratch and copied into that link's socket batch.
+  while (auto t = gp.group->poll_transmit(now, srt::MutableByteSpan(scratch, sizeof scratch))) {
+    const auto it = gp.links.find(t->link);
+    if (it == gp.links.end() || it->second.sock == nullptr) {
+      ++group_drops;  // a link we never opened: cannot happen
+      continue;
+    }
+    Socket &s = *it->second.sock;
+    if (s.out.full()) flush(s);
+    if (s.out.full()) {
+      ++group_drops;  // the socket buffer is full: SRT repairs the loss
+      continue;
+    }
+    std::memcpy(s.out.next_slot().data(), scratch, t->size);
+    s.out.commit(t->size, it->second.destination);
+  }
+}
+
+LinkReport Endpoint::Impl::link_report(srt::TimePoint now, const GroupPeer &gp,
+                                       bond::LinkId link) const {
+  LinkReport r;
+  r.group_id = gp.group->id();
+  r.id = link;
+  if (const auto it = gp.links.find(link); it != gp.links.end()) {
+    r.name = it->second.name;
+    r.local = it->second.local;
+    r.peer = it->second.peer;
+  }
+  for (const bond::LinkStats &l : gp.group->link_stats(now)) {
+    if (l.info.id != link) continue;
+    r.peer = l.info.spec.peer;
+    r.state = l.info.state;
+    r.weight = l.info.spec.weight;
+    r.stats = l.stats;
+  }
+  return r;
+}
+
+void Endpoint::Impl::take_group_events(srt::TimePoint now, GroupPeer &gp) {
+  const bool is_listener = config.mode == Mode::kListener;
+  bool any = false;
+  while (auto e = gp.group->poll_event()) {
+    any = true;
+    switch (e->kind) {
+      case bond::GroupEvent::Kind::kLinkState: {
+        if (closing || e->from == e->to) break;  // (a member dropped after it broke)
+        Notice n{Notice::Kind::kLinkState, gp.info, {}, 0, e->detail, {}, e->from, e->to};
+        n.link = link_report(now, gp, e->link);
+        n.link.state = e->to;
+        notices.push_back(std::move(n));
+        const auto it = gp.links.find(e->link);
+        if (is_listener && e->to == bond::LinkState::kBroken && it != gp.links.end()) {
+          // A member that left: its listener forgets it, and the group drops
+          // it unless it was the last (then the group closes as a whole). A
+          // caller that reconnects the path comes back as a new member.
+          if (it->second.sock && it->second.sock->listener)
+            it->second.sock->listener->forget(it->second.accepted_socket_id);
+          if (!gp.group->closed()) {
+            gp.group->remove_link(now, e->link);
+            it->second.removed = true;
+          }
+        }
+        break;
+      }
+      case bond::GroupEvent::Kind::kConnected: {
+        gp.connected = true;
+        gp.negotiated = e->negotiated;
+        if (const auto it = gp.links.find(e->link); it != gp.links.end())
+          gp.info.address = it->second.peer;
+        gp.info.stream_id = is_listener ? e->negotiated.stream_id : config.connection.stream_id;
+        if (!closing)
+          notices.push_back({Notice::Kind::kConnected, gp.info, e->negotiated, 0, {}, {}, {}, {}});
+        break;
+      }
+      case bond::GroupEvent::Kind::kLinkFailed:
+        if (e->reject_code != 0) gp.reject_code = e->reject_code;
+        break;
+      case bond::GroupEvent::Kind::kBroken: {
+        const bool was_connected = gp.connected;
+        gp.connected = false;
+        gp.ended = true;
+        if (closing) break;
+        const std::uint32_t code = e->reject_code != 0 ? e->reject_code : gp.reject_code;
+        if (!is_listener && !error) {
+          // As a single connection's: refused, never answered, or lost.
+          if (code != 0 && !was_connected)
+            error = EndpointError{EndpointError::Kind::kRejected, code, e->detail};
+          else
+            error = EndpointError{
+                was_connected ? EndpointError::Kind::kBroken : EndpointError::Kind::kTimeout, 0,
+                e->detail};
+        }
+        if (was_connected)
+          notices.push_back({Notice::Kind::kDisconnected, gp.info, {}, 0, e->detail, {}, {}, {}});
+        else if (!is_listener)
+          notices.push_back({Notice::Kind::kRejected, gp.info, {}, code, e->detail, {}, {}, {}});
+        break;
+      }
+    }
+  }
+  if (any) changed.notify_all();
+}
+
+void Endpoint::Impl::adopt_member(srt::TimePoint now, Socket &s, const srt::NetAddress &from,
+                                  std::unique_ptr<srt::Connection> conn) {
+  const std::uint32_t socket_id = conn->local_socket_id();
+  auto [group, link] = acceptor->adopt(now, std::move(conn));
+  if (group == nullptr) return;  // its group was refused meanwhile
+  auto it = std::find_if(groups.begin(), groups.end(),
+                         [group](const auto &g) { return g->group == group; });
+  if (it == groups.end()) {
+    auto gp = std::make_unique<GroupPeer>();
+    gp->group = group;
+    gp->info.socket_id = group->id();
+    gp->info.address = from;
+    groups.push_back(std::move(gp));
+    it = std::prev(groups.end());
+  }
+  LinkSlot slot;
+  slot.local = s.udp.local_address();
+  slot.peer = from;
+  slot.sock = &s;
+  slot.destination = s.udp.destination(from);
+  slot.accepted_socket_id = socket_id;
+  (*it)->links[link] = std::move(slot);
+}
+
+void Endpoint::Impl::retire_closed_groups(srt::TimePoint now) {
+  if (!acceptor) return;
+  bool any = false;
+  for (auto &g : groups) {
+    if (!g->group->closed()) continue;
+    take_group_events(now, *g);
+    g->ended = true;
+    any = true;
+  }
+  if (!any) return;
+  std::erase_if(groups, [](const auto &g) { return g->ended && g->group->closed(); });
+  acceptor->collect(now);
+}
+
+void Endpoint::Impl::forget_removed_members(GroupPeer &gp) {
+  if (config.mode != Mode::kListener) return;
+  std::erase_if(gp.links, [&gp](const auto &kv) {
+    return kv.second.removed && !gp.group->link_for_socket(kv.second.accepted_socket_id);
+  });
+}
+
+void Endpoint::Impl::retire_sockets(srt::TimePoint now) {
+  std::lock_guard lock(mutex);
+  GroupPeer *gp = caller_group();
+  std::erase_if(sockets, [&](const std::unique_ptr<Socket> &s) {
+    if (!s->retiring) return false;
+    // The link is gone from the group once its shutdown was polled out.
+    const bool gone = !gp || s->retire_socket_id == 0 ||
+                      !gp->group->link_for_socket(s->retire_socket_id).has_value();
+    if (!(gone && s->out.empty() && !s->blocked) && now < s->retire_by) return false;
+    if (gp && s->link) gp->links.erase(*s->link);
+    const UdpSocketStats &x = s->udp.stats();
+    retired_stats.received += x.received;
+    retired_stats.received_truncated += x.received_truncated;
+    retired_stats.sent += x.sent;
+    retired_stats.send_calls += x.send_calls;
+    retired_stats.gso_sends += x.gso_sends;
+    retired_stats.send_errors += x.send_errors;
+    reactor.remove(s.get());
+    return true;
+  });
+}
+
+// ---- public face ---------------------------------------------------------
+
+bool Endpoint::add_link(const LinkConfig &link, EndpointError *error) {
+  Impl &m = *impl_;
+  auto fail = [&](EndpointError::Kind kind, std::string text) {
+    if (error) *error = EndpointError{kind, 0, std::move(text)};
+    return false;
+  };
+  if (m.config.mode != Mode::kCaller || !m.config.bond)
+    return fail(EndpointError::Kind::kBadAddress, "links can be added to a bonded caller only");
+  using Family = srt::NetAddress::Family;
+  if (link.host.empty()) return fail(EndpointError::Kind::kBadAddress, "link without a host");
+  if (link.port == 0)
+    return fail(EndpointError::Kind::kBadAddress, "link to " + link.host + " without a port");
+  std::string why;
+  ResolveOptions po;
+  po.prefer = link.local_address.find(':') != std::string::npos ? Family::kV6 : Family::kV4;
+  auto peer = resolve_address(link.host, link.port, po, &why);
+  if (!peer) return fail(EndpointError::Kind::kBadAddress, why);
+  ResolveOptions lo;
+  lo.passive = true;
+  lo.prefer = peer->family;
+  auto local = resolve_address(link.local_address, link.local_port, lo, &why);
+  if (!local) return fail(EndpointError::Kind::kBadAddress, why);
+  if (local->family != peer->family)
+    return fail(EndpointError::Kind::kBadAddress, "local address " + local->to_string() +
+                                                      " and peer " + peer->to_string() +
+                                                      " are of different IP families");
+  auto socket = UdpSocket::open(*local, *peer, UdpSocketOptions{}, &why);
+  if (!socket) return fail(EndpointError::Kind::kSocket, why);
+
+  auto s = std::make_unique<Impl::Socket>(m, std::move(*socket));
+  bool ok = false;
+  m.reactor.run_sync([&] {
+    const srt::TimePoint now = monotonic_now();
+    {
+      std::lock_guard lock(m.mutex);
+      Impl::GroupPeer *gp = m.caller_group();
+      if (!gp || m.closing) return;
+      const bond::LinkId id =
+          gp->group->add_link(now, bond::LinkSpec{*peer, s->udp.local_address(), link.weight});
+      s->link = id;
+      Impl::LinkSlot slot;
+      slot.name = link.name;
+      slot.local = s->udp.local_address();
+      slot.peer = *peer;
+      slot.sock = s.get();
+      slot.destination = s->udp.destination(*peer);
+      gp->links.emplace(id, std::move(slot));
+      gp->ended = false;  // a broken group has hope again
+    }
+    m.reactor.add(s.get(), s->udp.fd());
+    m.sockets.push_back(std::move(s));
+    ok = true;
+  });
+  if (!ok) return fail(EndpointError::Kind::kSocket, "the endpoint is closing");
+  m.reactor.wake_at(monotonic_now());
+  return true;
+}
+
+bool Endpoint::remove_link(const std::string &name) {
+  Impl &m = *impl_;
+  if (m.config.mode != Mode::kCaller || !m.config.bond) return false;
+  bool ok = false;
+  m.reactor.run_sync([&] {
+    const srt::TimePoint now = monotonic_now();
+    std::lock_guard lock(m.mutex);
+    Impl::GroupPeer *gp = m.caller_group();
+    if (!gp) return;
+    for (auto &[id, slot] : gp->links) {
+      if (slot.removed || slot.name != name) continue;
+      std::uint32_t socket_id = 0;
+      for (const bond::LinkInfo &l : gp->group->links())
+        if (l.id == id) socket_id = l.socket_id;
+      gp->group->remove_link(now, id);
+      slot.removed = true;
+      if (slot.sock) {
+        slot.sock->retiring = true;
+        slot.sock->retire_socket_id = socket_id;
+        slot.sock->retire_by = now + kRetireTimeout;
+      }
+      ok = true;
+      return;
+    }
+  });
+  if (ok) m.reactor.wake_at(monotonic_now());  // the shutdown goes out now
+  return ok;
+}
+
+std::vector<LinkReport> Endpoint::links() const {
+  const Impl &m = *impl_;
+  std::lock_guard lock(m.mutex);
+  const srt::TimePoint now = monotonic_now();
+  std::vector<LinkReport> out;
+  for (const auto &g : m.groups) {
+    for (const bond::LinkStats &l : g->group->link_stats(now)) {
+      LinkReport r;
+      r.group_id = g->group->id();
+      r.id = l.info.id;
+      r.peer = l.info.spec.peer;
+      r.local = l.info.spec.local;
+      r.state = l.info.state;
+      r.weight = l.info.spec.weight;
+      r.stats = l.stats;
+      if (const auto it = g->links.find(l.info.id); it != g->links.end()) {
+        if (it->second.removed) continue;
+        r.name = it->second.name;
+        r.local = it->second.local;
+        r.peer = it->second.peer;
+      }
+      out.push_back(std::move(r));
+    }
+  }
+  return out;
+}
+
+std::vector<std::pair<std::uint32_t, bond::GroupStats>> Endpoint::group_stats() const {
+  const Impl &m = *impl_;
+  std::lock_guard lock(m.mutex);
+  const srt::TimePoint now = monotonic_now();
+  std::vector<std::pair<std::uint32_t, bond::GroupStats>> out;
+  for (const auto &g : m.groups) out.emplace_back(g->group->id(), g->group->stats(now));
+  return out;
+}
+
+}  // namespace srtcore::io
