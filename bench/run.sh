@@ -1,7 +1,8 @@
 #!/bin/sh
 # Builds (if needed) and runs every benchmark, printing their tables:
 # bench-rtp (our RTP elements against gst-plugins-good's) and bench-srt (our
-# SRT transport against Debian's libsrt).
+# SRT transport against Debian's libsrt, and bonding against libsrt built
+# with bonding).
 #   bench/run.sh                       # both, default settings (a few minutes)
 #   bench/run.sh rtp --reps 15         # one of them, arguments passed on
 #   bench/run.sh srt --only=cpu,loss   # see the header of bench/srt/bench_srt.cpp
@@ -17,7 +18,13 @@ case ${1:-} in rtp | srt) which=$1 && shift ;; esac
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$root"
 fi
-ninja -C "$builddir" bench/bench-rtp bench/srt/bench-srt gst/libgstsrtrtp.so tools/linkemu/srt-linkemu
+# The libsrt side of bench-srt --only=bond exists only when the build found
+# libsrt with bonding (tests/peers/build-libsrt-bonding.sh) at configure time.
+bond_peer=
+if grep -q '^build bench/srt/bench-srt-libsrt-bond:' "$builddir/build.ninja"; then
+  bond_peer=bench/srt/bench-srt-libsrt-bond
+fi
+ninja -C "$builddir" bench/bench-rtp bench/srt/bench-srt $bond_peer gst/libgstsrtrtp.so tools/linkemu/srt-linkemu
 
 # The plugin from this build tree, with a private registry.
 GST_PLUGIN_PATH="$builddir/gst"

@@ -5,23 +5,46 @@
 //   goodput  highest rate of a ladder delivered with nothing missing
 //   loss     delivery through srt-linkemu at 0/5/10/20% loss, 20 ms RTT
 //   rss      peak resident memory of one connection at 20 Mbit/s, above an idle process
+//   bond     socket groups (issue 8), ours against libsrt 1.5.1 built WITH bonding:
+//            broadcast over two loopback links (127.0.0.2 and 127.0.0.3 to one
+//            listener) at 100 Mbit/s, CPU per message handed to the sender on
+//            each side; backup failover at 50000 msg/s through two in-process
+//            linkemu::UdpRelays, the active one cut for good: messages lost and
+//            the longest gap between deliveries (ours->ours vs libsrt->libsrt);
+//            balancing (ours only, libsrt has none) over relays capped at 4, 3
+//            and 2.5 Mbit/s: highest loss-free rate over the 9.5 Mbit/s sum.
+//            The libsrt side is a second small executable, bench-srt-libsrt-bond
+//            (libsrt_bond_peer.cpp: srt_create_group / srt_connect_group /
+//            srt_sendmsg2, a SRTO_GROUPCONNECT listener), linked against
+//            build/peers/libsrt-bonding (or $SRTRTP_LIBSRT_BONDING at configure
+//            time; absent: libsrt rows are skipped with a printed line). It runs
+//            the same paced sender and arrival log as our peer, so neither side
+//            carries extra I/O (srt-test-live would add a UDP hop to libsrt only).
+//            Failover uses 188-byte messages (75 Mbit/s): at 1316 bytes
+//            (526 Mbit/s) two relays plus both peers saturate a 2-CPU machine and
+//            even uncut runs lose messages.
 // Each side runs in its own child process (this binary, `peer` mode), so
 // wait4() gives that side's CPU time and peak RSS alone; the two
 // implementations alternate and the median of --reps runs is reported.
-//   bench-srt [--only=cpu,goodput,loss,rss] [--reps N] [--seconds S] [--quick]
+//   bench-srt [--only=cpu,goodput,loss,rss,bond] [--reps N] [--seconds S] [--quick]
 //   bench-srt peer --impl=ours|libsrt --role=send|recv|idle [--port P] ...
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <vector>
 
+#include "args.hpp"
 #include "child.hpp"
 #include "peer.hpp"
+#include "udp_relay.hpp"
 
 namespace srtbench {
 namespace {
@@ -30,48 +53,8 @@ std::string self_exe() {
   return "/proc/self/exe";
 }
 
-struct Args {
-  std::map<std::string, std::string> kv;
-  std::string get(const std::string &k, const std::string &def) const {
-    auto it = kv.find(k);
-    return it == kv.end() ? def : it->second;
-  }
-  double num(const std::string &k, double def) const {
-    auto it = kv.find(k);
-    return it == kv.end() ? def : std::atof(it->second.c_str());
-  }
-};
-
-Args parse_args(int argc, char **argv, int first) {
-  Args a;
-  for (int i = first; i < argc; ++i) {
-    std::string_view s = argv[i];
-    if (!s.starts_with("--")) continue;
-    s.remove_prefix(2);
-    const auto eq = s.find('=');
-    if (eq != std::string_view::npos) {
-      a.kv[std::string(s.substr(0, eq))] = std::string(s.substr(eq + 1));
-    } else if (i + 1 < argc && std::string_view(argv[i + 1]).substr(0, 2) != "--") {
-      a.kv[std::string(s)] = argv[++i];
-    } else {
-      a.kv[std::string(s)] = "1";
-    }
-  }
-  return a;
-}
-
 int peer_main(const Args &a) {
-  PeerOptions o;
-  o.impl = a.get("impl", o.impl);
-  o.role = a.get("role", o.role);
-  o.host = a.get("host", o.host);
-  o.port = static_cast<int>(a.num("port", 0));
-  o.rate_mbps = a.num("rate", o.rate_mbps);
-  o.seconds = a.num("seconds", o.seconds);
-  o.latency_ms = static_cast<int>(a.num("latency", o.latency_ms));
-  o.payload = static_cast<int>(a.num("payload", o.payload));
-  o.maxbw = static_cast<std::int64_t>(a.num("maxbw", static_cast<double>(o.maxbw)));
-  o.buffer_packets = static_cast<int>(a.num("buffers", o.buffer_packets));
+  const PeerOptions o = peer_options(a);
   if (o.impl == "null") return run_null_peer(o);
   return o.impl == "libsrt" ? run_libsrt_peer(o) : run_ours_peer(o);
 }
@@ -276,6 +259,273 @@ void bench_rss(double seconds) {
   }
 }
 
+// ---- Bonding (--only=bond) ----
+// Ours: this binary's `peer --impl=ours --bond=MODE` (a bonded io::Endpoint).
+// libsrt: bench-srt-libsrt-bond (libsrt 1.5.1 built with bonding, its own
+// executable), started with the same arguments; both run the same paced
+// sender and arrival log (peer.hpp, message_stamp.hpp), so only the
+// transport differs. Relays (linkemu::UdpRelay) run in this process.
+
+namespace linkemu = srtcore::linkemu;
+
+const std::string kLibsrtBondPeer = SRTBENCH_LIBSRT_BOND_PEER;
+
+struct BondTransfer {
+  std::string mode;  // broadcast | backup | balancing
+  double rate_mbps = 100;
+  double seconds = 4;
+  int payload = 1316;
+  int buffers = 8192;  // packets: send/receive buffers and flow window
+};
+
+struct BondOutcome {
+  Outcome o;
+  double max_gap_ms = 0;
+};
+
+std::vector<std::string> bond_argv(const std::string &impl, const std::string &role,
+                                   const BondTransfer &t, int port, const std::string &links) {
+  return {impl == "libsrt" ? kLibsrtBondPeer : self_exe(),
+          "peer",
+          "--impl=" + impl,
+          "--role=" + role,
+          "--bond=" + t.mode,
+          "--port=" + std::to_string(port),
+          "--rate=" + std::to_string(t.rate_mbps),
+          "--seconds=" + std::to_string(t.seconds),
+          "--payload=" + std::to_string(t.payload),
+          "--buffers=" + std::to_string(t.buffers),
+          "--links=" + links};
+}
+
+// `links(port)` gives the sender's --links for the receiver's port (making
+// relays as needed); `during()` runs while the sender sends.
+BondOutcome run_bond(const std::string &impl, const BondTransfer &t,
+                     const std::function<std::string(int)> &links,
+                     const std::function<void()> &during) {
+  BondOutcome r;
+  Child recv(bond_argv(impl, "recv", t, 0, ""));
+  const std::string ready = recv.read_line();
+  if (ready.rfind("ready ", 0) != 0) return r;
+  const int port = std::atoi(ready.c_str() + 6);
+  Child send(bond_argv(impl, "send", t, 0, links(port)));
+  if (during) during();
+  const auto sres = parse_result(send.read_line());
+  const ChildUsage su = send.wait();
+  const auto rres = parse_result(recv.read_line());
+  const ChildUsage ru = recv.wait();
+  if (sres.empty() || rres.empty() || su.exit_code != 0 || ru.exit_code != 0) return r;
+  Outcome &o = r.o;
+  o.ok = true;
+  o.sent = std::stoull(sres.at("sent"));
+  o.unique = std::stoull(rres.at("unique"));
+  o.dup = std::stoull(rres.at("dup"));
+  o.missing = o.sent > o.unique ? o.sent - o.unique : 0;
+  o.span_s = std::atof(rres.at("span_s").c_str());
+  o.send_cpu_s = su.cpu_s;
+  o.recv_cpu_s = ru.cpu_s;
+  r.max_gap_ms = std::atof(rres.at("max_gap_ms").c_str());
+  return r;
+}
+
+std::vector<const char *> bond_impls() {
+  if (kLibsrtBondPeer.empty()) {
+    std::printf(
+        "(no libsrt with bonding at configure time: run tests/peers/build-libsrt-bonding.sh and "
+        "reconfigure; ours only)\n");
+    return {"ours"};
+  }
+  return {"libsrt", "ours"};
+}
+
+void bench_bond_broadcast(int reps, double seconds) {
+  BondTransfer t;
+  t.mode = "broadcast";
+  t.rate_mbps = 100;
+  t.seconds = seconds;
+  std::printf(
+      "\n## Bonding, broadcast: two loopback links (from 127.0.0.2 and 127.0.0.3 to one listener),"
+      " 1316-byte messages, 100 Mbit/s, %.0f s; CPU us per message handed to the sender, median of "
+      "%d\n",
+      seconds, reps);
+  std::printf("%-7s %10s %10s %12s %8s %8s\n", "impl", "send us", "recv us", "delivered", "missing",
+              "dup");
+  const auto impls = bond_impls();
+  std::map<std::string, std::vector<double>> snd, rcv;
+  std::map<std::string, Outcome> last;
+  const auto links = [](int port) {
+    const std::string p = "127.0.0.1:" + std::to_string(port);
+    return p + "@127.0.0.2," + p + "@127.0.0.3";
+  };
+  std::vector<double> harness;
+  for (int r = 0; r < reps; ++r) {
+    Transfer h;
+    h.rate_mbps = t.rate_mbps;
+    h.seconds = t.seconds;
+    harness.push_back(harness_send_us(h));
+    for (const char *impl : impls) {
+      const BondOutcome b = run_bond(impl, t, links, nullptr);
+      if (!b.o.ok) continue;
+      // Both per message handed to the sender: each went out twice.
+      snd[impl].push_back(b.o.send_cpu_s * 1e6 / double(b.o.sent));
+      rcv[impl].push_back(b.o.recv_cpu_s * 1e6 / double(b.o.sent));
+      last[impl] = b.o;
+    }
+  }
+  std::printf("%-7s %10.2f %10s   (the sending loop alone, no transport)\n", "harness",
+              median(harness), "-");
+  for (const char *impl : impls) {
+    std::printf("%-7s %10.2f %10.2f %12llu %8llu %8llu%s\n", impl, median(snd[impl]),
+                median(rcv[impl]), static_cast<unsigned long long>(last[impl].unique),
+                static_cast<unsigned long long>(last[impl].missing),
+                static_cast<unsigned long long>(last[impl].dup),
+                snd[impl].empty() ? "  (failed)" : "");
+  }
+  const double ls = median(snd["libsrt"]), lr = median(rcv["libsrt"]);
+  if (ls > 0 && lr > 0 && !snd["ours"].empty()) {
+    const double h = median(harness);
+    std::printf("%-7s %10.2f %10.2f   (ours/libsrt; goal <= 0.33)\n", "ratio",
+                median(snd["ours"]) / ls, median(rcv["ours"]) / lr);
+    if (ls > h)
+      std::printf("%-7s %10.2f %10s   (send minus harness, ours/libsrt)\n", "ratio-h",
+                  (median(snd["ours"]) - h) / (ls - h), "-");
+  }
+}
+
+linkemu::RelayConfig relay_to(int port) {
+  linkemu::RelayConfig c;
+  c.target = "127.0.0.1:" + std::to_string(port);
+  return c;
+}
+
+void bench_bond_backup(int reps, double seconds) {
+  constexpr double kMessagesPerSecond = 50'000;
+  BondTransfer t;
+  t.mode = "backup";
+  t.seconds = seconds;
+  t.payload = 188;    // one MPEG-TS packet: 75 Mbit/s (see the header)
+  t.buffers = 32768;  // 0.65 s at 50000 msg/s: latency plus failover time
+  t.rate_mbps = kMessagesPerSecond * t.payload * 8 / 1e6;
+  std::printf(
+      "\n## Bonding, backup failover: 50000 msg/s (188 bytes), %.0f s, two links (weights 1, 0) "
+      "through UdpRelays, the active one cut for good after 1.5 s of stream; 32768-packet buffers; "
+      "ours->ours vs libsrt->libsrt; lost = due - delivered; median of %d\n",
+      seconds, reps);
+  std::printf("%-7s %10s %8s %8s %15s\n", "impl", "accepted", "lost", "dup", "longest gap ms");
+  const auto impls = bond_impls();
+  std::map<std::string, std::vector<double>> lost, gap;
+  std::map<std::string, Outcome> last;
+  std::map<std::string, int> cut_weight0;
+  for (int r = 0; r < reps; ++r) {
+    for (const char *impl : impls) {
+      std::unique_ptr<linkemu::UdpRelay> relays[2];
+      const auto links = [&](int port) {
+        std::string out;
+        for (int k = 0; k < 2; ++k) {
+          relays[k] = std::make_unique<linkemu::UdpRelay>(relay_to(port));
+          relays[k]->start();
+          out += (k ? "," : "") + std::string("127.0.0.1:") +
+                 std::to_string(relays[k]->listen_address().port()) + "#" +
+                 std::to_string(k == 0 ? 1 : 0);
+        }
+        return out;
+      };
+      const auto data_in = [](const linkemu::RelayStats &s) { return s.forward.link.in; };
+      const auto during = [&] {
+        // 1.5 s of stream through either relay, then cut the one carrying it.
+        const auto start = std::chrono::steady_clock::now();
+        const std::uint64_t want = static_cast<std::uint64_t>(kMessagesPerSecond * 1.5);
+        while (data_in(relays[0]->stats()) + data_in(relays[1]->stats()) < want &&
+               std::chrono::steady_clock::now() - start < std::chrono::seconds(15))
+          std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        const int k = data_in(relays[0]->stats()) >= data_in(relays[1]->stats()) ? 0 : 1;
+        relays[k]->cut();
+        cut_weight0[impl] += k != 0;
+      };
+      const BondOutcome b = run_bond(impl, t, links, during);
+      for (auto &rl : relays)
+        if (rl) rl->stop();
+      if (!b.o.ok) continue;
+      // Against every message due, not only those the group accepted (a
+      // broken group refuses them).
+      const std::uint64_t due = due_messages(t.seconds, t.rate_mbps, t.payload);
+      lost[impl].push_back(due > b.o.unique ? double(due - b.o.unique) : 0);
+      gap[impl].push_back(b.max_gap_ms);
+      last[impl] = b.o;
+    }
+  }
+  for (const char *impl : impls) {
+    std::string note;
+    if (cut_weight0[impl] > 0)
+      note = "  (weight-0 link was the active one in " + std::to_string(cut_weight0[impl]) +
+             " of " + std::to_string(reps) + ")";
+    std::printf("%-7s %10llu %8.0f %8llu %15.1f%s%s\n", impl,
+                static_cast<unsigned long long>(last[impl].sent), median(lost[impl]),
+                static_cast<unsigned long long>(last[impl].dup), median(gap[impl]),
+                lost[impl].empty() ? "  (failed)" : "", note.c_str());
+  }
+}
+
+void bench_bond_balancing(double seconds) {
+  const double caps_mbps[] = {4, 3, 2.5};
+  const double capacity = 9.5;
+  std::printf(
+      "\n## Bonding, balancing (ours only; libsrt 1.5.1 has none): three relays capped at 4, 3 and "
+      "2.5 Mbit/s (100 ms queues), 1316-byte messages, %.0f s per rate\n",
+      seconds);
+  std::printf("%-9s %10s %8s %12s %s\n", "rate", "sent", "missing", "queue drops",
+              "(per-link datagrams)");
+  const double ladder[] = {3, 5, 6, 7, 7.5, 8, 8.5, 9, 9.5};
+  double best = 0;
+  for (double rate : ladder) {
+    BondTransfer t;
+    t.mode = "balancing";
+    t.rate_mbps = rate;
+    t.seconds = seconds;
+    std::unique_ptr<linkemu::UdpRelay> relays[3];
+    const auto links = [&](int port) {
+      std::string out;
+      for (int k = 0; k < 3; ++k) {
+        linkemu::RelayConfig c = relay_to(port);
+        c.forward.rate_bps = static_cast<std::uint64_t>(caps_mbps[k] * 1e6);
+        c.forward.queue_bytes = static_cast<std::size_t>(caps_mbps[k] * 1e6 / 8 * 0.1);
+        relays[k] = std::make_unique<linkemu::UdpRelay>(c);
+        relays[k]->start();
+        out += (k ? "," : "") + std::string("127.0.0.1:") +
+               std::to_string(relays[k]->listen_address().port());
+      }
+      return out;
+    };
+    const BondOutcome b = run_bond("ours", t, links, nullptr);
+    std::uint64_t drops = 0;
+    std::string per_link;
+    for (auto &rl : relays) {
+      if (!rl) continue;
+      rl->stop();
+      const auto st = rl->stats();
+      drops += st.forward.link.dropped_queue;
+      per_link += (per_link.empty() ? "" : " ") + std::to_string(st.forward.link.delivered);
+    }
+    char label[16];
+    std::snprintf(label, sizeof label, "%.1fM", rate);
+    std::printf(
+        "%-9s %10llu %8llu %12llu (%s)%s\n", label, static_cast<unsigned long long>(b.o.sent),
+        static_cast<unsigned long long>(b.o.missing), static_cast<unsigned long long>(drops),
+        per_link.c_str(), b.o.ok ? "" : "  (failed)");
+    if (!b.o.ok || b.o.missing > 0) break;
+    best = rate;
+  }
+  std::printf("%-9s %.1f Mbit/s delivered with nothing missing = %.2f of %.1f Mbit/s (goal 0.9)\n",
+              "goodput", best, best / capacity, capacity);
+}
+
+void bench_bond(int reps, double seconds) {
+  bench_bond_broadcast(reps, seconds);
+  bench_bond_backup(reps, seconds);
+  bench_bond_balancing(seconds);
+}
+
 }  // namespace
 
 int run_null_peer(const PeerOptions &o) {
@@ -299,11 +549,12 @@ int main(int argc, char **argv) {
   const bool quick = a.kv.count("quick") > 0;
   const int reps = static_cast<int>(a.num("reps", quick ? 1 : 3));
   const double seconds = a.num("seconds", quick ? 1 : 5);
-  const std::string only = a.get("only", "cpu,goodput,loss,rss");
+  const std::string only = a.get("only", "cpu,goodput,loss,rss,bond");
   std::printf("# bench-srt: ours vs libsrt %s\n", "1.5.1 (Debian)");
   if (only.find("cpu") != std::string::npos) bench_cpu(reps, seconds);
   if (only.find("goodput") != std::string::npos) bench_goodput(quick ? 1 : 3);
   if (only.find("loss") != std::string::npos) bench_loss(quick ? 2 : 10);
   if (only.find("rss") != std::string::npos) bench_rss(seconds);
+  if (only.find("bond") != std::string::npos) bench_bond(reps, quick ? 2 : 4);
   return 0;
 }

@@ -82,12 +82,12 @@ int receive(const PeerOptions &o) {
   srt_bstats(s, &st, 0);
   std::printf(
       "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
-      "first_gap_ms=%.1f span_s=%.3f rcv_drop=%lld rcv_loss=%d\n",
+      "first_gap_ms=%.1f max_gap_ms=%.1f span_s=%.3f rcv_drop=%lld rcv_loss=%d\n",
       static_cast<unsigned long long>(log.unique()),
       static_cast<unsigned long long>(log.duplicates()),
       static_cast<unsigned long long>(log.reordered()),
       static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
-      log.first_gap_ms(), std::chrono::duration<double>(last - first).count(),
+      log.first_gap_ms(), log.max_gap_ms(), std::chrono::duration<double>(last - first).count(),
       static_cast<long long>(st.pktRcvDropTotal), st.pktRcvLossTotal);
   std::fflush(stdout);
   srt_close(s);

@@ -49,6 +49,9 @@ class ArrivalLog {
     ++unique_;
     if (have_last_ && index < last_) ++reordered_;
     if (have_last_ && index > last_ + 1 && first_gap_ms_ < 0) first_gap_ms_ = ms_since_start;
+    if (unique_ > 1 && ms_since_start - last_ms_ > max_gap_ms_)
+      max_gap_ms_ = ms_since_start - last_ms_;
+    last_ms_ = ms_since_start;
     last_ = index;
     have_last_ = true;
   }
@@ -57,6 +60,8 @@ class ArrivalLog {
   std::uint64_t reordered() const { return reordered_; }
   std::uint64_t damaged() const { return damaged_; }
   double first_gap_ms() const { return first_gap_ms_; }
+  // Longest time between two consecutive new messages (the delivery stall).
+  double max_gap_ms() const { return max_gap_ms_; }
   // Missing indices below `sent`.
   std::uint64_t missing(std::uint64_t sent) const {
     std::uint64_t got = 0;
@@ -70,6 +75,8 @@ class ArrivalLog {
   std::uint64_t last_ = 0;
   bool have_last_ = false;
   double first_gap_ms_ = -1;
+  double last_ms_ = 0;
+  double max_gap_ms_ = 0;
 };
 
 }  // namespace srtbench

@@ -27,7 +27,35 @@ io::EndpointConfig endpoint_config(const PeerOptions &o, io::Mode mode) {
   c.connection.flow_window = static_cast<std::uint32_t>(o.buffer_packets);
   c.connection.send_buffer_packets = static_cast<std::size_t>(o.buffer_packets);
   c.connection.recv_buffer_packets = static_cast<std::size_t>(o.buffer_packets);
+  if (!o.bond.empty()) {
+    io::BondConfig b;
+    b.mode = o.bond == "backup"      ? srtcore::bond::GroupMode::kBackup
+             : o.bond == "balancing" ? srtcore::bond::GroupMode::kBalancing
+                                     : srtcore::bond::GroupMode::kBroadcast;
+    for (std::size_t k = 0; mode == io::Mode::kCaller && k < o.links.size(); ++k) {
+      const LinkSpec &l = o.links[k];
+      b.links.push_back(io::LinkConfig{l.host, static_cast<std::uint16_t>(l.port), l.local, 0,
+                                       static_cast<std::uint16_t>(l.weight),
+                                       "link" + std::to_string(k)});
+    }
+    c.bond = b;
+  }
   return c;
+}
+
+// Bonded caller: every member link connected (idle or running), so a
+// backup group starts on its preferred link.
+bool wait_links(const io::Endpoint &ep, std::size_t want, std::chrono::seconds timeout) {
+  const auto end = Clock::now() + timeout;
+  while (Clock::now() < end) {
+    std::size_t up = 0;
+    for (const auto &l : ep.links())
+      up += l.state == srtcore::bond::LinkState::kIdle ||
+            l.state == srtcore::bond::LinkState::kRunning;
+    if (up >= want) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return false;
 }
 
 std::unique_ptr<io::Endpoint> open(const PeerOptions &o, io::Mode mode) {
@@ -73,12 +101,13 @@ int receive(const PeerOptions &o) {
   }
   std::printf(
       "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
-      "first_gap_ms=%.1f span_s=%.3f rcv_drop=%lld rcv_loss=%lld\n",
+      "first_gap_ms=%.1f max_gap_ms=%.1f span_s=%.3f rcv_drop=%lld rcv_loss=%lld\n",
       static_cast<unsigned long long>(log.unique()),
       static_cast<unsigned long long>(log.duplicates()),
       static_cast<unsigned long long>(log.reordered()),
       static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
-      log.first_gap_ms(), std::chrono::duration<double>(last - first).count(), drops, losses);
+      log.first_gap_ms(), log.max_gap_ms(), std::chrono::duration<double>(last - first).count(),
+      drops, losses);
   std::fflush(stdout);
   return 0;
 }
@@ -91,13 +120,20 @@ int send(const PeerOptions &o) {
     std::fprintf(stderr, "ours connect: %s\n", e ? e->detail.c_str() : "timeout");
     return 2;
   }
+  if (!o.bond.empty() && !wait_links(*ep, o.links.size(), std::chrono::seconds(10))) {
+    std::fprintf(stderr, "ours: not every link connected\n");
+    return 2;
+  }
   const SendTally tally = run_paced_sender(o, [&](std::span<const std::uint8_t> msg) {
     const srt::ByteSpan one[] = {msg};
     return ep->send(one) > 0;
   });
-  // Let everything be acknowledged and delivered before closing.
+  // Let everything be acknowledged and delivered before closing. A bonded
+  // sender waits a fixed time, like the libsrt group (whose send buffer
+  // cannot be queried), since a cut link never empties its buffer.
   const auto drain_end = Clock::now() + std::chrono::seconds(3);
-  for (;;) {
+  if (!o.bond.empty()) std::this_thread::sleep_for(std::chrono::milliseconds(300));
+  for (; o.bond.empty();) {
     auto st = ep->stats();
     if (st.empty() || st.front().second.pktSndBuf == 0 || Clock::now() > drain_end) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <span>
 #include <string>
 #include <thread>
@@ -12,6 +13,41 @@
 #include "message_stamp.hpp"
 
 namespace srtbench {
+
+// One member link of a bonded peer: sender "HOST:PORT[@LOCAL][#WEIGHT]",
+// comma-separated in --links.
+struct LinkSpec {
+  std::string host;
+  int port = 0;
+  std::string local;  // source address to bind ("" = any)
+  int weight = 0;     // backup: higher is preferred
+};
+
+inline std::vector<LinkSpec> parse_links(const std::string &text) {
+  std::vector<LinkSpec> out;
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t end = text.find(',', pos);
+    if (end == std::string::npos) end = text.size();
+    std::string item = text.substr(pos, end - pos);
+    pos = end + 1;
+    LinkSpec l;
+    if (const auto h = item.find('#'); h != std::string::npos) {
+      l.weight = std::atoi(item.c_str() + h + 1);
+      item.resize(h);
+    }
+    if (const auto at = item.find('@'); at != std::string::npos) {
+      l.local = item.substr(at + 1);
+      item.resize(at);
+    }
+    const auto colon = item.rfind(':');
+    if (colon == std::string::npos) continue;
+    l.host = item.substr(0, colon);
+    l.port = std::atoi(item.c_str() + colon + 1);
+    out.push_back(l);
+  }
+  return out;
+}
 
 struct PeerOptions {
   std::string impl = "ours";  // ours | libsrt
@@ -25,11 +61,18 @@ struct PeerOptions {
   std::int64_t maxbw = -1;    // bytes/s, SRTO_MAXBW semantics
   int buffer_packets = 8192;  // send and receive buffers, flow window
   double idle_exit_s = 1.5;   // recv: stop after this long without a message
+  // Bonding: "" (a plain connection), broadcast, backup or balancing. The
+  // receiver accepts groups on host:port; the sender connects `links`.
+  std::string bond;
+  std::vector<LinkSpec> links;
 };
 
 // Prints "ready PORT" (recv) and one "result k=v ..." line; returns the exit code.
 int run_libsrt_peer(const PeerOptions &o);
 int run_ours_peer(const PeerOptions &o);
+// libsrt 1.5.1 built with bonding (bench-srt-libsrt-bond, a separate
+// executable: the plugin and bench-srt link Debian's libsrt, which has none).
+int run_libsrt_bond_peer(const PeerOptions &o);
 // The sending application alone, with no transport: its CPU per packet is
 // the harness's share of every sender's figure.
 int run_null_peer(const PeerOptions &o);

@@ -129,25 +129,12 @@ std::optional<GroupEvent> Group::poll_event() {
 std::optional<srt::MessageInfo> Group::receive_message(TimePoint now, MutableByteSpan out) {
   Impl &m = *impl_;
   if (!m.rcv) return std::nullopt;
-  while (auto d = m.rcv->poll(now, out)) {
-    if (d->kind == srt::Delivery::Kind::kDrop) {
-      m.dropped_pending += d->packets;
-      m.n.pktRcvDrop += d->packets;
-      continue;
-    }
-    srt::MessageInfo info;
-    info.msg_no = d->msgno;
-    info.first_seq = d->first_seq;
-    info.size = d->size;
-    info.timestamp = d->timestamp;
-    info.delivery_time = d->play_time;
-    info.dropped_before = m.dropped_pending;
-    m.dropped_pending = 0;
+  auto info = srt::next_message(*m.rcv, now, out, m.dropped_pending);
+  if (info) {
     ++m.n.pktDelivered;
-    m.n.byteDelivered += d->size;
-    return info;
+    m.n.byteDelivered += info->size;
   }
-  return std::nullopt;
+  return info;
 }
 
 std::optional<TimePoint> Group::next_timer_deadline() const {
@@ -237,6 +224,7 @@ GroupStats Group::stats(TimePoint now) const {
   if (m.rcv) {
     const auto &r = m.rcv->stats();
     s.pktRecv = static_cast<std::int64_t>(r.received);
+    s.pktRcvDrop = static_cast<std::int64_t>(r.dropped_packets);
     s.pktRcvRedundant = static_cast<std::int64_t>(r.duplicates + r.belated);
     s.pktRecvUnique = static_cast<std::int64_t>(r.received - r.duplicates - r.belated -
                                                 r.out_of_window - r.oversized);

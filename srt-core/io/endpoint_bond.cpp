@@ -136,7 +136,9 @@ void Endpoint::Impl::take_group_events(srt::TimePoint now, GroupPeer &gp) {
 void Endpoint::Impl::adopt_member(srt::TimePoint now, Socket &s, const srt::NetAddress &from,
                                   std::unique_ptr<srt::Connection> conn) {
   const std::uint32_t socket_id = conn->local_socket_id();
-  auto [group, link] = acceptor->adopt(now, std::move(conn));
+  const auto adopted = acceptor->adopt(now, std::move(conn));
+  bond::Group *const group = adopted.first;
+  const bond::LinkId link = adopted.second;
   if (group == nullptr) return;  // its group was refused meanwhile
   auto it = std::find_if(groups.begin(), groups.end(),
                          [group](const auto &g) { return g->group == group; });

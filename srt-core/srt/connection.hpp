@@ -115,6 +115,13 @@ struct MessageInfo {
 
 class ReceiveBuffer;
 
+// The next message due in `buffer` at `now`, copied into `out`; sequences
+// given up before it are added to `dropped`, which goes into the message's
+// dropped_before and restarts at 0. For a connection and for a group that
+// delivers from the buffer its members share.
+std::optional<MessageInfo> next_message(ReceiveBuffer &buffer, TimePoint now, MutableByteSpan out,
+                                        std::uint32_t &dropped);
+
 // What a group needs to judge a member link (bond::Group).
 struct LinkHealth {
   Duration srtt{};

@@ -162,13 +162,11 @@ void Connection::Impl::prune_member_losses() {
   x.rcv_lost = std::move(still);
 }
 
-std::optional<MessageInfo> Connection::Impl::receive(TimePoint now, MutableByteSpan out) {
-  if (!s || s->member) return std::nullopt;  // a group delivers from its buffer
-  Session &x = *s;
-  std::optional<MessageInfo> info;
-  while (auto d = x.rcv().poll(now, out)) {
+std::optional<MessageInfo> next_message(ReceiveBuffer &buffer, TimePoint now, MutableByteSpan out,
+                                        std::uint32_t &dropped) {
+  while (auto d = buffer.poll(now, out)) {
     if (d->kind == Delivery::Kind::kDrop) {
-      x.dropped_pending += d->packets;
+      dropped += d->packets;
       continue;
     }
     MessageInfo m;
@@ -177,11 +175,16 @@ std::optional<MessageInfo> Connection::Impl::receive(TimePoint now, MutableByteS
     m.size = d->size;
     m.timestamp = d->timestamp;
     m.delivery_time = d->play_time;
-    m.dropped_before = x.dropped_pending;
-    x.dropped_pending = 0;
-    info = m;
-    break;
+    m.dropped_before = dropped;
+    dropped = 0;
+    return m;
   }
+  return std::nullopt;
+}
+
+std::optional<MessageInfo> Connection::Impl::receive(TimePoint now, MutableByteSpan out) {
+  if (!s || s->member) return std::nullopt;  // a group delivers from its buffer
+  auto info = next_message(s->rcv(), now, out, s->dropped_pending);
   after_delivery();
   return info;
 }

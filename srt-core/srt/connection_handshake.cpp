@@ -155,8 +155,9 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
   if (const auto code = rejection_reason_code(hs.body.type)) {
     std::string detail = reject_detail("the listener", *code);
     if (config.group && *code == static_cast<std::uint32_t>(RejectReason::kGroup)) {
-      detail += ": it does not take members of this group (a libsrt listener needs "
-                "groupconnect=1, and libsrt 1.5 knows only broadcast and backup groups)";
+      detail +=
+          ": it does not take members of this group (a libsrt listener needs "
+          "groupconnect=1, and libsrt 1.5 knows only broadcast and backup groups)";
     }
     fail(ConnectionEvent::Kind::kRejected, *code, detail);
     return;

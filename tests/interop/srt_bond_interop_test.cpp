@@ -30,6 +30,7 @@
 #include <sstream>
 #include <thread>
 
+#include "udp_port.hpp"
 #include "../io/endpoint_fixture.hpp"
 #include "io/udp_socket.hpp"
 #include "srt/reject.hpp"
@@ -82,46 +83,7 @@ std::vector<std::uint16_t> fresh_udp_ports(std::size_t n) {
   return ports;
 }
 
-// A UDP socket on 127.0.0.1: where srt-test-live writes its output, or from
-// where the test feeds its input.
-class UdpPort {
- public:
-  UdpPort() {
-    std::string error;
-    UdpSocketOptions options;
-    auto s = UdpSocket::open(srt::NetAddress::v4(127, 0, 0, 1, 0), std::nullopt, options, &error);
-    if (!s) throw std::runtime_error(error);
-    socket_.emplace(std::move(*s));
-  }
-  std::uint16_t port() const { return socket_->local_address().port; }
-
-  std::optional<std::vector<std::uint8_t>> receive(std::chrono::milliseconds timeout) {
-    while (pending_.empty()) {
-      pollfd p{socket_->fd(), POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
-      socket_->receive(batch_);
-      for (std::size_t i = 0; i < batch_.size(); ++i) {
-        auto d = batch_.datagram(i);
-        pending_.emplace_back(d.begin(), d.end());
-      }
-    }
-    auto m = std::move(pending_.front());
-    pending_.pop_front();
-    return m;
-  }
-
-  void send_to(std::uint16_t port, srt::ByteSpan message) {
-    SendBatch out;
-    std::copy(message.begin(), message.end(), out.next_slot().begin());
-    out.commit(message.size(), socket_->destination(srt::NetAddress::v4(127, 0, 0, 1, port)));
-    socket_->send(out);
-  }
-
- private:
-  std::optional<UdpSocket> socket_;
-  RecvBatch batch_;
-  std::deque<std::vector<std::uint8_t>> pending_;
-};
+using interop::UdpPort;
 
 // srt-test-live as a child, bounded by coreutils timeout (60 s, then
 // SIGKILL), which runs it in its own process group. Teardown: SIGTERM to
@@ -243,6 +205,7 @@ struct StreamResult {
   Received received;
   std::uint32_t duplicates = 0;  // counted indices seen again after all arrived
   bool synced = false;
+  bool trailing = false;  // a trailing message arrived: delivery went on past the counted ones
 };
 
 // A marker is repeated until one arrives (a peer's UDP input or output may
@@ -250,7 +213,10 @@ struct StreamResult {
 // then trailing messages (not counted: a live receiver only sees a loss at
 // the end when later packets come) until the receiver is done. The receiver
 // takes `count` counted messages, then waits for the first trailing one and
-// counts any counted index seen again as a duplicate.
+// counts any counted index seen again as a duplicate. A trailing message
+// before all counted ones came ends the wait too: delivery is in order, so
+// the missing ones will not come (the sender would otherwise go on until
+// srt-test-live's 60 s timeout).
 StreamResult run_stream(const StreamEnds &ends, std::uint32_t count) {
   std::mutex m;
   std::condition_variable cv;
@@ -296,6 +262,9 @@ StreamResult run_stream(const StreamEnds &ends, std::uint32_t count) {
       ++r.received.corrupt;
     } else if (static_cast<std::uint32_t>(index) < count) {
       r.received.indices.push_back(static_cast<std::uint32_t>(index));
+    } else {
+      r.trailing = true;  // the counted messages that did not come are lost
+      break;
     }
   }
   // Exactly once: nothing counted may come again before the trailing ones.
@@ -308,6 +277,7 @@ StreamResult run_stream(const StreamEnds &ends, std::uint32_t count) {
       } else if (static_cast<std::uint32_t>(index) < count) {
         ++r.duplicates;
       } else {
+        r.trailing = true;
         break;
       }
     }
@@ -336,6 +306,57 @@ std::string describe(const Received &r, std::uint32_t count) {
       ++shown;
     }
   return s.str();
+}
+
+// Datagrams the kernel dropped on the UDP socket bound to `port` (its
+// receive buffer was full), from /proc/net/udp; nullopt when not found.
+std::optional<std::uint64_t> udp_socket_drops(std::uint16_t port) {
+  std::FILE *f = std::fopen("/proc/net/udp", "r");
+  if (f == nullptr) return std::nullopt;
+  std::optional<std::uint64_t> drops;
+  char line[512];
+  bool header = true;
+  while (std::fgets(line, sizeof line, f) != nullptr) {
+    if (header) {
+      header = false;
+      continue;
+    }
+    // sl local rem st tx:rx tr:when retrnsmt uid timeout inode ref pointer drops
+    std::istringstream in(line);
+    std::string sl, local, field;
+    in >> sl >> local;
+    const auto colon = local.find(':');
+    if (colon == std::string::npos ||
+        std::stoul(local.substr(colon + 1), nullptr, 16) != static_cast<unsigned long>(port)) {
+      continue;
+    }
+    for (int k = 0; k < 10; ++k) in >> field;
+    std::uint64_t d = 0;
+    if (in >> d) drops = drops.value_or(0) + d;
+  }
+  std::fclose(f);
+  return drops;
+}
+
+// What our receiving endpoint delivered, in libsrt's own numbering: message
+// numbers must follow each other and nothing may be reported dropped, or a
+// message libsrt sent was lost on its way to our application.
+struct PeerNumbering {
+  std::optional<std::uint32_t> last_msgno;
+  std::uint64_t skipped = 0;  // message numbers that never came
+  std::uint64_t dropped = 0;  // MessageInfo::dropped_before sums
+  void on_message(const srt::MessageInfo &info) {
+    dropped += info.dropped_before;
+    if (last_msgno) skipped += (info.msg_no - *last_msgno - 1) & ((1u << 26) - 1);
+    last_msgno = info.msg_no;
+  }
+};
+
+// Counted indices that are strictly increasing (none twice, none out of order).
+bool strictly_increasing(const Received &r) {
+  return std::adjacent_find(r.indices.begin(), r.indices.end(),
+                            [](std::uint32_t a, std::uint32_t b) { return b <= a; }) ==
+         r.indices.end();
 }
 
 // ---- scenarios ---------------------------------------------------------------
@@ -422,6 +443,8 @@ TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
   std::unique_ptr<linkemu::UdpRelay> relays[2];
   std::unique_ptr<SrtTestLive> peer;
   StreamEnds ends;
+  PeerNumbering numbering;       // libsrt -> ours: what our endpoint delivered
+  std::uint16_t peer_input = 0;  // libsrt -> ours: srt-test-live's UDP input port
 
   const auto ports = fresh_udp_ports(1);
   ASSERT_EQ(ports.size(), 1u);
@@ -461,8 +484,9 @@ TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
     ASSERT_NE(ours, nullptr);
     const std::uint16_t listen_port = ours->local_address().port;
     const std::uint16_t input_port = ports[0];
+    peer_input = input_port;
     std::vector<std::string> args{
-        "udp://:" + std::to_string(input_port) + "?rcvbuf=4000000", "-g",
+        "udp://:" + std::to_string(input_port), "-g",
         std::string("srt://*?type=") + mode_uri(c.mode) + "&latency=" + latency};
     for (int k = 0; k < 2; ++k) {
       relays[k] = make_relay(c.impairment, listen_port, k);
@@ -481,6 +505,7 @@ TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
       WaitStatus st{};
       auto m = ours->receive(buf, t, &st);
       if (!m) return std::nullopt;
+      numbering.on_message(m->info);
       buf.resize(m->info.size);
       return buf;
     };
@@ -543,8 +568,35 @@ TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
   EXPECT_TRUE(r.synced) << "no marker message came through"
                         << "\n"
                         << peer->output();
-  EXPECT_TRUE(all_in_order(r.received, 0, c.count)) << describe(r.received, c.count) << "\n"
-                                                    << watcher.log() << peer->output();
+  // libsrt -> ours: srt-test-live reads its UDP input with the kernel's
+  // default receive buffer (208 KB, about 90 of these messages: its
+  // testing/testmedia.cpp ignores a rcvbuf option), so when it does not get
+  // the CPU for 0.1 s on a loaded machine, the kernel drops test messages
+  // before libsrt ever sees them. libsrt numbers the messages it takes, so
+  // such a gap is excused only when our endpoint delivered every number
+  // without a gap or a drop, in order, and the kernel counted at least that
+  // many drops on srt-test-live's input socket (read while it still runs).
+  bool input_loss_only = false;
+  if (c.direction == Direction::kLibsrtToOurs && !all_in_order(r.received, 0, c.count)) {
+    const std::size_t missing = c.count - r.received.indices.size();
+    const auto drops = udp_socket_drops(peer_input);
+    std::printf(
+        "libsrt -> ours: %zu counted messages missing; our endpoint skipped %llu of libsrt's "
+        "message numbers and reported %llu dropped; the kernel dropped %s datagrams at "
+        "srt-test-live's UDP input\n",
+        missing, static_cast<unsigned long long>(numbering.skipped),
+        static_cast<unsigned long long>(numbering.dropped),
+        drops ? std::to_string(*drops).c_str() : "(unknown)");
+    input_loss_only = numbering.skipped == 0 && numbering.dropped == 0 && r.received.corrupt == 0 &&
+                      strictly_increasing(r.received) && r.trailing && drops && *drops >= missing;
+  }
+  if (input_loss_only) {
+    std::printf("the missing messages never reached libsrt (%s): not a transport loss\n",
+                describe(r.received, c.count).c_str());
+  } else {
+    EXPECT_TRUE(all_in_order(r.received, 0, c.count)) << describe(r.received, c.count) << "\n"
+                                                      << watcher.log() << peer->output();
+  }
   EXPECT_EQ(r.duplicates, 0u);
   std::printf("%s: %zu of %u messages in order, %zu corrupt, %u duplicates\n", c.name,
               r.received.indices.size(), c.count, r.received.corrupt, r.duplicates);

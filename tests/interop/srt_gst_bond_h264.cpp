@@ -10,11 +10,10 @@
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
 
 #include "framecheck.hpp"
+#include "pad_counter.hpp"
 #include "srtbond_fixtures.hpp"
 #include "udp_relay.hpp"
 
@@ -24,40 +23,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::uint64_t kSeed = 20261204;
-
-// Counts buffers (and buffers in lists) crossing a pad; tests wait on it.
-struct Counter {
-  std::mutex m;
-  std::condition_variable cv;
-  std::size_t n = 0;
-
-  static GstPadProbeReturn probe(GstPad *, GstPadProbeInfo *info, gpointer user) {
-    auto *self = static_cast<Counter *>(user);
-    std::size_t k = 1;
-    if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-      k = gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
-    std::lock_guard lock(self->m);
-    self->n += k;
-    self->cv.notify_all();
-    return GST_PAD_PROBE_OK;
-  }
-  void attach(GstElement *element, const char *pad_name) {
-    GstPad *pad = gst_element_get_static_pad(element, pad_name);
-    gst_pad_add_probe(
-        pad,
-        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-        &Counter::probe, this, nullptr);
-    gst_object_unref(pad);
-  }
-  std::size_t count() {
-    std::lock_guard lock(m);
-    return n;
-  }
-  bool wait_at_least(std::size_t want, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(m);
-    return cv.wait_for(lock, timeout, [&] { return n >= want; });
-  }
-};
 
 std::unique_ptr<srtcore::linkemu::UdpRelay> relay_to(std::uint16_t port, double loss,
                                                      std::chrono::milliseconds delay,
@@ -73,29 +38,6 @@ std::unique_ptr<srtcore::linkemu::UdpRelay> relay_to(std::uint16_t port, double 
   auto relay = std::make_unique<srtcore::linkemu::UdpRelay>(config);
   relay->start();
   return relay;
-}
-
-bool wait_eos(GstElement *pipeline, std::chrono::milliseconds timeout, std::string *error) {
-  GstBus *bus = gst_element_get_bus(pipeline);
-  GstMessage *msg =
-      gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(timeout.count()) * GST_MSECOND,
-                                 static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
-  gst_object_unref(bus);
-  if (!msg) {
-    *error = "timed out";
-    return false;
-  }
-  const bool ok = GST_MESSAGE_TYPE(msg) == GST_MESSAGE_EOS;
-  if (!ok) {
-    GError *err = nullptr;
-    gchar *dbg = nullptr;
-    gst_message_parse_error(msg, &err, &dbg);
-    *error = std::string(err ? err->message : "error") + " / " + (dbg ? dbg : "");
-    g_clear_error(&err);
-    g_free(dbg);
-  }
-  gst_message_unref(msg);
-  return ok;
 }
 
 }  // namespace
@@ -137,7 +79,7 @@ TEST_P(SrtGstBondH264, LinkCutAndRestoredDecodesIdenticalFrames) {
       mode + " links=\"" + links + "\"");
   ASSERT_TRUE(rx && tx);
   g_object_set(srtfx::by_name(tx.get(), "in"), "caps", stream.caps.get(), nullptr);
-  Counter frames_in, sent, received;
+  padcount::PadCounter frames_in, sent, received;
   frames_in.attach(srtfx::by_name(tx.get(), "pay"), "sink");
   sent.attach(srtfx::by_name(tx.get(), "pay"), "src");
   received.attach(srtfx::by_name(rx.get(), "in"), "src");
@@ -162,7 +104,7 @@ TEST_P(SrtGstBondH264, LinkCutAndRestoredDecodesIdenticalFrames) {
   lossy->restore();
 
   std::string error;
-  ASSERT_TRUE(wait_eos(tx.get(), 60s, &error)) << "sender: " << error;
+  ASSERT_TRUE(padcount::wait_bus(tx.get(), GST_MESSAGE_EOS, 60s, &error)) << "sender: " << error;
   const std::size_t packets = sent.count();
   ASSERT_TRUE(received.wait_at_least(packets, 30s))
       << mode << ": received " << received.count() << " of " << packets << " RTP packets; seed "

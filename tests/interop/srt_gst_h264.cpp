@@ -7,11 +7,10 @@
 #include <gst/video/video.h>
 #include <gtest/gtest.h>
 
-#include <condition_variable>
-#include <mutex>
 #include <string>
 
 #include "framecheck.hpp"
+#include "pad_counter.hpp"
 #include "srtbond_fixtures.hpp"
 #include "udp_relay.hpp"
 
@@ -21,64 +20,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::uint64_t kSeed = 20240611;
-
-// Counts RTP packets passing a pad; tests wait on the count.
-struct PacketCounter {
-  std::mutex m;
-  std::condition_variable cv;
-  std::size_t packets = 0;
-
-  static GstPadProbeReturn probe(GstPad *, GstPadProbeInfo *info, gpointer user) {
-    auto *self = static_cast<PacketCounter *>(user);
-    std::size_t n = 0;
-    if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER_LIST)
-      n = gst_buffer_list_length(GST_PAD_PROBE_INFO_BUFFER_LIST(info));
-    else if (GST_PAD_PROBE_INFO_TYPE(info) & GST_PAD_PROBE_TYPE_BUFFER)
-      n = 1;
-    std::lock_guard lock(self->m);
-    self->packets += n;
-    self->cv.notify_all();
-    return GST_PAD_PROBE_OK;
-  }
-  void attach(GstElement *element, const char *pad_name) {
-    GstPad *pad = gst_element_get_static_pad(element, pad_name);
-    gst_pad_add_probe(
-        pad,
-        static_cast<GstPadProbeType>(GST_PAD_PROBE_TYPE_BUFFER | GST_PAD_PROBE_TYPE_BUFFER_LIST),
-        &PacketCounter::probe, this, nullptr);
-    gst_object_unref(pad);
-  }
-  std::size_t count() {
-    std::lock_guard lock(m);
-    return packets;
-  }
-  bool wait_at_least(std::size_t n, std::chrono::milliseconds timeout) {
-    std::unique_lock lock(m);
-    return cv.wait_for(lock, timeout, [&] { return packets >= n; });
-  }
-};
-
-bool wait_bus(GstElement *pipeline, GstMessageType type, std::chrono::milliseconds timeout,
-              std::string *error) {
-  GstBus *bus = gst_element_get_bus(pipeline);
-  GstMessage *msg =
-      gst_bus_timed_pop_filtered(bus, static_cast<GstClockTime>(timeout.count()) * GST_MSECOND,
-                                 static_cast<GstMessageType>(type | GST_MESSAGE_ERROR));
-  gst_object_unref(bus);
-  if (!msg) {
-    *error = "timed out";
-    return false;
-  }
-  const bool ok = GST_MESSAGE_TYPE(msg) == type;
-  if (!ok) {
-    GError *err = nullptr;
-    gst_message_parse_error(msg, &err, nullptr);
-    *error = err ? err->message : "error";
-    g_clear_error(&err);
-  }
-  gst_message_unref(msg);
-  return ok;
-}
 
 // A relay to 127.0.0.1:`port` losing 5% each way, 10 ms each way.
 std::unique_ptr<srtcore::linkemu::UdpRelay> lossy_relay(std::uint16_t port) {
@@ -183,7 +124,7 @@ TEST(SrtGstH264, RtpOverSrtThroughLossyLinkDecodesIdenticalFrames) {
       std::to_string(relay_port));
   ASSERT_TRUE(rx && tx);
   g_object_set(srtfx::by_name(tx.get(), "in"), "caps", stream.caps.get(), nullptr);
-  PacketCounter sent, received;
+  padcount::PadCounter sent, received;
   sent.attach(srtfx::by_name(tx.get(), "pay"), "src");
   received.attach(srtfx::by_name(rx.get(), "in"), "src");
 
@@ -195,8 +136,7 @@ TEST(SrtGstH264, RtpOverSrtThroughLossyLinkDecodesIdenticalFrames) {
   gst_app_src_end_of_stream(GST_APP_SRC(appsrc));
 
   std::string error;
-  ASSERT_TRUE(wait_bus(tx.get(), GST_MESSAGE_EOS, 60s, &error)) << "sender: " << error;
-  (void)wait_bus;
+  ASSERT_TRUE(padcount::wait_bus(tx.get(), GST_MESSAGE_EOS, 60s, &error)) << "sender: " << error;
   const std::size_t packets = sent.count();
   ASSERT_TRUE(received.wait_at_least(packets, 30s))
       << "received " << received.count() << " of " << packets << " RTP packets; seed " << kSeed

@@ -17,6 +17,7 @@
 #include <mutex>
 #include <thread>
 
+#include "udp_port.hpp"
 #include "../io/endpoint_fixture.hpp"
 #include "io/udp_socket.hpp"
 #include "srt_io_process.hpp"
@@ -47,45 +48,7 @@ std::uint16_t free_udp_port() {
   return p.empty() ? 0 : p[0];
 }
 
-// A UDP socket on loopback for a peer's UDP output or input.
-class UdpPort {
- public:
-  UdpPort() {
-    std::string error;
-    auto s = UdpSocket::open(srt::NetAddress::v4(127, 0, 0, 1, 0), std::nullopt, {}, &error);
-    if (!s) throw std::runtime_error(error);
-    socket_.emplace(std::move(*s));
-  }
-  std::uint16_t port() const { return socket_->local_address().port; }
-
-  // The next datagram, waiting up to `timeout`.
-  std::optional<std::vector<std::uint8_t>> receive(std::chrono::milliseconds timeout) {
-    while (pending_.empty()) {
-      pollfd p{socket_->fd(), POLLIN, 0};
-      if (::poll(&p, 1, static_cast<int>(timeout.count())) != 1) return std::nullopt;
-      socket_->receive(batch_);
-      for (std::size_t i = 0; i < batch_.size(); ++i) {
-        auto d = batch_.datagram(i);
-        pending_.emplace_back(d.begin(), d.end());
-      }
-    }
-    auto m = std::move(pending_.front());
-    pending_.pop_front();
-    return m;
-  }
-
-  void send_to(std::uint16_t port, srt::ByteSpan message) {
-    SendBatch out;
-    std::copy(message.begin(), message.end(), out.next_slot().begin());
-    out.commit(message.size(), socket_->destination(srt::NetAddress::v4(127, 0, 0, 1, port)));
-    socket_->send(out);
-  }
-
- private:
-  std::optional<UdpSocket> socket_;
-  RecvBatch batch_;
-  std::deque<std::vector<std::uint8_t>> pending_;
-};
+using interop::UdpPort;
 
 // Drives one stream: a sender thread keeps at most `window` messages in
 // flight (sent, not yet received), which paces UDP inputs of the peers

@@ -603,8 +603,7 @@ TEST(GroupSimHostile, RogueIdAndWrongTypeRefusedStreamUnharmed) {
   const AcceptorStats &as = s.acceptor().stats();
   EXPECT_EQ(as.groups_created, 1u);
   EXPECT_EQ(as.members_adopted, 2u);
-  // The acceptor documents ROGUE refusals among its own; the Listener
-  // refuses such an id before asking it (hs_negotiation read_conclusion).
+  // (A ROGUE id never reaches the acceptor: the Listener refuses it first.)
   EXPECT_GE(as.refused_type, 1u);
   EXPECT_EQ(s.acceptor().groups().size(), 1u);
   ASSERT_NE(s.mirror(), nullptr);
@@ -612,6 +611,52 @@ TEST(GroupSimHostile, RogueIdAndWrongTypeRefusedStreamUnharmed) {
   for (const LinkInfo &l : s.mirror()->links()) {
     EXPECT_EQ(l.state, LinkState::kRunning) << l.id;
   }
+}
+
+// Another caller claims the victim's group id with the same type but for
+// another stream (its stream id differs): it is not the victim's peer, so
+// it is refused with SRT_REJ_GROUP and counted, and the stream goes on.
+TEST(GroupSimHostile, MemberOfAnotherStreamClaimingAGroupIsRefused) {
+  Scenario r;
+  r.name = "hostile_stream_id";
+  r.seed = 1002;
+  r.mode = GroupMode::kBroadcast;
+  r.paths = {path(milliseconds(10)), path(milliseconds(10))};
+  r.length = seconds(5);
+  SCOPED_TRACE(r.trace());
+  GroupSimConfig c = config_for(r);
+  c.caller.connection.stream_id = "cam1";
+  GroupSim s(c);
+  const Started st = start_stream(s, r);
+  ASSERT_TRUE(st.connected) << s.event_log();
+
+  GroupConfig intruder = c.caller;
+  intruder.reconnect = false;
+  intruder.connection.stream_id = "cam2";
+  const int other = s.add_caller(intruder);
+  const int other_path = s.add_path(path(milliseconds(10)), other);
+  const std::uint32_t victim = s.caller(0).id();
+  std::vector<std::uint32_t> answers;
+  s.tamper = [&](int from, int p, std::vector<std::uint8_t> &bytes) {
+    if (from == 0 && p == other_path) {
+      rewrite_group_ext(bytes, [&](srt::GroupExt &g) { g.group_id = victim; });
+    } else if (from == 1 && p == other_path) {
+      if (auto t = handshake_type(bytes)) answers.push_back(*t);
+    }
+    return true;
+  };
+  s.at(st.t0 + seconds(2), [&] { s.add_link(other_path); });
+  finish(s, r);
+  expect_clean(s, r);
+  EXPECT_NE(std::find(answers.begin(), answers.end(),
+                      srt::rejection_handshake_type(srt::RejectReason::kGroup)),
+            answers.end());
+  EXPECT_FALSE(s.caller(other).connected());
+  const AcceptorStats &as = s.acceptor().stats();
+  EXPECT_GE(as.refused_peer, 1u);
+  EXPECT_EQ(as.groups_created, 1u);
+  ASSERT_NE(s.mirror(), nullptr);
+  EXPECT_EQ(s.mirror()->links().size(), 2u);
 }
 
 // ---- 11. the two sides see members connect in different orders ------------

@@ -97,10 +97,8 @@ TEST(GroupSendBuffer, RebaseForgetsAndRestarts) {
     std::uint32_t want_first;
   };
   const Case cases[] = {
-      {"Forward", 100, 5000, 5000},
-      {"Backward", 5000, 100, 100},
-      {"AcrossTheWrap", kSeqMax - 1, 3, 3},
-      {"ToTheTop", 10, kSeqMax, kSeqMax},
+      {"Forward", 100, 5000, 5000},          {"Backward", 5000, 100, 100},
+      {"AcrossTheWrap", kSeqMax - 1, 3, 3},  {"ToTheTop", 10, kSeqMax, kSeqMax},
       {"MaskedTo31Bits", 10, 0x80000007, 7},
   };
   for (const Case &c : cases) {
@@ -124,7 +122,7 @@ TEST(GroupSendBuffer, RebaseForgetsAndRestarts) {
     EXPECT_EQ(b.next_send_seq(), c.want_first);
     EXPECT_EQ(b.end_seq(), c.want_first);
     EXPECT_FALSE(b.retransmit(seq_add(c.isn, 2), at_ms(3000)));  // forgotten
-    const auto stale = b.ack(seq_add(c.isn, 3));  // an ACK for the old numbers
+    const auto stale = b.ack(seq_add(c.isn, 3));                 // an ACK for the old numbers
     EXPECT_TRUE(!stale || *stale == 0u);
 
     // The whole capacity is free again, and packets come out in order.
@@ -210,7 +208,7 @@ std::vector<SeqRange> missing(const ReceiveBuffer &b, std::uint32_t first, std::
 
 struct MissingCase {
   const char *name;
-  std::int32_t first, last;   // offsets from the ISN
+  std::int32_t first, last;    // offsets from the ISN
   std::vector<SeqRange> want;  // offsets from the ISN
 };
 

@@ -265,17 +265,16 @@ TEST_P(GroupRefusal, ReachesTheCallerAsRejection) {
 INSTANTIATE_TEST_SUITE_P(
     Listener, GroupRefusal,
     ::testing::Values(
-        RefusalCase{"NoGroupConnect", false, true, std::nullopt, {kListenerAnswer}, kGroupCode,
-                    false},
-        RefusalCase{"GroupConnectWithoutCallback", true, false, std::nullopt, {}, kGroupCode,
-                    false},
+        RefusalCase{
+            "NoGroupConnect", false, true, std::nullopt, {kListenerAnswer}, kGroupCode, false},
+        RefusalCase{
+            "GroupConnectWithoutCallback", true, false, std::nullopt, {}, kGroupCode, false},
         RefusalCase{"CallbackSaysGroup", true, true, std::nullopt, {}, kGroupCode, true},
-        RefusalCase{"CallbackSays1403", true, true, std::nullopt, {std::nullopt, 1403}, 1403,
-                    true},
-        RefusalCase{"CallbackSaysUserCode", true, true, std::nullopt, {std::nullopt, 2042}, 2042,
-                    true},
-        RefusalCase{"AcceptCallbackRefusesFirst", true, true, 1401u, {kListenerAnswer}, 1401,
-                    false}),
+        RefusalCase{"CallbackSays1403", true, true, std::nullopt, {std::nullopt, 1403}, 1403, true},
+        RefusalCase{
+            "CallbackSaysUserCode", true, true, std::nullopt, {std::nullopt, 2042}, 2042, true},
+        RefusalCase{
+            "AcceptCallbackRefusesFirst", true, true, 1401u, {kListenerAnswer}, 1401, false}),
     [](const ::testing::TestParamInfo<RefusalCase> &i) { return std::string(i.param.name); });
 
 // A caller brought to its conclusion phase by a real Listener's induction
@@ -370,39 +369,39 @@ TEST_P(ForgedGroupAnswer, CallerJudgesTheListenersAnswer) {
 
 INSTANTIATE_TEST_SUITE_P(
     Caller, ForgedGroupAnswer,
-    ::testing::Values(
-        AnswerCase{"SameTypeConnects",
-                   [](HandshakeBuilder &hb) {
-                     hb.add_group(GroupExt{0x40000123, GroupType::kBackup, 0, 1});
-                   },
-                   ConnectionEvent::Kind::kConnected, 0},
-        AnswerCase{"NoGroupBlock", nullptr, ConnectionEvent::Kind::kRejected, kGroupCode},
-        AnswerCase{"BroadcastForBackup",
-                   [](HandshakeBuilder &hb) {
-                     hb.add_group(GroupExt{0x40000123, GroupType::kBroadcast, 0, 1});
-                   },
-                   ConnectionEvent::Kind::kRejected, kGroupCode},
-        AnswerCase{"BalancingForBackup",
-                   [](HandshakeBuilder &hb) {
-                     hb.add_group(GroupExt{0x40000123, GroupType::kBalancing, 0, 1});
-                   },
-                   ConnectionEvent::Kind::kRejected, kGroupCode},
-        AnswerCase{"UndefinedType",
-                   [](HandshakeBuilder &hb) {
-                     hb.add_group(GroupExt{0x40000123, GroupType::kUndefined, 0, 1});
-                   },
-                   ConnectionEvent::Kind::kRejected, kGroupCode},
-        AnswerCase{"IdWithoutBit30",
-                   [](HandshakeBuilder &hb) {
-                     hb.add_group(GroupExt{0x00000123, GroupType::kBackup, 0, 1});
-                   },
-                   ConnectionEvent::Kind::kRejected, kRogueCode},
-        AnswerCase{"TruncatedGroupBlock",
-                   [](HandshakeBuilder &hb) {
-                     const std::uint8_t one_word[] = {0x40, 0x00, 0x01, 0x23};
-                     hb.add_raw(8, one_word);
-                   },
-                   ConnectionEvent::Kind::kRejected, kRogueCode}),
+    ::testing::Values(AnswerCase{"SameTypeConnects",
+                                 [](HandshakeBuilder &hb) {
+                                   hb.add_group(GroupExt{0x40000123, GroupType::kBackup, 0, 1});
+                                 },
+                                 ConnectionEvent::Kind::kConnected, 0},
+                      AnswerCase{"NoGroupBlock", nullptr, ConnectionEvent::Kind::kRejected,
+                                 kGroupCode},
+                      AnswerCase{"BroadcastForBackup",
+                                 [](HandshakeBuilder &hb) {
+                                   hb.add_group(GroupExt{0x40000123, GroupType::kBroadcast, 0, 1});
+                                 },
+                                 ConnectionEvent::Kind::kRejected, kGroupCode},
+                      AnswerCase{"BalancingForBackup",
+                                 [](HandshakeBuilder &hb) {
+                                   hb.add_group(GroupExt{0x40000123, GroupType::kBalancing, 0, 1});
+                                 },
+                                 ConnectionEvent::Kind::kRejected, kGroupCode},
+                      AnswerCase{"UndefinedType",
+                                 [](HandshakeBuilder &hb) {
+                                   hb.add_group(GroupExt{0x40000123, GroupType::kUndefined, 0, 1});
+                                 },
+                                 ConnectionEvent::Kind::kRejected, kGroupCode},
+                      AnswerCase{"IdWithoutBit30",
+                                 [](HandshakeBuilder &hb) {
+                                   hb.add_group(GroupExt{0x00000123, GroupType::kBackup, 0, 1});
+                                 },
+                                 ConnectionEvent::Kind::kRejected, kRogueCode},
+                      AnswerCase{"TruncatedGroupBlock",
+                                 [](HandshakeBuilder &hb) {
+                                   const std::uint8_t one_word[] = {0x40, 0x00, 0x01, 0x23};
+                                   hb.add_raw(8, one_word);
+                                 },
+                                 ConnectionEvent::Kind::kRejected, kRogueCode}),
     [](const ::testing::TestParamInfo<AnswerCase> &i) { return std::string(i.param.name); });
 
 // A caller that did not ask for a group ignores a GROUP block in the answer.
@@ -444,7 +443,7 @@ Bytes handshake(std::uint32_t version, std::uint32_t type, std::uint32_t cookie,
 struct HostileCase {
   const char *name;
   bool group_connect;
-  Bytes group_content;  // raw content of the GROUP block
+  Bytes group_content;                       // raw content of the GROUP block
   std::optional<std::uint32_t> want_reject;  // nullopt: accepted
   bool malformed;                            // counted as malformed
   bool callback_runs;
@@ -495,21 +494,29 @@ TEST_P(HostileGroupBlock, AtAGroupListener) {
 INSTANTIATE_TEST_SUITE_P(
     Listener, HostileGroupBlock,
     ::testing::Values(
-        HostileCase{"WellFormed", true, {0x40, 0, 0x01, 0x23, 1, 0, 0, 0}, std::nullopt, false,
-                    true},
-        HostileCase{"IdWithoutBit30", true, {0x00, 0, 0x01, 0x23, 1, 0, 0, 0}, kRogueCode, true,
-                    false},
-        HostileCase{"IdWithBit31Only", true, {0x80, 0, 0x01, 0x23, 1, 0, 0, 0}, kRogueCode, true,
-                    false},
+        HostileCase{
+            "WellFormed", true, {0x40, 0, 0x01, 0x23, 1, 0, 0, 0}, std::nullopt, false, true},
+        HostileCase{
+            "IdWithoutBit30", true, {0x00, 0, 0x01, 0x23, 1, 0, 0, 0}, kRogueCode, true, false},
+        HostileCase{
+            "IdWithBit31Only", true, {0x80, 0, 0x01, 0x23, 1, 0, 0, 0}, kRogueCode, true, false},
         HostileCase{"ZeroId", true, {0, 0, 0, 0, 1, 0, 0, 0}, kRogueCode, true, false},
         HostileCase{"OneWord", true, {0x40, 0, 0x01, 0x23}, kRogueCode, true, false},
         HostileCase{"Empty", true, {}, kRogueCode, true, false},
         // The block is judged before the policy: ROGUE even where groups
         // are not welcome.
-        HostileCase{"IdWithoutBit30NoGroupConnect", false, {0x00, 0, 0x01, 0x23, 1, 0, 0, 0},
-                    kRogueCode, true, false},
-        HostileCase{"WellFormedNoGroupConnect", false, {0x40, 0, 0x01, 0x23, 1, 0, 0, 0},
-                    kGroupCode, false, false}),
+        HostileCase{"IdWithoutBit30NoGroupConnect",
+                    false,
+                    {0x00, 0, 0x01, 0x23, 1, 0, 0, 0},
+                    kRogueCode,
+                    true,
+                    false},
+        HostileCase{"WellFormedNoGroupConnect",
+                    false,
+                    {0x40, 0, 0x01, 0x23, 1, 0, 0, 0},
+                    kGroupCode,
+                    false,
+                    false}),
     [](const ::testing::TestParamInfo<HostileCase> &i) { return std::string(i.param.name); });
 
 // ---- Rendezvous -----------------------------------------------------------------
@@ -547,8 +554,8 @@ TEST(GroupRendezvous, PeerConclusionWithGroupIsRejected) {
       if (!(h->body.extension & kExtFlagHsReq)) return true;
       if (raw_block(d, static_cast<std::uint16_t>(ExtType::kHsReq))) saw_hsreq = true;
       if (raw_block(d, static_cast<std::uint16_t>(ExtType::kHsRsp))) saw_hsrsp = true;
-      const std::uint8_t block[] = {0x00, 0x08, 0x00, 0x02, 0x40, 0x00, 0x00, 0x99,
-                                    0x01, 0x00, 0x00, 0x00};
+      const std::uint8_t block[] = {0x00, 0x08, 0x00, 0x02, 0x40, 0x00,
+                                    0x00, 0x99, 0x01, 0x00, 0x00, 0x00};
       d.insert(d.end(), std::begin(block), std::end(block));
       put_u16(d.data() + kHeaderSize + 6,
               static_cast<std::uint16_t>(get_u16(d.data() + kHeaderSize + 6) | kExtFlagConfig));
@@ -571,7 +578,8 @@ TEST(GroupRendezvous, PeerConclusionWithGroupIsRejected) {
     EXPECT_FALSE(p.connected(other));
     bool rejected = false;
     for (const auto &e : p.events[other]) {
-      if (e.kind == ConnectionEvent::Kind::kRejected && e.reject_code == kGroupCode) rejected = true;
+      if (e.kind == ConnectionEvent::Kind::kRejected && e.reject_code == kGroupCode)
+        rejected = true;
     }
     EXPECT_TRUE(rejected);
   }

@@ -158,13 +158,14 @@ TEST_P(GroupMemberStamps, DataCarriesTheGroupsNumbersAndClock) {
   EXPECT_EQ(s.data[0].payload, m);
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Origin, GroupMemberStamps,
-    ::testing::Values(StampCase{"ThreeMsAgo", -milliseconds(3), false},
-                      StampCase{"Now", Duration(0), false},
-                      StampCase{"InTheFuture", milliseconds(50), false},
-                      StampCase{"BeforeTheGroupStarted", Duration(0), true}),
-    [](const ::testing::TestParamInfo<StampCase> &i) { return std::string(i.param.name); });
+INSTANTIATE_TEST_SUITE_P(Origin, GroupMemberStamps,
+                         ::testing::Values(StampCase{"ThreeMsAgo", -milliseconds(3), false},
+                                           StampCase{"Now", Duration(0), false},
+                                           StampCase{"InTheFuture", milliseconds(50), false},
+                                           StampCase{"BeforeTheGroupStarted", Duration(0), true}),
+                         [](const ::testing::TestParamInfo<StampCase> &i) {
+                           return std::string(i.param.name);
+                         });
 
 // A jump in the group's sequence restarts the link's send buffer there (also
 // across the 2^31 wrap); a sequence the link holds already is not queued
@@ -282,8 +283,8 @@ TEST(GroupMember, FirstMembersOnBothSides) {
 
   const TimePoint t0 = now;
   for (std::uint32_t i = 0; i < 3; ++i) {
-    ASSERT_TRUE(c.send_numbered(now, message(i), now, seq_add(s0, static_cast<std::int32_t>(i)),
-                                100 + i));
+    ASSERT_TRUE(
+        c.send_numbered(now, message(i), now, seq_add(s0, static_cast<std::int32_t>(i)), 100 + i));
   }
   // Shuttle both ways for 50 ms.
   for (int ms = 0; ms < 50; ++ms) {
@@ -345,13 +346,13 @@ struct SharedBuffer : ::testing::TestWithParam<bool> {
     collect(*m[0].c, now);
     collect(*m[1].c, now);
     sender_start = p1->caller().start_time();
-    buf = m[0].c->join_group(
-        {now, m[0].c->start_time(), m[0].c->negotiated().send_isn, nullptr, 0});
+    buf =
+        m[0].c->join_group({now, m[0].c->start_time(), m[0].c->negotiated().send_isn, nullptr, 0});
     ASSERT_NE(buf, nullptr);
     r = buf->end_seq();
     EXPECT_EQ(r, m[0].c->negotiated().recv_isn);
-    const auto b2 = m[1].c->join_group(
-        {now, m[0].c->start_time(), m[0].c->negotiated().send_isn, buf, r});
+    const auto b2 =
+        m[1].c->join_group({now, m[0].c->start_time(), m[0].c->negotiated().send_isn, buf, r});
     EXPECT_EQ(b2, buf);
     m[0].next = m[1].next = r;
   }

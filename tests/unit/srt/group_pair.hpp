@@ -29,7 +29,9 @@ class GroupPair {
  public:
   GroupPair(const ConnectionConfig &caller, const ListenerConfig &listener, TimePoint now,
             std::uint64_t seed = 1)
-      : rnd_caller_(seed), rnd_listener_(seed * 7919 + 3), now_(now),
+      : rnd_caller_(seed),
+        rnd_listener_(seed * 7919 + 3),
+        now_(now),
         listener_(std::make_unique<Listener>(listener, listener_addr, rnd_listener_)) {
     caller_ = std::make_unique<Connection>(caller, Role::kCaller, caller_addr, listener_addr,
                                            rnd_caller_, now_);
@@ -96,7 +98,7 @@ class GroupPair {
   }
 
   std::vector<ConnectionEvent> caller_events, accepted_events;
-  std::vector<Bytes> caller_sent;      // every datagram the caller sent
+  std::vector<Bytes> caller_sent;       // every datagram the caller sent
   std::vector<Bytes> listener_replies;  // every answer of the Listener itself
 
   const NetAddress caller_addr = NetAddress::v4(10, 0, 0, 1, 5000);
