@@ -1,0 +1,36 @@
+// The libsrt socket options both libsrt peers of the benchmark set (the
+// plain one and the bonding one, where they apply to every group member):
+// live mode as ours runs it, buffers of the same size in packets.
+#pragma once
+
+#include <srt/srt.h>
+
+#include <cstdint>
+
+#include "peer.hpp"
+
+namespace srtbench {
+
+inline void set_options(SRTSOCKET s, const PeerOptions &o) {
+  int yes = 1;
+  int latency = o.latency_ms;
+  int payload = o.payload;
+  int64_t maxbw = o.maxbw;
+  int fc = o.buffer_packets;
+  // libsrt sizes its buffers in bytes of (MSS - 28) per packet.
+  int bytes = o.buffer_packets * 1472;
+  int udp = 4 * 1024 * 1024;
+  int rcvtimeo = 200;
+  srt_setsockflag(s, SRTO_TSBPDMODE, &yes, sizeof yes);
+  srt_setsockflag(s, SRTO_LATENCY, &latency, sizeof latency);
+  srt_setsockflag(s, SRTO_PAYLOADSIZE, &payload, sizeof payload);
+  srt_setsockflag(s, SRTO_MAXBW, &maxbw, sizeof maxbw);
+  srt_setsockflag(s, SRTO_FC, &fc, sizeof fc);
+  srt_setsockflag(s, SRTO_RCVBUF, &bytes, sizeof bytes);
+  srt_setsockflag(s, SRTO_SNDBUF, &bytes, sizeof bytes);
+  srt_setsockflag(s, SRTO_UDP_RCVBUF, &udp, sizeof udp);
+  srt_setsockflag(s, SRTO_UDP_SNDBUF, &udp, sizeof udp);
+  srt_setsockflag(s, SRTO_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+}
+
+}  // namespace srtbench
