@@ -168,6 +168,14 @@ std::optional<Addresses> plan_link(const LinkConfig &link, Mode mode, EndpointEr
 
 }  // namespace
 
+std::optional<CallerPath> open_caller_path(const LinkConfig &link, EndpointError *error) {
+  auto a = plan_link(link, Mode::kCaller, error);
+  if (!a) return std::nullopt;
+  auto socket = open_socket(a->local, a->peer, false, error);
+  if (!socket) return std::nullopt;
+  return CallerPath{std::move(*socket), *a->peer};
+}
+
 std::unique_ptr<Endpoint> Endpoint::open(std::shared_ptr<Reactor> reactor,
                                          const EndpointConfig &config, EndpointObserver *observer,
                                          EndpointError *error) {
@@ -196,13 +204,11 @@ std::unique_ptr<Endpoint> Endpoint::open(std::shared_ptr<Reactor> reactor,
 
   if (config.bond && config.mode == Mode::kCaller) {
     // One socket per path, bound where the path says and connected to its peer.
-    std::vector<std::pair<Addresses, UdpSocket>> paths;
+    std::vector<CallerPath> paths;
     for (const LinkConfig &link : config.bond->links) {
-      auto a = plan_link(link, Mode::kCaller, error);
-      if (!a) return nullptr;
-      auto socket = open_socket(a->local, a->peer, false, error);
-      if (!socket) return nullptr;
-      paths.emplace_back(*a, std::move(*socket));
+      auto path = open_caller_path(link, error);
+      if (!path) return nullptr;
+      paths.push_back(std::move(*path));
     }
     bond::GroupConfig gc;
     gc.mode = config.bond->mode;
@@ -213,20 +219,20 @@ std::unique_ptr<Endpoint> Endpoint::open(std::shared_ptr<Reactor> reactor,
     gp->owned = std::make_unique<bond::Group>(gc, m.random, now);
     gp->group = gp->owned.get();
     gp->info.socket_id = gp->group->id();
-    gp->info.address = *paths.front().first.peer;
+    gp->info.address = paths.front().peer;
     gp->info.stream_id = config.connection.stream_id;
     for (std::size_t i = 0; i < paths.size(); ++i) {
-      auto &[a, socket] = paths[i];
-      auto s = std::make_unique<Impl::Socket>(m, std::move(socket));
+      CallerPath &path = paths[i];
+      auto s = std::make_unique<Impl::Socket>(m, std::move(path.socket));
       const bond::LinkId id = gp->group->add_link(
-          now, bond::LinkSpec{*a.peer, s->udp.local_address(), config.bond->links[i].weight});
+          now, bond::LinkSpec{path.peer, s->udp.local_address(), config.bond->links[i].weight});
       s->link = id;
       Impl::LinkSlot slot;
       slot.name = config.bond->links[i].name;
       slot.local = s->udp.local_address();
-      slot.peer = *a.peer;
+      slot.peer = path.peer;
       slot.sock = s.get();
-      slot.destination = s->udp.destination(*a.peer);
+      slot.destination = s->udp.destination(path.peer);
       gp->links.emplace(id, std::move(slot));
       m.sockets.push_back(std::move(s));
     }

@@ -212,28 +212,10 @@ bool Endpoint::add_link(const LinkConfig &link, EndpointError *error) {
   };
   if (m.config.mode != Mode::kCaller || !m.config.bond)
     return fail(EndpointError::Kind::kBadAddress, "links can be added to a bonded caller only");
-  using Family = srt::NetAddress::Family;
-  if (link.host.empty()) return fail(EndpointError::Kind::kBadAddress, "link without a host");
-  if (link.port == 0)
-    return fail(EndpointError::Kind::kBadAddress, "link to " + link.host + " without a port");
-  std::string why;
-  ResolveOptions po;
-  po.prefer = link.local_address.find(':') != std::string::npos ? Family::kV6 : Family::kV4;
-  auto peer = resolve_address(link.host, link.port, po, &why);
-  if (!peer) return fail(EndpointError::Kind::kBadAddress, why);
-  ResolveOptions lo;
-  lo.passive = true;
-  lo.prefer = peer->family;
-  auto local = resolve_address(link.local_address, link.local_port, lo, &why);
-  if (!local) return fail(EndpointError::Kind::kBadAddress, why);
-  if (local->family != peer->family)
-    return fail(EndpointError::Kind::kBadAddress, "local address " + local->to_string() +
-                                                      " and peer " + peer->to_string() +
-                                                      " are of different IP families");
-  auto socket = UdpSocket::open(*local, *peer, UdpSocketOptions{}, &why);
-  if (!socket) return fail(EndpointError::Kind::kSocket, why);
-
-  auto s = std::make_unique<Impl::Socket>(m, std::move(*socket));
+  auto path = open_caller_path(link, error);
+  if (!path) return false;
+  const srt::NetAddress peer_address = path->peer;
+  auto s = std::make_unique<Impl::Socket>(m, std::move(path->socket));
   bool ok = false;
   m.reactor.run_sync([&] {
     const srt::TimePoint now = monotonic_now();
@@ -241,15 +223,15 @@ bool Endpoint::add_link(const LinkConfig &link, EndpointError *error) {
       std::lock_guard lock(m.mutex);
       Impl::GroupPeer *gp = m.caller_group();
       if (!gp || m.closing) return;
-      const bond::LinkId id =
-          gp->group->add_link(now, bond::LinkSpec{*peer, s->udp.local_address(), link.weight});
+      const bond::LinkId id = gp->group->add_link(
+          now, bond::LinkSpec{peer_address, s->udp.local_address(), link.weight});
       s->link = id;
       Impl::LinkSlot slot;
       slot.name = link.name;
       slot.local = s->udp.local_address();
-      slot.peer = *peer;
+      slot.peer = peer_address;
       slot.sock = s.get();
-      slot.destination = s->udp.destination(*peer);
+      slot.destination = s->udp.destination(peer_address);
       gp->links.emplace(id, std::move(slot));
       gp->ended = false;  // a broken group has hope again
     }

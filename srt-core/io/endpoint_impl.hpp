@@ -44,6 +44,14 @@ inline constexpr srt::Duration kStreamingHold = std::chrono::milliseconds(20);
 // A removed path's socket closes once its shutdown went out, or after this.
 inline constexpr srt::Duration kRetireTimeout = std::chrono::seconds(1);
 
+// A bonded caller's path: its socket, bound where the path says, and the
+// peer it reaches (endpoint.cpp). Errors as for Endpoint::open.
+struct CallerPath {
+  UdpSocket socket;
+  srt::NetAddress peer;
+};
+std::optional<CallerPath> open_caller_path(const LinkConfig &link, EndpointError *error);
+
 struct Endpoint::Impl final : ReactorClient {
   Impl(std::shared_ptr<Reactor> reactor, const EndpointConfig &config, EndpointObserver *observer);
   ~Impl() override = default;

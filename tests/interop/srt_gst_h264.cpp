@@ -144,16 +144,9 @@ TEST(SrtGstH264, RtpOverSrtThroughLossyLinkDecodesIdenticalFrames) {
   EXPECT_EQ(received.count(), packets);
 
   // One decoder thread: every frame comes out as soon as its access unit is in.
-  fc::DecodeResult got;
-  GstElement *sink = srtfx::by_name(rx.get(), "out");
-  while (got.frames.size() < reference.frames.size()) {
-    GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(sink), 10 * GST_SECOND);
-    if (!s) break;
-    std::string digest_error;
-    got.frames.push_back(fc::digest_frame(s, &digest_error));
-    EXPECT_EQ(digest_error, "");
-    gst_sample_unref(s);
-  }
+  const fc::DecodeResult got =
+      fc::pull_frames(srtfx::by_name(rx.get(), "out"), reference.frames.size(), 10 * GST_SECOND);
+  EXPECT_EQ(got.error, "");
   const fc::Comparison c = fc::compare(reference, got);
   EXPECT_TRUE(c.all_identical()) << c.describe(reference, got) << "; seed " << kSeed;
   const auto st = relay.stats();

@@ -633,6 +633,19 @@ Digest digest_frame(GstSample *sample, std::string *error) {
   return out;
 }
 
+DecodeResult pull_frames(GstElement *appsink, size_t count, GstClockTime wait) {
+  DecodeResult got;
+  while (got.frames.size() < count) {
+    GstSample *s = gst_app_sink_try_pull_sample(GST_APP_SINK(appsink), wait);
+    if (!s) break;
+    std::string digest_error;
+    got.frames.push_back(digest_frame(s, &digest_error));
+    if (!digest_error.empty() && got.error.empty()) got.error = digest_error;
+    gst_sample_unref(s);
+  }
+  return got;
+}
+
 Comparison compare(const DecodeResult &reference, const DecodeResult &got) {
   Comparison c;
   c.reference_frames = reference.frames.size();

@@ -186,6 +186,10 @@ DecodeResult decode_via_rtp(const EncodedStream &stream, const RtpPath &path,
 // video sample; empty *error on success.
 Digest digest_frame(GstSample *sample, std::string *error);
 
+// Digests of up to `count` frames pulled from an appsink, each pull waiting
+// at most `wait`; the first digest error (if any) goes to DecodeResult::error.
+DecodeResult pull_frames(GstElement *appsink, size_t count, GstClockTime wait);
+
 struct Comparison {
   size_t reference_frames = 0;
   size_t frames = 0;
