@@ -118,6 +118,11 @@ std::optional<Transmit> Group::poll_transmit(TimePoint now, MutableByteSpan out)
   return std::nullopt;
 }
 
+std::size_t Group::poll_transmit(TimePoint now, LinkId link, MutableByteSpan out) {
+  Link *l = impl_->find(link);
+  return l && l->conn ? l->conn->poll_transmit(now, out) : 0;
+}
+
 std::optional<GroupEvent> Group::poll_event() {
   Impl &m = *impl_;
   if (m.events.empty()) return std::nullopt;
@@ -189,6 +194,7 @@ void Group::handle_timeout(TimePoint now) {
   }
   m.update_history_ack();
   if (m.drop_threshold) (void)m.history.drop_too_late(now, *m.drop_threshold);
+  m.collect_removed();
 }
 
 void Group::close(TimePoint now) {

@@ -177,6 +177,9 @@ class Group {
 
   // The next datagram due on any link (at least mss bytes of room).
   std::optional<Transmit> poll_transmit(TimePoint now, MutableByteSpan out);
+  // The next datagram due on `link` alone, for an owner with one send queue
+  // per link that writes straight into it (0 when none, or no such link).
+  std::size_t poll_transmit(TimePoint now, LinkId link, MutableByteSpan out);
   std::optional<GroupEvent> poll_event();
   std::optional<srt::MessageInfo> receive_message(TimePoint now, MutableByteSpan out);
 

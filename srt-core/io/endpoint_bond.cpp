@@ -21,30 +21,21 @@ Endpoint::Impl::GroupPeer *Endpoint::Impl::caller_group() {
   return groups.front().get();
 }
 
-bool Endpoint::Impl::group_blocked(const GroupPeer &gp) const {
-  for (const auto &[id, slot] : gp.links) {
-    if (slot.sock != nullptr && slot.sock->blocked) return true;
-  }
-  return false;
-}
-
 void Endpoint::Impl::transmit_group(srt::TimePoint now, GroupPeer &gp) {
-  // The group names the link only once the datagram is written: it is built
-  // in scratch and copied into that link's socket batch.
-  while (auto t = gp.group->poll_transmit(now, srt::MutableByteSpan(scratch, sizeof scratch))) {
-    const auto it = gp.links.find(t->link);
-    if (it == gp.links.end() || it->second.sock == nullptr) {
-      ++group_drops;  // a link we never opened: cannot happen
-      continue;
+  // Each link writes straight into its socket's batch; a full socket holds
+  // back only the links that send through it.
+  for (auto &[id, slot] : gp.links) {
+    if (slot.sock == nullptr) continue;
+    Socket &s = *slot.sock;
+    for (;;) {
+      if (s.out.full()) {
+        flush(s);
+        if (s.blocked) break;
+      }
+      const std::size_t n = gp.group->poll_transmit(now, id, s.out.next_slot());
+      if (n == 0) break;
+      s.out.commit(n, slot.destination);
     }
-    Socket &s = *it->second.sock;
-    if (s.out.full()) flush(s);
-    if (s.out.full()) {
-      ++group_drops;  // the socket buffer is full: SRT repairs the loss
-      continue;
-    }
-    std::memcpy(s.out.next_slot().data(), scratch, t->size);
-    s.out.commit(t->size, it->second.destination);
   }
 }
 

@@ -139,7 +139,6 @@ struct Endpoint::Impl final : ReactorClient {
   // ---- groups (endpoint_bond.cpp), reactor side with `mutex` held ----
   void transmit_group(srt::TimePoint now, GroupPeer &gp);
   void take_group_events(srt::TimePoint now, GroupPeer &gp);
-  bool group_blocked(const GroupPeer &gp) const;
   // Listener: a member the Listener accepted on `s` joins its group.
   void adopt_member(srt::TimePoint now, Socket &s, const srt::NetAddress &from,
                     std::unique_ptr<srt::Connection> conn);
@@ -187,7 +186,6 @@ struct Endpoint::Impl final : ReactorClient {
   // Reactor thread only (and open() before registration).
   std::vector<std::unique_ptr<Socket>> sockets;
   std::vector<Notice> notices;
-  std::uint8_t scratch[kMaxSendDatagram] = {};  // a group's next datagram
 
   mutable std::mutex mutex;
   std::condition_variable changed;  // connected, message due, failure, cancel
@@ -198,9 +196,8 @@ struct Endpoint::Impl final : ReactorClient {
   bool cancelled = false;
   bool closing = false;
   std::size_t round_robin = 0;
-  EndpointCounters counters;      // demux fields here; socket fields copied each turn
-  std::uint64_t group_drops = 0;  // group datagrams for a full, blocked batch
-  UdpSocketStats retired_stats;   // of sockets closed with their paths
+  EndpointCounters counters;     // demux fields here; socket fields copied each turn
+  UdpSocketStats retired_stats;  // of sockets closed with their paths
   // When the reactor will next run on_tick for us (its last answer, or a
   // sooner request from an application thread).
   srt::TimePoint planned = srt::TimePoint::min();

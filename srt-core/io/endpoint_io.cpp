@@ -217,7 +217,7 @@ void Endpoint::Impl::update_counters() {
   counters.datagrams_sent = st.sent;
   counters.send_calls = st.send_calls;
   counters.gso_sends = st.gso_sends;
-  counters.send_errors = st.send_errors + group_drops;
+  counters.send_errors = st.send_errors;
   counters.listener = ls;
 }
 
@@ -244,8 +244,7 @@ std::optional<srt::TimePoint> Endpoint::Impl::on_tick(srt::TimePoint now) {
       bond::Group &group = *g->group;
       auto d = group.next_timer_deadline();
       if (d && *d <= now) group.handle_timeout(now);
-      // A group whose socket is full waits with all its links, as a peer does.
-      if (!group_blocked(*g)) transmit_group(now, *g);
+      transmit_group(now, *g);
       take_group_events(now, *g);
       forget_removed_members(*g);
       d = group.next_timer_deadline();
