@@ -339,8 +339,9 @@ void install_srt_properties(GObjectClass *klass) {
       g_param_spec_enum("bond-mode", "Bonding mode",
                         "How a caller uses its links: none (one link, the uri), broadcast (every "
                         "message on every link), backup (the preferred stable link, others on "
-                        "standby) or balancing. A listener accepts bonded callers whatever this "
-                        "says (the caller chooses the mode)",
+                        "standby) or balancing (each message on one link, spread by what each "
+                        "carries; ours only, a libsrt listener refuses it). A listener accepts "
+                        "bonded callers whatever this says (the caller chooses the mode)",
                         srt_bond_mode_get_type(), static_cast<gint>(BondMode::kNone), rw_ready));
   g_object_class_install_property(
       klass, kPropLinks,
@@ -694,9 +695,6 @@ bool SrtElement::open() {
   std::string why;
   auto config = to_endpoint_config(params, &why);
   if (!config) return post_config_error(why);
-  if (bond_mode == BondMode::kBalancing) {
-    return post_config_error("bond-mode=balancing is not available yet: use broadcast or backup");
-  }
   LinkList links;
   if (!links_text.empty()) {
     auto parsed = parse_links(links_text, &why);

@@ -146,8 +146,9 @@ int send(const PeerOptions &o) {
   // A group's send buffer cannot be queried: wait a fixed time, as our
   // bonded sender does, then give the receiver its latency.
   std::this_thread::sleep_for(std::chrono::milliseconds(300 + 2 * o.latency_ms));
-  std::printf("result sent=%llu refused=%llu\n", static_cast<unsigned long long>(tally.sent),
-              static_cast<unsigned long long>(tally.refused));
+  std::printf(
+      "result sent=%llu refused=%llu due=%llu\n", static_cast<unsigned long long>(tally.sent),
+      static_cast<unsigned long long>(tally.refused), static_cast<unsigned long long>(tally.due));
   std::fflush(stdout);
   srt_close(g);
   return 0;

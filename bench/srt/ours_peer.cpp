@@ -144,9 +144,10 @@ int send(const PeerOptions &o) {
     retrans += st.pktRetrans;
     drops += st.pktSndDrop;
   }
-  std::printf("result sent=%llu refused=%llu retrans=%lld snd_drop=%lld\n",
+  std::printf("result sent=%llu refused=%llu due=%llu retrans=%lld snd_drop=%lld\n",
               static_cast<unsigned long long>(tally.sent),
-              static_cast<unsigned long long>(tally.refused), retrans, drops);
+              static_cast<unsigned long long>(tally.refused),
+              static_cast<unsigned long long>(tally.due), retrans, drops);
   std::fflush(stdout);
   return 0;
 }

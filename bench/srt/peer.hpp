@@ -85,7 +85,8 @@ inline std::uint64_t due_messages(double elapsed_s, double rate_mbps, int payloa
 
 struct SendTally {
   std::uint64_t sent = 0;
-  std::uint64_t refused = 0;
+  std::uint64_t refused = 0;  // refusals (a refused message is offered again)
+  std::uint64_t due = 0;      // messages due by the time the sender stopped
 };
 
 // The sending application every implementation gets: stamps each message
@@ -102,6 +103,7 @@ SendTally run_paced_sender(const PeerOptions &o, Send &&send) {
     const double elapsed = std::chrono::duration<double>(now - start).count();
     const std::uint64_t due =
         o.rate_mbps > 0 ? due_messages(elapsed, o.rate_mbps, o.payload) : t.sent + 64;
+    t.due = due;
     while (t.sent < due) {
       stamp(msg, t.sent);
       if (!send(std::span<const std::uint8_t>(msg))) {

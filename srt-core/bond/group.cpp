@@ -194,6 +194,7 @@ void Group::handle_timeout(TimePoint now) {
   }
   m.update_history_ack();
   if (m.drop_threshold) (void)m.history.drop_too_late(now, *m.drop_threshold);
+  m.trim_carriers();
   m.collect_removed();
 }
 

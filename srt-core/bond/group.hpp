@@ -121,15 +121,17 @@ struct LinkStats {
 // Group totals (libsrt's group statistics where it has them).
 struct GroupStats {
   std::int64_t msTimeStamp = 0;
-  std::int64_t pktSent = 0;            // messages the application handed over
-  std::int64_t pktRecv = 0;            // data packets the links brought, copies included
-  std::int64_t pktRecvUnique = 0;      // stored for delivery
-  std::int64_t pktRcvRedundant = 0;    // copies discarded (another link was first)
-  std::int64_t pktRcvDrop = 0;         // sequences given up at delivery time
-  std::int64_t pktDelivered = 0;       // messages delivered
-  std::int64_t pktSndGroupRexmit = 0;  // backup: unacknowledged packets resent on activation
-  std::int64_t linkActivations = 0;    // backup: standby links activated
-  std::int64_t linkReconnects = 0;     // caller links opened again
+  std::int64_t pktSent = 0;          // messages the application handed over
+  std::int64_t pktRecv = 0;          // data packets the links brought, copies included
+  std::int64_t pktRecvUnique = 0;    // stored for delivery
+  std::int64_t pktRcvRedundant = 0;  // copies discarded (another link was first)
+  std::int64_t pktRcvDrop = 0;       // sequences given up at delivery time
+  std::int64_t pktDelivered = 0;     // messages delivered
+  // Backup: unacknowledged packets resent on activation; balancing: what a
+  // silent link carried, resent on the others.
+  std::int64_t pktSndGroupRexmit = 0;
+  std::int64_t linkActivations = 0;  // backup: standby links activated
+  std::int64_t linkReconnects = 0;   // caller links opened again
   std::uint64_t byteSent = 0;
   std::uint64_t byteDelivered = 0;
   int msRcvTsbPdDelay = 0;

@@ -1,47 +1,60 @@
-// Balancing (group type 3, ours): each message goes on one link, chosen in
-// proportion to the share each link is given; every link keeps every
-// message, so a loss is retransmitted on whichever link the receiver asks.
-// Shares follow what links deliver: a link whose round trip grows (its
-// queue fills) or that loses packets gets what it delivered, the others
-// grow by a tenth every 100 ms up to a quarter above what they deliver, so
-// the stream settles over the links' capacities. The receiver finds losses on the group's sequence
-// space (a link brings only its share, so its own holes say nothing) once a hole is older than the
-// links' delay spread, and NAKs them on the fastest link.
+// Balancing (group type 3, ours): each message goes on one link, the least
+// used for its capacity among those whose modelled queue is short
+// (bond/path_model.hpp), so the stream spreads over the paths in proportion
+// to what each carries. Every link keeps every message, so a loss is
+// retransmitted on whichever link the receiver asks. The receiver finds
+// losses on the group's sequence space (a link brings only its part, so its
+// own holes say nothing) once a hole is older than the links' delay spread,
+// and NAKs them on the link that answers soonest.
 #include <algorithm>
 
 #include "bond/group_impl.hpp"
 
 namespace srtcore::bond {
 
+using namespace std::chrono_literals;
+
 namespace {
 
-constexpr Duration kShareInterval = std::chrono::milliseconds(100);
-constexpr double kShareGrowth = 1.1;
-constexpr double kShareFloor = 12'500.0;  // 100 kbit/s
-constexpr double kLossCongestion = 0.03;
-
 bool usable(const Link &l) {
-  return l.joined && !l.removing && l.conn && l.connected();
+  return l.joined && !l.removing && l.conn && l.connected() && l.path;
 }
 
 }  // namespace
 
-Link *Group::Impl::pick_carrier(std::size_t size) {
-  Link *best = nullptr;
-  double best_finish = 0;
-  // A silent link carries nothing while another answers; a lossy or slow
-  // one carries less through its share.
+Link *Group::Impl::pick_carrier(TimePoint now, std::size_t size) {
+  // A silent link carries nothing while another answers.
   bool any_answering = false;
-  for (const auto &l : links) any_answering |= usable(*l) && !l->quality.silent();
+  for (const auto &l : links) any_answering |= usable(*l) && !l->path_silent;
+  const auto candidate = [&](const Link &l) {
+    return usable(l) && !(any_answering && l.path_silent);
+  };
+  // The least used link for its capacity among those with a short queue:
+  // the stream spreads in proportion to the capacities, every link stays
+  // warm (measured, and holding only its part when it dies).
+  Link *best = nullptr;
+  double best_use = 0;
   for (const auto &l : links) {
-    if (!usable(*l) || (any_answering && l->quality.silent())) continue;
-    const double finish = l->vtime + static_cast<double>(size) / std::max(l->share, kShareFloor);
-    if (!best || finish < best_finish) {
+    if (!candidate(*l) || l->path->full(now)) continue;
+    const double u = l->path->utilization(now);
+    if (!best || u < best_use) {
       best = l.get();
-      best_finish = finish;
+      best_use = u;
     }
   }
-  if (best) best->vtime = best_finish;
+  if (!best) {
+    // Every queue is long (more than the links carry): the one it leaves first.
+    Duration best_wait{};
+    for (const auto &l : links) {
+      if (!candidate(*l)) continue;
+      const Duration w = l->path->wait(now, size);
+      if (!best || w < best_wait) {
+        best = l.get();
+        best_wait = w;
+      }
+    }
+  }
+  if (best) best->path->give(now, size);
   return best;
 }
 
@@ -50,22 +63,59 @@ void Group::Impl::balance_policy(TimePoint now) {
     Link &l = *lp;
     if (!usable(l)) continue;
     const srt::LinkHealth h = l.conn->health();
-    l.quality.update(now, h, l.running_since);
-    if (h.rtt_measured) l.min_rtt = std::min(l.min_rtt, h.srtt);
-    if (now - l.share_updated < kShareInterval) continue;
-    l.share_updated = now;
-    const Duration queueing_limit =
-        std::max<Duration>(std::chrono::milliseconds(20), quality.latency / 8);
-    const bool congested =
-        l.quality.rate_loss() > kLossCongestion || l.quality.silent() ||
-        (h.rtt_measured && l.min_rtt != Duration::max() && h.srtt > l.min_rtt + queueing_limit);
-    const auto delivered = static_cast<double>(h.peer_recv_rate_bytes);
-    if (congested) {
-      if (delivered > 0) l.share = std::max(0.9 * delivered, kShareFloor);
-    } else {
-      // Grow, but promise no link much more than it showed it delivers.
-      l.share = std::min(l.share * kShareGrowth, std::max(delivered * 1.25, kInitialShare));
+    // The quality verdict only feeds the link's stats here; silence is
+    // judged on what this link was given (it holds every message
+    // unacknowledged, but carries only some). A carrying member ACKs every
+    // 10 ms (link_news in the connection); a false alarm costs only the
+    // resends of move_carried, a late one what the latency cannot repair.
+    l.quality.update(now, h, std::nullopt);
+    const Duration silence_limit = std::clamp<Duration>(
+        h.srtt + 4 * h.rttvar + 10ms, 20ms, std::max<Duration>(quality.latency / 2, 20ms));
+    const bool was_silent = l.path_silent;
+    l.path_silent = l.path->silent(now, h.last_received, silence_limit);
+    if (l.path_silent && !was_silent) move_carried(now, l);
+    PathReport r;
+    r.srtt = h.srtt;
+    r.rttvar = h.rttvar;
+    r.rtt_measured = h.rtt_measured;
+    r.delivered = static_cast<double>(h.peer_recv_rate_bytes);
+    // Retransmissions take the path's capacity as well (sizes as the
+    // stream's average message).
+    const std::uint64_t resent = h.retransmitted - std::min(h.retransmitted, l.resent_seen);
+    l.resent_seen = h.retransmitted;
+    if (resent > 0 && n.pktSent > 0) {
+      r.resent = static_cast<double>(resent) * static_cast<double>(n.byteSent) /
+                 static_cast<double>(n.pktSent);
     }
+    l.path->adjust(now, r);
+  }
+}
+
+// A link fell silent: what it carried and the peer has not acknowledged
+// goes again on the links pick_carrier chooses now, without waiting for the
+// receiver to find the holes (it sees one only once a later message came on
+// another link, and then waits out the links' delay spread).
+void Group::Impl::move_carried(TimePoint now, const Link &from) {
+  const std::size_t size =
+      n.pktSent > 0 ? static_cast<std::size_t>(n.byteSent / static_cast<std::uint64_t>(n.pktSent))
+                    : config.connection.payload_size;
+  std::uint32_t seq = carriers_first;
+  for (LinkId &c : carriers) {
+    if (c == from.id) {
+      if (Link *to = pick_carrier(now, size); to && to != &from) {
+        to->conn->resend(seq, seq);
+        c = to->id;
+        ++n.pktSndGroupRexmit;
+      }
+    }
+    seq = srt::seq_next(seq);
+  }
+}
+
+void Group::Impl::trim_carriers() {
+  while (!carriers.empty() && srt::seq_lt(carriers_first, history.first_seq())) {
+    carriers.pop_front();
+    carriers_first = srt::seq_next(carriers_first);
   }
 }
 
@@ -78,8 +128,8 @@ void Group::Impl::find_group_losses(TimePoint now) {
   // The NAK goes on the link that answers soonest: short round trip, and
   // heard from lately (a cut link keeps its old RTT estimate).
   Duration lo = Duration::max(), hi{}, var{};
-  Link *fastest = nullptr;
-  Duration fastest_score{};
+  Link *fastest = nullptr, *second = nullptr;
+  Duration fastest_score{}, second_score{};
   for (const auto &l : links) {
     if (!usable(*l)) continue;
     const srt::LinkHealth h = l->conn->health();
@@ -88,8 +138,13 @@ void Group::Impl::find_group_losses(TimePoint now) {
     var = std::max(var, h.rttvar);
     const Duration score = h.srtt + (now - h.last_received);
     if (!fastest || score < fastest_score) {
+      second = fastest;
+      second_score = fastest_score;
       fastest = l.get();
       fastest_score = score;
+    } else if (!second || score < second_score) {
+      second = l.get();
+      second_score = score;
     }
   }
   if (!fastest) return;
@@ -105,24 +160,28 @@ void Group::Impl::find_group_losses(TimePoint now) {
     }
     now_holes.push_back(h);
   });
-  std::vector<srt::SeqRange> due;
+  // A hole reported before and still open: its NAK or the retransmission
+  // was lost, maybe on a lossy link; the next report goes on another one.
+  std::vector<srt::SeqRange> due, again;
   for (Hole &h : now_holes) {
     if (now - h.seen < tolerance) continue;
     if (h.reported && now - *h.reported < repeat) continue;
-    due.push_back(h.range);
+    (h.reported && second ? again : due).push_back(h.range);
     h.reported = now;
   }
   // A NAK carries what fits one packet; the rest goes at the next tick.
   constexpr std::size_t kRangesPerNak = 150;
-  if (due.size() > kRangesPerNak) {
-    for (std::size_t i = kRangesPerNak; i < due.size(); ++i) {
+  for (auto *list : {&due, &again}) {
+    if (list->size() <= kRangesPerNak) continue;
+    for (std::size_t i = kRangesPerNak; i < list->size(); ++i) {
       for (Hole &h : now_holes) {
-        if (h.range.first == due[i].first) h.reported.reset();
+        if (h.range.first == (*list)[i].first) h.reported.reset();
       }
     }
-    due.resize(kRangesPerNak);
+    list->resize(kRangesPerNak);
   }
-  fastest->conn->report_losses(now, due);
+  if (!due.empty()) fastest->conn->report_losses(now, due);
+  if (!again.empty()) second->conn->report_losses(now, again);
   holes = std::move(now_holes);
 }
 

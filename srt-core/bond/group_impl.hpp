@@ -9,13 +9,11 @@
 
 #include "bond/group.hpp"
 #include "bond/link_quality.hpp"
+#include "bond/path_model.hpp"
 #include "srt/receive_buffer.hpp"
 #include "srt/send_buffer.hpp"
 
 namespace srtcore::bond {
-
-// Balancing: a new link's share before anything is measured (1 Mbit/s).
-inline constexpr double kInitialShare = 125'000.0;
 
 struct Link {
   LinkId id = 0;
@@ -34,13 +32,11 @@ struct Link {
   std::optional<TimePoint> benched_until;  // silenced as unstable: may not lead before
   std::optional<TimePoint> running_since;  // carrying data since (backup)
   Duration penalty{};
-  // Balancing: the share of the stream this link is given (bytes/s, grown
-  // while the link keeps up, cut to what it delivers when it does not), and
-  // its virtual finish time (bytes given / share).
-  double share = 0;
-  double vtime = 0;
-  Duration min_rtt = Duration::max();
-  TimePoint share_updated{};
+  // Balancing: the path's capacity and queue as the scheduler sees them,
+  // and the retransmissions counted into it so far.
+  std::optional<PathModel> path;
+  std::uint64_t resent_seen = 0;
+  bool path_silent = false;
 
   Link(LinkId i, const LinkSpec &s, bool c, const QualityConfig &q)
       : id(i), spec(s), caller(c), quality(q) {}
@@ -71,8 +67,15 @@ struct Group::Impl {
   bool carries(const Link &l) const;
 
   // ---- group_balance.cpp ----
-  Link *pick_carrier(std::size_t size);
+  Link *pick_carrier(TimePoint now, std::size_t size);
   void balance_policy(TimePoint now);
+  void move_carried(TimePoint now, const Link &from);
+  void trim_carriers();
+  // Which link carried each message of the history (balancing), from
+  // carriers_first on: what a link that falls silent took is sent again
+  // on the others at once.
+  std::deque<LinkId> carriers;
+  std::uint32_t carriers_first = 0;
   void find_group_losses(TimePoint now);
   struct Hole {
     srt::SeqRange range;

@@ -132,12 +132,8 @@ void Group::Impl::on_link_connected(TimePoint now, Link &l, const srt::Connectio
   l.running_since = config.mode == GroupMode::kBackup ? std::nullopt : std::optional(now);
   l.backoff = config.reconnect_min;
   l.quality = LinkQuality(quality);
-  l.share = kInitialShare;
-  l.min_rtt = Duration::max();
-  l.vtime = 0;
-  for (const auto &o : links) {
-    if (o.get() != &l && o->connected()) l.vtime = std::max(l.vtime, o->vtime);
-  }
+  l.path.emplace(now, quality.latency);
+  l.resent_seen = l.conn->health().retransmitted;
   const LinkState to = config.mode == GroupMode::kBackup ? LinkState::kIdle : LinkState::kRunning;
   GroupEvent ev{GroupEvent::Kind::kLinkState, l.id, l.state, to, 0, "connected", neg};
   l.state = to;
@@ -150,7 +146,14 @@ void Group::Impl::on_link_connected(TimePoint now, Link &l, const srt::Connectio
   if (config.mode == GroupMode::kBackup) backup_policy(now);
 }
 
-void Group::Impl::on_link_failed(TimePoint now, Link &l, const srt::ConnectionEvent &e) {
+void Group::Impl::on_link_failed(TimePoint now, Link &l, const srt::ConnectionEvent &in) {
+  srt::ConnectionEvent e = in;
+  if (l.caller && config.mode == GroupMode::kBalancing &&
+      e.kind == srt::ConnectionEvent::Kind::kRejected &&
+      e.reject_code == static_cast<std::uint32_t>(srt::RejectReason::kGroup)) {
+    // The likely cause: libsrt 1.5 knows no balancing groups.
+    e.detail += "; balancing is ours only: use bond-mode=broadcast or backup against libsrt";
+  }
   const bool was_connected = l.connected();
   events.push_back(GroupEvent{GroupEvent::Kind::kLinkFailed, l.id, l.state, LinkState::kBroken,
                               e.reject_code, e.detail, e.negotiated});

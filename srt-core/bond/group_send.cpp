@@ -35,8 +35,12 @@ bool Group::Impl::send(TimePoint now, ByteSpan message, TimePoint origin) {
   ++n.pktSent;
   n.byteSent += message.size();
   // Balancing: one link carries it, the others keep it to retransmit.
-  const Link *carrier =
-      config.mode == GroupMode::kBalancing ? pick_carrier(message.size()) : nullptr;
+  const Link *carrier = nullptr;
+  if (config.mode == GroupMode::kBalancing) {
+    carrier = pick_carrier(now, message.size());
+    if (carriers.empty()) carriers_first = seq;
+    carriers.push_back(carrier ? carrier->id : 0);
+  }
   for (auto &l : links) {
     if (carries(*l)) {
       l->conn->send_numbered(now, message, t, seq, msgno, !carrier || carrier == l.get());
@@ -55,6 +59,7 @@ void Group::Impl::update_history_ack() {
     if (!acked || srt::seq_gt(a, *acked)) acked = a;
   }
   if (acked) history.release_before(*acked);
+  trim_carriers();
 }
 
 void Group::Impl::activate(TimePoint now, Link &l, const char *why) {

@@ -61,6 +61,7 @@ void Connection::Impl::queue_ack(TimePoint now, const AckToSend &a) {
     x.room_sent_number = a.ack_number;
   }
   if (a.kind == AckKind::kFull) {
+    x.link_received_acked = x.link_received;
     const Duration span = now - x.rate_window_start;
     if (span >= std::chrono::milliseconds(100)) {
       const auto us = static_cast<std::uint64_t>(span.count());

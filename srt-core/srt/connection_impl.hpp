@@ -81,6 +81,7 @@ struct Session {
   bool link_gaps = true;
   std::uint32_t link_next = 0;
   std::uint64_t link_received = 0, link_received_bytes = 0, link_redundant = 0;
+  std::uint64_t link_received_acked = 0;  // link_received at the last full ACK
   std::uint32_t ack_seq() const {
     const std::uint32_t a = rcv().ack_seq();
     return member && seq_lt(link_next, a) ? link_next : a;

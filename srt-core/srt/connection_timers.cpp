@@ -20,6 +20,13 @@ bool window_update_due(const Session &x) {
          x.rcv().available() >= 2 * x.advertised_room + 2;
 }
 
+// A balancing member brought data since its last ACK: it answers even when
+// the group's hole (another link's packet) holds the ACK sequence, so that
+// the sender hears this link is alive and keeps measuring its round trip.
+bool link_news(const Session &x) {
+  return x.member && !x.link_gaps && x.link_received != x.link_received_acked;
+}
+
 }  // namespace
 
 void Connection::Impl::timers(TimePoint now) {
@@ -40,7 +47,7 @@ void Connection::Impl::timers(TimePoint now) {
   if (now >= x.acks.next_deadline()) {
     if (auto a = x.acks.on_timer(now, x.ack_seq(), x.ack_srtt(), x.ack_rttvar())) {
       queue_ack(now, *a);
-    } else if (window_update_due(x)) {
+    } else if (window_update_due(x) || link_news(x)) {
       queue_ack(now, x.acks.window_update(now));
     }
   }
@@ -73,7 +80,7 @@ std::optional<TimePoint> Connection::Impl::deadline(bool with_delivery) const {
   // The ACK timer matters only while there is something the sender has not
   // confirmed, or room to announce: an idle connection wakes for its
   // keepalive once a second, not a hundred times.
-  if (x.ack_seq() != x.acks.last_ackack_seq() || window_update_due(x)) {
+  if (x.ack_seq() != x.acks.last_ackack_seq() || window_update_due(x) || link_news(x)) {
     t = x.acks.next_deadline();
   }
   if (config.nakreport) take_earlier(t, x.naks.next_deadline(!x.rcv_lost.empty()));

@@ -747,6 +747,8 @@ TEST(SrtBondRefusal, BalancingGroupAgainstLibsrt) {
                                   bond::GroupMode::kBalancing, &out);
   EXPECT_EQ(e.kind, EndpointError::Kind::kRejected) << out;
   EXPECT_EQ(e.reject_code, static_cast<std::uint32_t>(srt::RejectReason::kGroup)) << out;
+  // Says what to do about it.
+  EXPECT_NE(e.detail.find("bond-mode=broadcast or backup"), std::string::npos) << e.detail;
 }
 
 }  // namespace

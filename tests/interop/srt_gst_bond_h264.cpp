@@ -135,4 +135,5 @@ TEST_P(SrtGstBondH264, LinkCutAndRestoredDecodesIdenticalFrames) {
   clean->stop();
 }
 
-INSTANTIATE_TEST_SUITE_P(Modes, SrtGstBondH264, ::testing::Values("broadcast", "backup"));
+INSTANTIATE_TEST_SUITE_P(Modes, SrtGstBondH264,
+                         ::testing::Values("broadcast", "backup", "balancing"));

@@ -291,6 +291,28 @@ TEST(EndpointBond, BackupSwitchesToTheStandbyWithoutLoss) {
   EXPECT_LT(b->stats.pktSent, a->stats.pktSent + b->stats.pktSent);
 }
 
+TEST(EndpointBond, BalancingSpreadsTheStreamAndLosesNothingThroughAPathCut) {
+  BondObserver co, lo;
+  BondPair p;
+  open_pair(p, bond::GroupMode::kBalancing, &co, &lo, 200ms);
+  if (HasFatalFailure()) return;
+  constexpr std::uint32_t kCount = 1500;
+  stream_through_cut(p, kCount, 400, 900);
+  // Each message went out once, spread over both paths (the cut one
+  // carried its part before and after the cut), not on every path.
+  const auto links = p.caller->links();
+  ASSERT_EQ(links.size(), 2u);
+  std::int64_t unique = 0;
+  for (const auto &l : links) {
+    EXPECT_GT(l.stats.pktSentUnique, static_cast<std::int64_t>(kCount / 10)) << l.name;
+    unique += l.stats.pktSentUnique;
+  }
+  EXPECT_EQ(unique, static_cast<std::int64_t>(kCount));
+  const auto gs = p.listener->group_stats();
+  ASSERT_EQ(gs.size(), 1u);
+  EXPECT_EQ(gs[0].second.pktDelivered, kCount);
+}
+
 TEST(EndpointBond, BrokenPathReconnectsAsANewMember) {
   BondObserver co, lo;
   EndpointConfig lc = bonded_listener();
