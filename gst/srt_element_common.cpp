@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "srt/hs_encryption.hpp"
 #include "srt/reject.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(srt_common_debug);
@@ -75,6 +76,10 @@ GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   set_int(s, "packets-received-dropped", st.pktRcvDrop);
   set_int(s, "packet-ack-sent", st.pktSentACK);
   set_int(s, "packet-nack-sent", st.pktSentNAK);
+  // Not in srtsrc's set: encryption (libsrt's pktRcvUndecrypt, SRTO_KMSTATE).
+  set_int(s, "packets-received-undecrypted", st.pktRcvUndecrypt);
+  set_int(s, "km-state", st.kmState);
+  set_int(s, "pbkeylen", st.pbKeyLen);
   // The latency that matters for this direction.
   set_int(s, "negotiated-latency-ms", is_sink ? st.msSndTsbPdDelay : st.msRcvTsbPdDelay);
   return s;
@@ -187,6 +192,7 @@ class SrtObserver final : public io::EndpointObserver {
   void on_disconnected(const io::PeerInfo &p, const std::string &detail) override {
     e_.on_disconnected(p, detail);
   }
+  void on_rejected(const io::PeerInfo &p, std::uint32_t code) override { e_.on_rejected(p, code); }
   void on_link_state(const io::LinkReport &l, srtcore::bond::LinkState from,
                      srtcore::bond::LinkState to, const std::string &detail) override {
     e_.on_link_state(l, from, to, detail);
@@ -297,8 +303,8 @@ void install_srt_properties(GObjectClass *klass) {
       klass, kPropPassphrase,
       g_param_spec_string(
           "passphrase", "Passphrase",
-          "Password for the encrypted transmission (encryption is not supported yet: a "
-          "passphrase makes the element fail to start)",
+          "Password for the encrypted transmission (AES-CTR, 10 to 79 characters; empty: no "
+          "encryption; the peer must use the same one)",
           "",
           static_cast<GParamFlags>(G_PARAM_WRITABLE | GST_PARAM_MUTABLE_READY |
                                    G_PARAM_STATIC_STRINGS)));
@@ -648,7 +654,7 @@ void SrtElement::post_endpoint_error(const io::EndpointError &e, bool reading) {
       GST_ELEMENT_ERROR(element_, RESOURCE, NOT_AUTHORIZED,
                         ("The SRT peer at %s refused the connection: %s.", addr.c_str(),
                          srt::reject_reason_text(e.reject_code)),
-                        ("reject code %u%s%s. Check the streamid, latency and encryption "
+                        ("reject code %u%s%s. Check the streamid, latency and passphrase "
                          "settings against what the peer accepts.",
                          e.reject_code, e.detail.empty() ? "" : ": ", e.detail.c_str()));
       break;
@@ -983,6 +989,17 @@ void SrtElement::on_connected(const io::PeerInfo &peer) {
   GSocketAddress *addr = to_socket_address(peer.address);
   g_signal_emit(element_, signals_[kSigCallerAdded], 0, 0, addr);
   g_object_unref(addr);
+}
+
+void SrtElement::on_rejected(const io::PeerInfo &peer, std::uint32_t code) {
+  // A listener keeps serving: a caller with the wrong passphrase must not
+  // stop the stream, but the person running it needs to know.
+  const std::string hint = srt::encryption_hint(code, !params_.passphrase.empty());
+  if (hint.empty()) return;
+  GST_ELEMENT_WARNING(element_, RESOURCE, NOT_AUTHORIZED,
+                      ("Refused the SRT caller %s: %s.", peer.address.to_string().c_str(),
+                       srt::reject_reason_text(code)),
+                      ("reject code %u: %s", code, hint.c_str()));
 }
 
 void SrtElement::on_disconnected(const io::PeerInfo &peer, const std::string &detail) {

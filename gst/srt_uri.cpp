@@ -12,6 +12,8 @@
 #include <limits>
 #include <memory>
 
+#include "srt/crypto_primitives.hpp"
+
 namespace srtrtp {
 
 namespace {
@@ -247,10 +249,10 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
   using srtcore::io::Mode;
   using std::chrono::milliseconds;
 
-  if (!p.passphrase.empty()) {
-    set_error(error,
-              "encryption (passphrase) is not supported by this element yet; remove the "
-              "passphrase or use srtsrc/srtsink");
+  if (!p.passphrase.empty() && (p.passphrase.size() < srtcore::srt::kMinPassphrase ||
+                                p.passphrase.size() > srtcore::srt::kMaxPassphrase)) {
+    set_error(error, "the passphrase is " + std::to_string(p.passphrase.size()) +
+                         " characters long; SRT takes 10 to 79 (or none for no encryption)");
     return std::nullopt;
   }
   if ((p.transtype && *p.transtype != "live") || (p.congestion && *p.congestion != "live") ||
@@ -282,6 +284,8 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
   } else {
     cc.payload_size = std::min<std::size_t>(cc.payload_size, static_cast<std::size_t>(max_payload));
   }
+  cc.passphrase = p.passphrase;
+  cc.pbkeylen = static_cast<std::size_t>(p.pbkeylen);
   if (p.fc) cc.flow_window = static_cast<std::uint32_t>(*p.fc);
   if (p.maxbw) cc.maxbw = *p.maxbw;
   if (p.inputbw) cc.inputbw = *p.inputbw;

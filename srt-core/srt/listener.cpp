@@ -182,7 +182,10 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
   KmDecision km;
   if (!refuse) {
     km = respond_to_kmreq(config_.connection, pc.km);
-    if (km.reject) refuse = static_cast<std::uint32_t>(*km.reject);
+    if (km.reject) {
+      refuse = static_cast<std::uint32_t>(*km.reject);
+      res.km_refused = km.reject;
+    }
   }
   if (refuse) {
     ++stats_.rejected;
