@@ -363,6 +363,19 @@ void install_srt_properties(GObjectClass *klass) {
                         "Post the stats structure as an element message every this many "
                         "milliseconds (0 = never)",
                         0, 3600000, 0, rw));
+  g_object_class_install_property(
+      klass, kPropKmRefreshRate,
+      g_param_spec_uint("km-refreshrate", "Key refresh rate",
+                        "Packets sent under one encryption key before a new one takes over "
+                        "(libsrt's kmrefreshrate; 0 = its default, 2^24)",
+                        0, G_MAXINT32, 0, rw_ready));
+  g_object_class_install_property(
+      klass, kPropKmPreannounce,
+      g_param_spec_uint("km-preannounce", "Key pre-announce",
+                        "Packets before the switch at which the next key is announced, and after "
+                        "it at which the old one is retired (libsrt's kmpreannounce; 0 = its "
+                        "default; at most (km-refreshrate - 1) / 2)",
+                        0, G_MAXINT32, 0, rw_ready));
   gst_type_mark_as_plugin_api(srt_bond_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_link_state_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_connection_mode_get_type(),
@@ -483,6 +496,12 @@ bool SrtElement::set_property(guint prop_id, const GValue *value) {
     case kPropPbKeyLen:
       params_.pbkeylen = g_value_get_enum(value);
       break;
+    case kPropKmRefreshRate:
+      params_.kmrefreshrate = static_cast<int>(g_value_get_uint(value));
+      break;
+    case kPropKmPreannounce:
+      params_.kmpreannounce = static_cast<int>(g_value_get_uint(value));
+      break;
     case kPropPollTimeout:
       params_.poll_timeout_ms = g_value_get_int(value);
       break;
@@ -552,6 +571,12 @@ bool SrtElement::get_property(guint prop_id, GValue *value) {
       break;
     case kPropPbKeyLen:
       g_value_set_enum(value, params_.pbkeylen);
+      break;
+    case kPropKmRefreshRate:
+      g_value_set_uint(value, static_cast<guint>(params_.kmrefreshrate));
+      break;
+    case kPropKmPreannounce:
+      g_value_set_uint(value, static_cast<guint>(params_.kmpreannounce));
       break;
     case kPropPollTimeout:
       g_value_set_int(value, params_.poll_timeout_ms);

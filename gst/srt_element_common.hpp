@@ -38,6 +38,8 @@ enum SrtProp : guint {
   kPropBondMode,
   kPropLinks,
   kPropStatsInterval,
+  kPropKmRefreshRate,
+  kPropKmPreannounce,
   kPropCommonLast,
 };
 

@@ -12,7 +12,7 @@
 #include <limits>
 #include <memory>
 
-#include "srt/crypto_primitives.hpp"
+#include "srt/hs_encryption.hpp"
 
 namespace srtrtp {
 
@@ -65,10 +65,10 @@ std::optional<SrtMode> parse_mode(std::string_view text) {
 }
 
 // libsrt options that are accepted and have no effect on this implementation.
-constexpr std::array<std::string_view, 12> kIgnoredKeys{
-    "ipttl",      "iptos",         "drifttracer",    "lossmaxttl",
-    "minversion", "kmrefreshrate", "kmpreannounce",  "enforcedencryption",
-    "ipv6only",   "bindtodevice",  "retransmitalgo", "snddropdelay"};
+// enforcedencryption: ours always enforces (libsrt's default).
+constexpr std::array<std::string_view, 10> kIgnoredKeys{
+    "ipttl",    "iptos",        "drifttracer",    "lossmaxttl",  "minversion", "enforcedencryption",
+    "ipv6only", "bindtodevice", "retransmitalgo", "snddropdelay"};
 
 class QueryReader {
  public:
@@ -100,6 +100,8 @@ class QueryReader {
       p_.pbkeylen = v;
       return true;
     }
+    if (key == "kmrefreshrate") return plain_int(key, value, 0, p_.kmrefreshrate);
+    if (key == "kmpreannounce") return plain_int(key, value, 0, p_.kmpreannounce);
     if (key == "rcvlatency") return integer(key, value, 0, kIntMax, p_.rcvlatency_ms);
     if (key == "peerlatency") return integer(key, value, 0, kIntMax, p_.peerlatency_ms);
     if (key == "maxbw") return integer(key, value, std::int64_t{-1}, kInt64Max, p_.maxbw);
@@ -249,12 +251,6 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
   using srtcore::io::Mode;
   using std::chrono::milliseconds;
 
-  if (!p.passphrase.empty() && (p.passphrase.size() < srtcore::srt::kMinPassphrase ||
-                                p.passphrase.size() > srtcore::srt::kMaxPassphrase)) {
-    set_error(error, "the passphrase is " + std::to_string(p.passphrase.size()) +
-                         " characters long; SRT takes 10 to 79 (or none for no encryption)");
-    return std::nullopt;
-  }
   if ((p.transtype && *p.transtype != "live") || (p.congestion && *p.congestion != "live") ||
       (p.messageapi && !*p.messageapi) || (p.tsbpdmode && !*p.tsbpdmode)) {
     set_error(error,
@@ -286,6 +282,12 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
   }
   cc.passphrase = p.passphrase;
   cc.pbkeylen = static_cast<std::size_t>(p.pbkeylen);
+  cc.km_refresh_rate = static_cast<std::uint64_t>(p.kmrefreshrate);
+  cc.km_preannounce = static_cast<std::uint64_t>(p.kmpreannounce);
+  if (const auto why = srtcore::srt::check_encryption_config(cc)) {
+    set_error(error, *why);
+    return std::nullopt;
+  }
   if (p.fc) cc.flow_window = static_cast<std::uint32_t>(*p.fc);
   if (p.maxbw) cc.maxbw = *p.maxbw;
   if (p.inputbw) cc.inputbw = *p.inputbw;

@@ -92,6 +92,7 @@ void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
   negotiated.peer_socket_id = peer_socket_id;
   negotiated.send_isn = isn;
   negotiated.key_length = crypto ? crypto->key_length() : 0;
+  if (crypto) crypto->set_refresh(effective_refresh_rate(config), effective_preannounce(config));
   negotiated.recv_isn = recv_isn;
   if (handshake_rtt) negotiated.handshake_rtt = *handshake_rtt;
   state = ConnectionState::kConnected;

@@ -71,6 +71,13 @@ struct ConnectionConfig {
   // SRTO_PBKEYLEN: 16, 24 or 32 bytes; 0: the listener's advertised length,
   // else 16. The responder always takes the initiator's length.
   std::size_t pbkeylen = 0;
+  // Key refresh of what we send, in packets (SRTO_KMREFRESHRATE,
+  // SRTO_KMPREANNOUNCE): a new key every km_refresh_rate packets, announced
+  // km_preannounce packets before the switch, the old one retired as many
+  // after. 0: libsrt's defaults (2^24 and 2^12). km_preannounce may be at
+  // most (km_refresh_rate - 1) / 2.
+  std::uint64_t km_refresh_rate = 0;
+  std::uint64_t km_preannounce = 0;
 };
 
 enum class Role : std::uint8_t { kCaller, kRendezvous, kAccepted };

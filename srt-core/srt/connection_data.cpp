@@ -357,7 +357,15 @@ void Connection::Impl::on_km(TimePoint now, const ControlPacketView &pkt) {
     ++n.dropped_input;
     return;
   }
-  if (km->subtype != UserSubtype::kKmReq) return;
+  if (km->subtype == UserSubtype::kKmRsp) {
+    // The peer holds our refreshed keys (or says why not: we stop asking).
+    const ByteSpan ours = crypto ? crypto->km_message() : ByteSpan{};
+    if (km_error_state(km->km) ||
+        std::equal(ours.begin(), ours.end(), km->km.begin(), km->km.end())) {
+      km_pending = false;
+    }
+    return;
+  }
   std::array<std::uint8_t, kKmErrorSize> err{};
   ByteSpan answer = km->km;
   if (!crypto) {
@@ -365,10 +373,28 @@ void Connection::Impl::on_km(TimePoint now, const ControlPacketView &pkt) {
   } else if (const KmState st = crypto->load_peer_km(km->km); st != KmState::kSecured) {
     ++n.dropped_input;
     answer = ByteSpan(err.data(), write_km_error(st, err));
+  } else {
+    ++n.km_peer_announcements;
   }
   const MutableByteSpan out = ctrl.reserve(kHeaderSize + kKmMaxSize);
   if (out.empty()) return;
   ctrl.commit(write_km_message(UserSubtype::kKmRsp, answer, ts(now), peer_socket_id, out));
+}
+
+// libsrt repeats a refresh KMREQ every 1.5 RTT, at most 10 times.
+void Connection::Impl::send_kmreq(TimePoint now) {
+  constexpr int kMaxKmTries = 10;
+  if (!crypto || !s || km_tries >= kMaxKmTries) {
+    km_pending = false;
+    return;
+  }
+  const MutableByteSpan out = ctrl.reserve(kHeaderSize + kKmMaxSize);
+  if (!out.empty()) {
+    ctrl.commit(
+        write_km_message(UserSubtype::kKmReq, crypto->km_message(), ts(now), peer_socket_id, out));
+  }
+  ++km_tries;
+  km_next = now + std::max<Duration>(s->rtt.srtt() * 3 / 2, std::chrono::milliseconds(10));
 }
 
 // ---- sending data ---------------------------------------------------------------
@@ -404,6 +430,11 @@ std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
       ++n.pkt_retrans;
       n.byte_retrans += p->payload.size();
     } else {
+      if (crypto && crypto->on_new_packet(random)) {
+        km_pending = true;
+        km_tries = 0;
+        send_kmreq(now);
+      }
       p = x.snd.next_unsent(now);
       ++n.pkt_sent_unique;
       n.byte_sent_unique += p->payload.size();

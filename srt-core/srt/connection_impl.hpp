@@ -141,6 +141,7 @@ struct Counters {
   std::uint64_t pkt_rcv_loss = 0;  // sequences we found missing
   std::uint64_t sent_ack = 0, recv_ack = 0, sent_nak = 0, recv_nak = 0;
   std::uint64_t pkt_rcv_undecrypt = 0, byte_rcv_undecrypt = 0;
+  std::uint64_t km_peer_announcements = 0;
   std::uint64_t peer_recv_rate_bytes = 0, peer_link_capacity = 0;  // from full ACKs
   std::uint32_t peer_packet_rate = 0;
   std::uint64_t dropped_input = 0;  // malformed / unexpected datagrams
@@ -194,6 +195,7 @@ struct Connection::Impl {
   void on_ackack(TimePoint now, const ControlPacketView &pkt);
   void on_drop_request(TimePoint now, const ControlPacketView &pkt);
   void on_km(TimePoint now, const ControlPacketView &pkt);
+  void send_kmreq(TimePoint now);
   void report_gap(TimePoint now, const SeqRange &gap);
   void queue_nak(TimePoint now, std::span<const SeqRange> ranges);
   void queue_ack(TimePoint now, const AckToSend &a);
@@ -249,6 +251,10 @@ struct Connection::Impl {
   // Encryption: null when the connection runs in clear text.
   std::shared_ptr<StreamCrypto> crypto;
   KmState km_state = KmState::kUnsecured;
+  // Our refreshed keys' KMREQ, repeated until the peer's KMRSP echoes it.
+  bool km_pending = false;
+  int km_tries = 0;
+  TimePoint km_next{};
   // Decrypted payload of the packet being received (no allocation).
   std::array<std::uint8_t, kMaxDatagram> plain{};
 

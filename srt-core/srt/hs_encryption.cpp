@@ -18,7 +18,22 @@ std::optional<std::string> check_encryption_config(const ConnectionConfig &confi
     return "pbkeylen " + std::to_string(config.pbkeylen) +
            " is not a key length: use 0 (default), " + "16, 24 or 32";
   }
+  const std::uint64_t rate = effective_refresh_rate(config);
+  if (effective_preannounce(config) > (rate - 1) / 2) {
+    return "km-preannounce " + std::to_string(config.km_preannounce) +
+           " is more than half of km-refreshrate " + std::to_string(rate) +
+           ": use at most (km-refreshrate - 1) / 2";
+  }
   return std::nullopt;
+}
+
+std::uint64_t effective_refresh_rate(const ConnectionConfig &config) {
+  return config.km_refresh_rate != 0 ? config.km_refresh_rate : std::uint64_t{1} << 24;
+}
+
+std::uint64_t effective_preannounce(const ConnectionConfig &config) {
+  if (config.km_preannounce != 0) return config.km_preannounce;
+  return std::min<std::uint64_t>(std::uint64_t{1} << 12, (effective_refresh_rate(config) - 1) / 2);
 }
 
 std::size_t initiator_key_length(const ConnectionConfig &config, std::uint16_t advertised) {

@@ -22,6 +22,10 @@ namespace srtcore::srt {
 // Why `passphrase`/`pbkeylen` cannot be used (nullopt: they can).
 std::optional<std::string> check_encryption_config(const ConnectionConfig &config);
 
+// km_refresh_rate / km_preannounce with libsrt's defaults for 0.
+std::uint64_t effective_refresh_rate(const ConnectionConfig &config);
+std::uint64_t effective_preannounce(const ConnectionConfig &config);
+
 // The key length an initiator uses: its pbkeylen, else what the listener
 // advertised in its induction answer (encryption field), else 16 (libsrt).
 std::size_t initiator_key_length(const ConnectionConfig &config, std::uint16_t advertised);

@@ -77,6 +77,10 @@ struct Stats {
   // SRTO_PBKEYLEN (the key length in use, 0 when clear).
   int kmState = 0;
   int pbKeyLen = 0;
+  // Not in libsrt: key refresh. Our switches to a new sending key, and the
+  // peer's key announcements (KMREQ after the handshake) we took.
+  std::int64_t kmSendKeySwitches = 0;
+  std::int64_t kmPeerAnnouncements = 0;
 };
 // NOLINTEND(readability-identifier-naming)
 

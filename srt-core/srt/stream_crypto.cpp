@@ -1,5 +1,6 @@
 #include "srt/stream_crypto.hpp"
 
+#include <algorithm>
 #include <cstring>
 
 namespace srtcore::srt {
@@ -124,6 +125,40 @@ StreamCrypto::Accepted StreamCrypto::accept(std::string_view passphrase, ByteSpa
 
 void StreamCrypto::refresh_km() {
   km_size_ = send_.write_km(km_flag(send_key_), km_);
+}
+
+void StreamCrypto::set_refresh(std::uint64_t refresh_rate, std::uint64_t pre_announce) {
+  refresh_rate_ = refresh_rate;
+  pre_announce_ = std::min(pre_announce, refresh_rate / 2);
+}
+
+bool StreamCrypto::on_new_packet(Random &random) {
+  ++packets_;
+  if (refresh_rate_ == 0) return false;
+  const KeyFlags other = send_key_ == KeyFlags::kEven ? KeyFlags::kOdd : KeyFlags::kEven;
+  if (next_announced_ && packets_ > refresh_rate_) {
+    // Switch: the peer has had pre_announce packets' time to learn the key.
+    send_key_ = other;
+    packets_ = 1;
+    next_announced_ = false;
+    old_in_use_ = true;
+    ++switches_;
+    return false;
+  }
+  if (old_in_use_ && packets_ > pre_announce_) {
+    // Late retransmissions are past: retire the old key.
+    send_.drop(other);
+    old_in_use_ = false;
+    refresh_km();
+    return km_size_ != 0;
+  }
+  if (!next_announced_ && !old_in_use_ && packets_ > refresh_rate_ - pre_announce_) {
+    if (!send_.generate(passphrase_, send_.key_length(), other, random)) return false;
+    next_announced_ = true;
+    km_size_ = send_.write_km(kKmEvenKey | kKmOddKey, km_);
+    return km_size_ != 0;
+  }
+  return false;
 }
 
 KeyFlags StreamCrypto::encrypt(std::uint32_t seq, MutableByteSpan payload) {

@@ -6,6 +6,12 @@
 // announce it in a KMREQ control packet; so the two directions hold
 // separate key sets that start equal.
 //
+// Key refresh (ours, as haicrypt): after `refresh_rate - pre_announce` new
+// packets under one key, a new key (same salt and KEK) goes into the other
+// slot and a KM message with both keys is announced; after `refresh_rate`
+// packets we switch to it; `pre_announce` packets later the old key is
+// retired and the KM message carries the new key alone.
+//
 // Each direction has an even and an odd key slot (the KK bits of a data
 // packet say which one encrypted it). The OpenSSL contexts are keyed when a
 // key arrives, never per packet; encrypt/decrypt allocate nothing.
@@ -81,6 +87,14 @@ class StreamCrypto {
   ByteSpan km_message() const { return ByteSpan(km_.data(), km_size_); }
   KeyFlags send_key() const { return send_key_; }
 
+  // Packets per key and how many before the switch the next key is
+  // announced (libsrt's SRTO_KMREFRESHRATE / SRTO_KMPREANNOUNCE); 0: never.
+  void set_refresh(std::uint64_t refresh_rate, std::uint64_t pre_announce);
+  // One new (not retransmitted) packet is about to be encrypted. True when
+  // km_message() changed and must be announced to the peer (KMREQ).
+  bool on_new_packet(Random &random);
+  std::uint64_t key_switches() const { return switches_; }
+
   // Encrypts `payload` in place with the current send key; the key flags
   // for the data header, kClear on failure.
   KeyFlags encrypt(std::uint32_t seq, MutableByteSpan payload);
@@ -97,6 +111,10 @@ class StreamCrypto {
   std::string passphrase_;
   KeySet send_, recv_;
   KeyFlags send_key_ = KeyFlags::kEven;
+  std::uint64_t refresh_rate_ = 0, pre_announce_ = 0;
+  std::uint64_t packets_ = 0;  // under the current send key
+  bool next_announced_ = false, old_in_use_ = false;
+  std::uint64_t switches_ = 0;
   std::array<std::uint8_t, kKmMaxSize> km_{};
   std::size_t km_size_ = 0;
 };

@@ -193,6 +193,13 @@ TEST(SrtUri, PassphraseAndKeyLengthReachTheConnection) {
   const auto longest = config_ok("srt://h:1?passphrase=" + std::string(79, 'p'));
   EXPECT_EQ(longest.connection.passphrase.size(), 79u);
   EXPECT_EQ(longest.connection.pbkeylen, 0u);
+  const auto refresh =
+      config_ok("srt://h:1?passphrase=0123456789&kmrefreshrate=1000&kmpreannounce=499");
+  EXPECT_EQ(refresh.connection.km_refresh_rate, 1000u);
+  EXPECT_EQ(refresh.connection.km_preannounce, 499u);
+  EXPECT_NE(config_error("srt://h:1?passphrase=0123456789&kmrefreshrate=1000&kmpreannounce=500")
+                .find("km-preannounce"),
+            std::string::npos);
 }
 
 TEST(SrtUri, SmallMssShrinksTheDefaultPayload) {

@@ -148,27 +148,42 @@ struct Case {
   const char *name;
   Peer peer;
   bool lossy;
-  int pbkeylen = -1;  // >= 0: encrypted with kPassphrase and this pbkeylen
+  int pbkeylen = -1;     // >= 0: encrypted with kPassphrase and this pbkeylen
+  bool refresh = false;  // keys refreshed every kRefreshRate packets, both sides
 };
+
+constexpr int kRefreshRate = 500;
+constexpr int kPreannounce = 100;
 
 constexpr const char *kPassphrase = "interop passphrase 1.5.1";
 
 std::string case_name(const ::testing::TestParamInfo<Case> &info) {
   std::string n = std::string(info.param.name) + (info.param.lossy ? "ThroughLossyLink" : "Direct");
   if (info.param.pbkeylen >= 0) n += "Aes" + std::to_string(info.param.pbkeylen);
+  if (info.param.refresh) n += "KeyRefresh";
   return n;
 }
 
 // The URI keys libsrt's apps and srtsrc/srtsink take.
 std::string encryption_query(const Case &c) {
   if (c.pbkeylen < 0) return "";
-  return std::string("&passphrase=") + kPassphrase + "&pbkeylen=" + std::to_string(c.pbkeylen);
+  std::string q =
+      std::string("&passphrase=") + kPassphrase + "&pbkeylen=" + std::to_string(c.pbkeylen);
+  if (c.refresh) {
+    q += "&kmrefreshrate=" + std::to_string(kRefreshRate) +
+         "&kmpreannounce=" + std::to_string(kPreannounce);
+  }
+  return q;
 }
 
 void set_encryption(const Case &c, srt::ConnectionConfig &cc) {
   if (c.pbkeylen < 0) return;
   cc.passphrase = kPassphrase;
   cc.pbkeylen = static_cast<std::size_t>(c.pbkeylen);
+  if (c.refresh) {
+    cc.km_refresh_rate = kRefreshRate;
+    cc.km_preannounce = kPreannounce;
+  }
 }
 
 const char *program_for(Peer p) {
@@ -383,6 +398,15 @@ TEST_P(SrtInterop, EveryMessageArrivesIntactAndInOrder) {
     EXPECT_EQ(st.kmState,
               static_cast<int>(c.pbkeylen < 0 ? srt::KmState::kUnsecured : srt::KmState::kSecured));
     EXPECT_EQ(st.pktRcvUndecrypt, 0);
+    if (c.refresh) {
+      // One side sends (the other only acknowledges): its keys changed
+      // about count / kRefreshRate times, and the receiver took them.
+      std::printf("key refresh: %lld switches sent, %lld announcements taken\n",
+                  static_cast<long long>(st.kmSendKeySwitches),
+                  static_cast<long long>(st.kmPeerAnnouncements));
+      EXPECT_GE(st.kmSendKeySwitches + st.kmPeerAnnouncements,
+                static_cast<std::int64_t>(count / kRefreshRate) - 1);
+    }
   }
 }
 
@@ -410,7 +434,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"RendezvousWithSrtLiveTransmit", Peer::kSltRendezvous, false, 24},
                       Case{"OurCallerToSrtsrc", Peer::kSrtsrcListener, false, 32},
                       Case{"SrtsinkCallerToUs", Peer::kSrtsinkCaller, true, 24},
-                      Case{"OursToOurs", Peer::kOurs, true, 16}),
+                      Case{"OursToOurs", Peer::kOurs, true, 16},
+                      // Keys refreshed every 500 packets by both sides.
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, false, 16, true},
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, true, 32, true},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, false, 24, true},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, true, 16, true},
+                      Case{"SrtsinkCallerToUs", Peer::kSrtsinkCaller, false, 16, true}),
     case_name);
 
 // Enforced encryption against libsrt, both roles: a wrong passphrase is

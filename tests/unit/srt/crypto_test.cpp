@@ -269,3 +269,59 @@ TEST(StreamCrypto, TwoInitiatorsNeverShareSaltOrKey) {
 
 }  // namespace
 }  // namespace srtcore::srt
+
+namespace srtcore::srt {
+namespace {
+
+// haicrypt's schedule with refresh 20, pre-announce 5: even for packets
+// 1..20, odd for 21..40, even again from 41; both keys announced at 16 and
+// 36, the old key retired (new one alone) at 26 and 46.
+TEST(StreamCryptoRefresh, AnnouncesSwitchesAndRetiresOnSchedule) {
+  SeededRandom rnd(11);
+  auto tx = StreamCrypto::create("a good passphrase", 24, rnd);
+  ASSERT_NE(tx, nullptr);
+  auto rx = StreamCrypto::accept("a good passphrase", tx->km_message());
+  ASSERT_NE(rx.crypto, nullptr);
+  tx->set_refresh(20, 5);
+  std::vector<std::pair<int, std::uint8_t>> announced;  // packet, KK of the KM message
+  std::string keys;
+  const auto plain = sample_payload(188);
+  for (int i = 1; i <= 60; ++i) {
+    if (tx->on_new_packet(rnd)) {
+      const ByteSpan km = tx->km_message();
+      announced.emplace_back(i, km[3]);
+      ASSERT_EQ(rx.crypto->load_peer_km(km), KmState::kSecured) << i;
+    }
+    auto wire = plain;
+    const KeyFlags kk = tx->encrypt(static_cast<std::uint32_t>(i), wire);
+    keys += kk == KeyFlags::kEven ? 'e' : kk == KeyFlags::kOdd ? 'o' : '?';
+    std::vector<std::uint8_t> out(wire.size());
+    ASSERT_TRUE(rx.crypto->decrypt(static_cast<std::uint32_t>(i), kk, wire, out.data())) << i;
+    EXPECT_EQ(out, plain) << i;
+  }
+  EXPECT_EQ(keys, std::string(20, 'e') + std::string(20, 'o') + std::string(20, 'e'));
+  const std::vector<std::pair<int, std::uint8_t>> want = {
+      {16, 3}, {26, 2}, {36, 3}, {46, 1}, {56, 3}};
+  EXPECT_EQ(announced, want);
+  EXPECT_EQ(tx->key_switches(), 2u);
+  // The salt (and so the KEK) stays; the key itself is new.
+  EXPECT_TRUE(std::equal(tx->km_message().begin() + 16, tx->km_message().begin() + 32,
+                         rx.crypto->km_message().begin() + 16));
+}
+
+TEST(StreamCryptoRefresh, AReceiverThatMissedTheAnnouncementCannotDecryptTheNewKey) {
+  SeededRandom rnd(12);
+  auto tx = StreamCrypto::create("a good passphrase", 16, rnd);
+  auto rx = StreamCrypto::accept("a good passphrase", tx->km_message());
+  ASSERT_TRUE(tx && rx.crypto);
+  tx->set_refresh(10, 2);
+  auto wire = sample_payload(100);
+  std::vector<std::uint8_t> out(wire.size());
+  for (int i = 1; i <= 11; ++i) (void)tx->on_new_packet(rnd);  // announcement ignored
+  const KeyFlags kk = tx->encrypt(11, wire);
+  EXPECT_EQ(kk, KeyFlags::kOdd);
+  EXPECT_FALSE(rx.crypto->decrypt(11, kk, wire, out.data()));  // counted, not garbage
+}
+
+}  // namespace
+}  // namespace srtcore::srt

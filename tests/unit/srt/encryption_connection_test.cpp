@@ -230,3 +230,79 @@ TEST(EncryptionData, CiphertextWithoutAKeyIsCountedNotDelivered) {
 
 }  // namespace
 }  // namespace srtcore::srt
+
+namespace srtcore::srt {
+namespace {
+
+// Keys refreshed every 40 packets (announced 10 ahead) both ways, with data
+// loss and the first copy of every KMREQ lost: the repeats get through,
+// every message arrives, nothing is undecryptable, both keys were used.
+TEST(EncryptionRefresh, KeysRefreshBothWaysThroughLossOfDataAndAnnouncements) {
+  ConnectionConfig c = secret(16);
+  c.km_refresh_rate = 40;
+  c.km_preannounce = 10;
+  EnginePair p(EnginePair::Kind::kCallerListener, c, c);
+  p.run_for(milliseconds(1000), [&] { return p.connected(0) && p.connected(1); });
+  ASSERT_TRUE(p.connected(0) && p.connected(1));
+  int kmreq_seen = 0, kmreq_lost = 0, kmrsp_seen = 0, data = 0;
+  int by_key[4] = {0, 0, 0, 0};
+  std::vector<std::vector<std::uint8_t>> seen_km;
+  p.set_hook([&](int, std::vector<std::uint8_t> &b) {
+    if (is_control_packet(b)) {
+      const auto pkt = parse_control_packet(b);
+      if (!pkt || pkt->header.type != ControlType::kUserDefined) return true;
+      if (pkt->header.subtype == 4) ++kmrsp_seen;
+      if (pkt->header.subtype != 3) return true;
+      ++kmreq_seen;
+      std::vector<std::uint8_t> body(pkt->body.begin(), pkt->body.end());
+      if (std::find(seen_km.begin(), seen_km.end(), body) != seen_km.end()) return true;
+      seen_km.push_back(body);
+      ++kmreq_lost;
+      return false;  // the first copy of each announcement
+    }
+    const auto d = parse_data_packet(b);
+    if (d) ++by_key[static_cast<int>(d->header.key)];
+    return ++data % 9 != 0;
+  });
+  constexpr int kCount = 400;
+  for (int i = 0; i < kCount; ++i) {
+    const auto m = message(static_cast<std::uint32_t>(i), 500);
+    ASSERT_TRUE(p.side(0)->send_message(p.now(), m));
+    ASSERT_TRUE(p.side(1)->send_message(p.now(), m));
+    p.run_for(milliseconds(5));
+  }
+  ASSERT_TRUE(p.side(0)->send_message(p.now(), message(9999, 10)));
+  ASSERT_TRUE(p.side(1)->send_message(p.now(), message(9999, 10)));
+  p.run_for(milliseconds(2000));
+  for (int side = 0; side < 2; ++side) {
+    SCOPED_TRACE(side);
+    ASSERT_GE(p.received[side].size(), static_cast<std::size_t>(kCount));
+    for (int i = 0; i < kCount; ++i) {
+      EXPECT_EQ(p.received[side][static_cast<std::size_t>(i)].bytes,
+                message(static_cast<std::uint32_t>(i), 500))
+          << i;
+    }
+    EXPECT_EQ(p.side(side)->stats(p.now()).pktRcvUndecrypt, 0);
+  }
+  EXPECT_EQ(by_key[0], 0);  // never clear text
+  EXPECT_GT(by_key[1], 0);
+  EXPECT_GT(by_key[2], 0);
+  // About 10 refreshes each way, each announced twice (both keys, new alone).
+  EXPECT_GE(kmreq_lost, 30);
+  EXPECT_GT(kmreq_seen, kmreq_lost);
+  EXPECT_GT(kmrsp_seen, 0);
+}
+
+TEST(EncryptionRefresh, PreannounceOverHalfTheRefreshRateIsRefused) {
+  ConnectionConfig c = secret();
+  c.km_refresh_rate = 100;
+  c.km_preannounce = 50;
+  EnginePair p(EnginePair::Kind::kCallerListener, c, ConnectionConfig{});
+  p.run_for(milliseconds(100), [&] { return !p.events[0].empty(); });
+  ASSERT_EQ(p.events[0].size(), 1u);
+  EXPECT_EQ(p.events[0][0].kind, ConnectionEvent::Kind::kBroken);
+  EXPECT_NE(p.events[0][0].detail.find("km-preannounce"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace srtcore::srt
