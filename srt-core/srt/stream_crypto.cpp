@@ -23,11 +23,12 @@ bool KeySet::set_kek(std::string_view passphrase) {
   return kek_valid_;
 }
 
-KmState KeySet::load(std::string_view passphrase, ByteSpan km_bytes) {
+KmState KeySet::load(std::string_view passphrase, ByteSpan km_bytes, bool new_salt) {
   const auto km = parse_key_material(km_bytes);
   if (!km) return KmState::kNoSecret;
   if (!kek_valid_ || km->key_len != key_len_ ||
       std::memcmp(km->salt.data(), salt_.data(), kSaltSize) != 0) {
+    if (!new_salt) return KmState::kNoSecret;
     salt_ = km->salt;
     key_len_ = km->key_len;
     if (!set_kek(passphrase)) return KmState::kNoSecret;

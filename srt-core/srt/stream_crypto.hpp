@@ -41,10 +41,12 @@ class KeySet {
   std::size_t key_length() const { return key_len_; }
   ByteSpan salt() const { return ByteSpan(salt_.data(), salt_.size()); }
   // Keys from a KM message, unwrapped with the passphrase; the KEK is
-  // derived again only when the salt or the key length changed.
+  // derived again only when the salt or the key length changed, and only
+  // with `new_salt` (a refresh keeps both, so a peer's post-handshake KM
+  // with another salt is refused without running PBKDF2 for it).
   // kSecured, kBadSecret (unwrap failed: another passphrase) or kNoSecret
-  // (malformed or unsupported message).
-  KmState load(std::string_view passphrase, ByteSpan km);
+  // (malformed or unsupported message, or a new salt not allowed).
+  KmState load(std::string_view passphrase, ByteSpan km, bool new_salt = true);
   // New random salt (first key only) and key in slot `kk`.
   bool generate(std::string_view passphrase, std::size_t key_len, KeyFlags kk, Random &random);
   void drop(KeyFlags kk);
@@ -102,7 +104,7 @@ class StreamCrypto {
   bool decrypt(std::uint32_t seq, KeyFlags kk, ByteSpan in, std::uint8_t *out);
   // A KM message from the peer after the handshake (its key refresh):
   // the keys it holds replace ours for what we receive.
-  KmState load_peer_km(ByteSpan km) { return recv_.load(passphrase_, km); }
+  KmState load_peer_km(ByteSpan km) { return recv_.load(passphrase_, km, false); }
 
  private:
   explicit StreamCrypto(std::string_view passphrase) : passphrase_(passphrase) {}

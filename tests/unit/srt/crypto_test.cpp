@@ -309,6 +309,23 @@ TEST(StreamCryptoRefresh, AnnouncesSwitchesAndRetiresOnSchedule) {
                          rx.crypto->km_message().begin() + 16));
 }
 
+// A post-handshake KM message with another salt would cost a PBKDF2 run
+// per packet (2048 HMAC-SHA1): refused outright, the keys in use stay.
+TEST(StreamCryptoRefresh, PeerKmWithAnotherSaltIsRefusedAndKeysStay) {
+  SeededRandom rnd(13);
+  auto tx = StreamCrypto::create("a good passphrase", 16, rnd);
+  auto rx = StreamCrypto::accept("a good passphrase", tx->km_message());
+  ASSERT_TRUE(tx && rx.crypto);
+  auto other = StreamCrypto::create("a good passphrase", 16, rnd);  // new salt and key
+  EXPECT_EQ(rx.crypto->load_peer_km(other->km_message()), KmState::kNoSecret);
+  const auto plain = sample_payload(64);
+  auto wire = plain;
+  const KeyFlags kk = tx->encrypt(5, wire);
+  std::vector<std::uint8_t> out(wire.size());
+  ASSERT_TRUE(rx.crypto->decrypt(5, kk, wire, out.data()));
+  EXPECT_EQ(out, plain);
+}
+
 TEST(StreamCryptoRefresh, AReceiverThatMissedTheAnnouncementCannotDecryptTheNewKey) {
   SeededRandom rnd(12);
   auto tx = StreamCrypto::create("a good passphrase", 16, rnd);
