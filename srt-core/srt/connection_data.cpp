@@ -224,11 +224,11 @@ void Connection::Impl::on_control(TimePoint now, const ControlPacketView &pkt) {
       fail(ConnectionEvent::Kind::kClosed, 0,
            "the peer " + peer.to_string() + " closed the connection");
       break;
-    case ControlType::kKeepalive:
-    case ControlType::kCongestionWarning:
     case ControlType::kUserDefined:
       on_km(now, pkt);
       break;
+    case ControlType::kKeepalive:
+    case ControlType::kCongestionWarning:
     case ControlType::kPeerError:
     default:
       break;
