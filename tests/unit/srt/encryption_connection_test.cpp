@@ -16,6 +16,7 @@
 #include "srt/control.hpp"
 #include "srt/handshake.hpp"
 #include "srt/packet.hpp"
+#include "srt/stream_crypto.hpp"
 
 namespace srtcore::srt {
 namespace {
@@ -302,6 +303,58 @@ TEST(EncryptionRefresh, PreannounceOverHalfTheRefreshRateIsRefused) {
   ASSERT_EQ(p.events[0].size(), 1u);
   EXPECT_EQ(p.events[0][0].kind, ConnectionEvent::Kind::kBroken);
   EXPECT_NE(p.events[0][0].detail.find("km-preannounce"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace srtcore::srt
+
+namespace srtcore::srt {
+namespace {
+
+// Forged KMREQs for a live encrypted connection (garbage, or a well-formed
+// message with another salt and key): refused with the error KMRSP and
+// counted, the keys in use stay and the stream goes on.
+TEST(EncryptionRefresh, ForgedKmRequestsChangeNothing) {
+  EnginePair p(EnginePair::Kind::kCallerListener, secret(16), secret(16));
+  p.run_for(milliseconds(1000), [&] { return p.connected(0) && p.connected(1); });
+  ASSERT_TRUE(p.connected(1));
+  SystemRandom rnd;
+  auto other = StreamCrypto::create(kSecret, 16, rnd);
+  ASSERT_NE(other, nullptr);
+  std::vector<std::uint8_t> garbage(40, 0x5A);
+  int error_answers = 0;
+  p.set_hook([&](int to, std::vector<std::uint8_t> &b) {
+    if (to != 0 || !is_control_packet(b)) return true;
+    const auto pkt = parse_control_packet(b);
+    if (pkt && pkt->header.type == ControlType::kUserDefined && pkt->header.subtype == 4 &&
+        km_error_state(pkt->body)) {
+      ++error_answers;
+    }
+    return true;
+  });
+  for (const ByteSpan km : {ByteSpan(garbage), other->km_message()}) {
+    std::vector<std::uint8_t> b(kHeaderSize + kKmMaxSize);
+    const std::size_t n =
+        write_km_message(UserSubtype::kKmReq, km, 0, p.side(1)->local_socket_id(), b);
+    ASSERT_GT(n, 0u);
+    b.resize(n);
+    p.inject(1, b);
+  }
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_TRUE(p.side(0)->send_message(p.now(), message(static_cast<std::uint32_t>(i))));
+    p.run_for(milliseconds(5));
+  }
+  p.run_for(milliseconds(1000));
+  ASSERT_EQ(p.received[1].size(), 20u);
+  for (int i = 0; i < 20; ++i) {
+    EXPECT_EQ(p.received[1][static_cast<std::size_t>(i)].bytes,
+              message(static_cast<std::uint32_t>(i)));
+  }
+  EXPECT_EQ(error_answers, 2);
+  const Stats st = p.side(1)->stats(p.now());
+  EXPECT_EQ(st.pktRcvInvalid, 2);
+  EXPECT_EQ(st.kmPeerAnnouncements, 0);
+  EXPECT_EQ(st.pktRcvUndecrypt, 0);
 }
 
 }  // namespace
