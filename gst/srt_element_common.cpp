@@ -10,6 +10,7 @@
 #include <utility>
 #include <vector>
 
+#include "srt/hs_encryption.hpp"
 #include "srt/reject.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(srt_common_debug);
@@ -75,6 +76,10 @@ GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   set_int(s, "packets-received-dropped", st.pktRcvDrop);
   set_int(s, "packet-ack-sent", st.pktSentACK);
   set_int(s, "packet-nack-sent", st.pktSentNAK);
+  // Not in srtsrc's set: encryption (libsrt's pktRcvUndecrypt, SRTO_KMSTATE).
+  set_int(s, "packets-received-undecrypted", st.pktRcvUndecrypt);
+  set_int(s, "km-state", st.kmState);
+  set_int(s, "pbkeylen", st.pbKeyLen);
   // The latency that matters for this direction.
   set_int(s, "negotiated-latency-ms", is_sink ? st.msSndTsbPdDelay : st.msRcvTsbPdDelay);
   return s;
@@ -187,6 +192,7 @@ class SrtObserver final : public io::EndpointObserver {
   void on_disconnected(const io::PeerInfo &p, const std::string &detail) override {
     e_.on_disconnected(p, detail);
   }
+  void on_rejected(const io::PeerInfo &p, std::uint32_t code) override { e_.on_rejected(p, code); }
   void on_link_state(const io::LinkReport &l, srtcore::bond::LinkState from,
                      srtcore::bond::LinkState to, const std::string &detail) override {
     e_.on_link_state(l, from, to, detail);
@@ -297,8 +303,8 @@ void install_srt_properties(GObjectClass *klass) {
       klass, kPropPassphrase,
       g_param_spec_string(
           "passphrase", "Passphrase",
-          "Password for the encrypted transmission (encryption is not supported yet: a "
-          "passphrase makes the element fail to start)",
+          "Password for the encrypted transmission (AES-CTR, 10 to 79 characters; empty: no "
+          "encryption; the peer must use the same one)",
           "",
           static_cast<GParamFlags>(G_PARAM_WRITABLE | GST_PARAM_MUTABLE_READY |
                                    G_PARAM_STATIC_STRINGS)));
@@ -358,6 +364,19 @@ void install_srt_properties(GObjectClass *klass) {
                         "Post the stats structure as an element message every this many "
                         "milliseconds (0 = never)",
                         0, 3600000, 0, rw));
+  g_object_class_install_property(
+      klass, kPropKmRefreshRate,
+      g_param_spec_uint("km-refreshrate", "Key refresh rate",
+                        "Packets sent under one encryption key before a new one takes over "
+                        "(libsrt's kmrefreshrate; 0 = its default, 2^24)",
+                        0, G_MAXINT32, 0, rw_ready));
+  g_object_class_install_property(
+      klass, kPropKmPreannounce,
+      g_param_spec_uint("km-preannounce", "Key pre-announce",
+                        "Packets before the switch at which the next key is announced, and after "
+                        "it at which the old one is retired (libsrt's kmpreannounce; 0 = its "
+                        "default; at most (km-refreshrate - 1) / 2)",
+                        0, G_MAXINT32, 0, rw_ready));
   gst_type_mark_as_plugin_api(srt_bond_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_link_state_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_connection_mode_get_type(),
@@ -478,6 +497,12 @@ bool SrtElement::set_property(guint prop_id, const GValue *value) {
     case kPropPbKeyLen:
       params_.pbkeylen = g_value_get_enum(value);
       break;
+    case kPropKmRefreshRate:
+      params_.kmrefreshrate = static_cast<int>(g_value_get_uint(value));
+      break;
+    case kPropKmPreannounce:
+      params_.kmpreannounce = static_cast<int>(g_value_get_uint(value));
+      break;
     case kPropPollTimeout:
       params_.poll_timeout_ms = g_value_get_int(value);
       break;
@@ -547,6 +572,12 @@ bool SrtElement::get_property(guint prop_id, GValue *value) {
       break;
     case kPropPbKeyLen:
       g_value_set_enum(value, params_.pbkeylen);
+      break;
+    case kPropKmRefreshRate:
+      g_value_set_uint(value, static_cast<guint>(params_.kmrefreshrate));
+      break;
+    case kPropKmPreannounce:
+      g_value_set_uint(value, static_cast<guint>(params_.kmpreannounce));
       break;
     case kPropPollTimeout:
       g_value_set_int(value, params_.poll_timeout_ms);
@@ -649,7 +680,7 @@ void SrtElement::post_endpoint_error(const io::EndpointError &e, bool reading) {
       GST_ELEMENT_ERROR(element_, RESOURCE, NOT_AUTHORIZED,
                         ("The SRT peer at %s refused the connection: %s.", addr.c_str(),
                          srt::reject_reason_text(e.reject_code)),
-                        ("reject code %u%s%s. Check the streamid, latency and encryption "
+                        ("reject code %u%s%s. Check the streamid, latency and passphrase "
                          "settings against what the peer accepts.",
                          e.reject_code, e.detail.empty() ? "" : ": ", e.detail.c_str()));
       break;
@@ -981,6 +1012,17 @@ void SrtElement::on_connected(const io::PeerInfo &peer) {
   GSocketAddress *addr = to_socket_address(peer.address);
   g_signal_emit(element_, signals_[kSigCallerAdded], 0, 0, addr);
   g_object_unref(addr);
+}
+
+void SrtElement::on_rejected(const io::PeerInfo &peer, std::uint32_t code) {
+  // A listener keeps serving: a caller with the wrong passphrase must not
+  // stop the stream, but the person running it needs to know.
+  const std::string hint = srt::encryption_hint(code, !params_.passphrase.empty());
+  if (hint.empty()) return;
+  GST_ELEMENT_WARNING(element_, RESOURCE, NOT_AUTHORIZED,
+                      ("Refused the SRT caller %s: %s.", peer.address.to_string().c_str(),
+                       srt::reject_reason_text(code)),
+                      ("reject code %u: %s", code, hint.c_str()));
 }
 
 void SrtElement::on_disconnected(const io::PeerInfo &peer, const std::string &detail) {

@@ -38,6 +38,8 @@ enum SrtProp : guint {
   kPropBondMode,
   kPropLinks,
   kPropStatsInterval,
+  kPropKmRefreshRate,
+  kPropKmPreannounce,
   kPropCommonLast,
 };
 
@@ -123,6 +125,8 @@ class SrtElement {
   std::optional<std::uint32_t> on_caller_connecting(const srtcore::srt::CallerRequest &req);
   void on_connected(const srtcore::io::PeerInfo &peer);
   void on_disconnected(const srtcore::io::PeerInfo &peer, const std::string &detail);
+  // Listener: a caller refused for encryption (wrong or missing passphrase).
+  void on_rejected(const srtcore::io::PeerInfo &peer, std::uint32_t code);
   void on_link_state(const srtcore::io::LinkReport &link, srtcore::bond::LinkState from,
                      srtcore::bond::LinkState to, const std::string &detail);
 

@@ -12,6 +12,8 @@
 #include <limits>
 #include <memory>
 
+#include "srt/hs_encryption.hpp"
+
 namespace srtrtp {
 
 namespace {
@@ -63,10 +65,10 @@ std::optional<SrtMode> parse_mode(std::string_view text) {
 }
 
 // libsrt options that are accepted and have no effect on this implementation.
-constexpr std::array<std::string_view, 12> kIgnoredKeys{
-    "ipttl",      "iptos",         "drifttracer",    "lossmaxttl",
-    "minversion", "kmrefreshrate", "kmpreannounce",  "enforcedencryption",
-    "ipv6only",   "bindtodevice",  "retransmitalgo", "snddropdelay"};
+// enforcedencryption: ours always enforces (libsrt's default).
+constexpr std::array<std::string_view, 10> kIgnoredKeys{
+    "ipttl",    "iptos",        "drifttracer",    "lossmaxttl",  "minversion", "enforcedencryption",
+    "ipv6only", "bindtodevice", "retransmitalgo", "snddropdelay"};
 
 class QueryReader {
  public:
@@ -98,6 +100,8 @@ class QueryReader {
       p_.pbkeylen = v;
       return true;
     }
+    if (key == "kmrefreshrate") return plain_int(key, value, 0, p_.kmrefreshrate);
+    if (key == "kmpreannounce") return plain_int(key, value, 0, p_.kmpreannounce);
     if (key == "rcvlatency") return integer(key, value, 0, kIntMax, p_.rcvlatency_ms);
     if (key == "peerlatency") return integer(key, value, 0, kIntMax, p_.peerlatency_ms);
     if (key == "maxbw") return integer(key, value, std::int64_t{-1}, kInt64Max, p_.maxbw);
@@ -247,12 +251,6 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
   using srtcore::io::Mode;
   using std::chrono::milliseconds;
 
-  if (!p.passphrase.empty()) {
-    set_error(error,
-              "encryption (passphrase) is not supported by this element yet; remove the "
-              "passphrase or use srtsrc/srtsink");
-    return std::nullopt;
-  }
   if ((p.transtype && *p.transtype != "live") || (p.congestion && *p.congestion != "live") ||
       (p.messageapi && !*p.messageapi) || (p.tsbpdmode && !*p.tsbpdmode)) {
     set_error(error,
@@ -281,6 +279,14 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
     cc.payload_size = static_cast<std::size_t>(*p.payloadsize);
   } else {
     cc.payload_size = std::min<std::size_t>(cc.payload_size, static_cast<std::size_t>(max_payload));
+  }
+  cc.passphrase = p.passphrase;
+  cc.pbkeylen = static_cast<std::size_t>(p.pbkeylen);
+  cc.km_refresh_rate = static_cast<std::uint64_t>(p.kmrefreshrate);
+  cc.km_preannounce = static_cast<std::uint64_t>(p.kmpreannounce);
+  if (const auto why = srtcore::srt::check_encryption_config(cc)) {
+    set_error(error, *why);
+    return std::nullopt;
   }
   if (p.fc) cc.flow_window = static_cast<std::uint32_t>(*p.fc);
   if (p.maxbw) cc.maxbw = *p.maxbw;
@@ -422,6 +428,14 @@ bool apply_bonding(const SrtParams &params, BondMode mode, const LinkList &links
     set_error(error,
               "links are given but bond-mode is none: set bond-mode=broadcast, backup or "
               "balancing");
+    return false;
+  }
+  if (!config.connection.passphrase.empty()) {
+    // libsrt shares one set of keys across a group; ours would key each
+    // member link on its own, which no peer has been tested against.
+    set_error(error,
+              "encryption on a bonded group (passphrase with bond-mode or links) is not "
+              "supported yet: remove the passphrase or use a single link");
     return false;
   }
   if (!links.links.empty() && links.mode != SrtMode::kCaller) {

@@ -37,6 +37,9 @@ struct SrtParams {
   std::optional<std::string> streamid;
   std::string passphrase;
   int pbkeylen = 0;
+  // Key refresh in packets (libsrt's kmrefreshrate/kmpreannounce; 0: default).
+  int kmrefreshrate = 0;
+  int kmpreannounce = 0;
 
   // Socket options (libsrt SRTO_* names as URI keys).
   std::optional<std::int64_t> maxbw, inputbw;

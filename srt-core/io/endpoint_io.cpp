@@ -8,6 +8,7 @@
 #include "io/endpoint_impl.hpp"
 #include "srt/packet.hpp"
 #include "srt/bytes.hpp"
+#include "srt/hs_encryption.hpp"
 #include "srt/reject.hpp"
 
 namespace srtcore::io {
@@ -117,6 +118,14 @@ void Endpoint::Impl::accept_from_listener(srt::TimePoint now, Socket &s,
   if (s.out.full()) return;  // socket blocked: the caller repeats its request
   auto result = s.listener->handle_datagram(now, from, bytes, s.out.next_slot());
   if (result.reply_size > 0) s.out.commit(result.reply_size, s.udp.destination(from));
+  if (result.km_refused) {
+    const auto code = static_cast<std::uint32_t>(*result.km_refused);
+    notices.push_back({Notice::Kind::kRejected,
+                       PeerInfo{0, from, {}},
+                       {},
+                       code,
+                       srt::encryption_hint(code, !config.connection.passphrase.empty())});
+  }
   if (!result.accepted) return;
   if (acceptor && result.accepted->negotiated().peer_group) {
     adopt_member(now, s, from, std::move(result.accepted));

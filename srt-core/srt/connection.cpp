@@ -91,6 +91,8 @@ void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
   negotiated.send_latency = lat.send;
   negotiated.peer_socket_id = peer_socket_id;
   negotiated.send_isn = isn;
+  negotiated.key_length = crypto ? crypto->key_length() : 0;
+  if (crypto) crypto->set_refresh(effective_refresh_rate(config), effective_preannounce(config));
   negotiated.recv_isn = recv_isn;
   if (handshake_rtt) negotiated.handshake_rtt = *handshake_rtt;
   state = ConnectionState::kConnected;
@@ -109,6 +111,10 @@ Connection::Connection(const ConnectionConfig &config, Role role, const NetAddre
     impl_->fail(ConnectionEvent::Kind::kBroken, 0,
                 "the stream id is " + std::to_string(config.stream_id.size()) +
                     " bytes long; SRT allows at most 512");
+    return;
+  }
+  if (const auto why = check_encryption_config(config)) {
+    impl_->fail(ConnectionEvent::Kind::kBroken, 0, *why);
     return;
   }
   if (role == Role::kRendezvous && config.group) {
@@ -139,6 +145,8 @@ Connection::Connection(const ConnectionConfig &config, const Accepted &a, Random
   m.negotiated.group = a.local_group;
   m.negotiated.peer_group = a.peer_group;
   m.cookie = a.cookie;
+  m.crypto = a.crypto;
+  m.km_state = m.crypto ? KmState::kSecured : KmState::kUnsecured;
   const Latencies lat = negotiate_from_hsreq(m.config, a.peer_hsreq);
   m.become_connected(now, a.peer_timestamp, a.peer_isn, lat, a.peer_hsreq.flags, std::nullopt);
   if (m.s) m.s->peer_flow_window = a.peer_flow_window;
@@ -285,6 +293,10 @@ void Connection::close(TimePoint now) {
 
 Stats Connection::stats(TimePoint now) const {
   return impl_->stats(now);
+}
+
+KmState Connection::km_state() const {
+  return impl_->km_state;
 }
 
 // ---- group membership ----------------------------------------------------------

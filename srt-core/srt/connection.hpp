@@ -65,6 +65,19 @@ struct ConnectionConfig {
   // Caller: the initial sequence number to announce (a group's members all
   // start at the group's next sequence, as libsrt's); random when unset.
   std::optional<std::uint32_t> isn;
+  // Encryption (AES-CTR), as libsrt with SRTO_ENFORCEDENCRYPTION on: empty
+  // for none, else 10 to 79 characters, the same on both sides.
+  std::string passphrase;  // SRTO_PASSPHRASE
+  // SRTO_PBKEYLEN: 16, 24 or 32 bytes; 0: the listener's advertised length,
+  // else 16. The responder always takes the initiator's length.
+  std::size_t pbkeylen = 0;
+  // Key refresh of what we send, in packets (SRTO_KMREFRESHRATE,
+  // SRTO_KMPREANNOUNCE): a new key every km_refresh_rate packets, announced
+  // km_preannounce packets before the switch, the old one retired as many
+  // after. 0: libsrt's defaults (2^24 and 2^12). km_preannounce may be at
+  // most (km_refresh_rate - 1) / 2.
+  std::uint64_t km_refresh_rate = 0;
+  std::uint64_t km_preannounce = 0;
 };
 
 enum class Role : std::uint8_t { kCaller, kRendezvous, kAccepted };
@@ -87,6 +100,7 @@ struct Negotiated {
   Duration handshake_rtt{};            // first RTT sample (caller: request -> response)
   std::optional<GroupExt> group;       // ours, when the connection is a group member
   std::optional<GroupExt> peer_group;  // the peer's GROUP extension
+  std::size_t key_length = 0;          // AES key bytes; 0: not encrypted
 };
 
 struct ConnectionEvent {
@@ -206,6 +220,10 @@ class Connection {
   void close(TimePoint now);
 
   Stats stats(TimePoint now) const;
+  // libsrt's SRTO_KMSTATE: kSecured when encrypted, kUnsecured when not;
+  // kSecuring while the handshake is under way with a passphrase; after a
+  // refusal kBadSecret or kNoSecret.
+  KmState km_state() const;
 
   // Accepted side: the conclusion response the Listener sent for us (kept
   // by the Listener to answer repeated conclusions).

@@ -98,14 +98,23 @@ void Connection::Impl::report_gap(TimePoint now, const SeqRange &gap) {
   queue_nak(now, one);  // at once, just the new hole
 }
 
-void Connection::Impl::on_data(TimePoint now, const DataPacketView &pkt) {
+void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
   Session &x = *s;
-  if (pkt.header.key != KeyFlags::kClear) {
-    // Encrypted and we have no key: libsrt counts these as undecryptable.
+  DataPacketView pkt = in;
+  // Encrypted without a key we hold, or clear text on an encrypted
+  // connection (libsrt would deliver it; an injected packet must not
+  // reach the application): dropped and counted as undecryptable.
+  const bool clear = pkt.header.key == KeyFlags::kClear;
+  const bool ok =
+      crypto ? !clear && pkt.payload.size() <= plain.size() &&
+                   crypto->decrypt(pkt.header.seq, pkt.header.key, pkt.payload, plain.data())
+             : clear;
+  if (!ok) {
     ++n.pkt_rcv_undecrypt;
     n.byte_rcv_undecrypt += pkt.payload.size();
     return;
   }
+  if (crypto) pkt.payload = ByteSpan(plain.data(), pkt.payload.size());
   ++x.rate_packets;
   x.rate_bytes += pkt.payload.size();
   n.window_recv_bytes += pkt.payload.size();
@@ -216,10 +225,12 @@ void Connection::Impl::on_control(TimePoint now, const ControlPacketView &pkt) {
       fail(ConnectionEvent::Kind::kClosed, 0,
            "the peer " + peer.to_string() + " closed the connection");
       break;
+    case ControlType::kUserDefined:
+      on_km(now, pkt);
+      break;
     case ControlType::kKeepalive:
     case ControlType::kCongestionWarning:
     case ControlType::kPeerError:
-    case ControlType::kUserDefined:  // KMREQ/KMRSP: we run unencrypted
     default:
       break;
   }
@@ -335,6 +346,58 @@ void Connection::Impl::on_drop_request(TimePoint now, const ControlPacketView &p
   if (res.gap) report_gap(now, *res.gap);
 }
 
+// A KMREQ after the handshake announces the peer's new sending key (key
+// refresh); we answer with the same message (or the error word when it
+// cannot be unwrapped), as libsrt. A KMRSP confirms ours.
+void Connection::Impl::on_km(TimePoint now, const ControlPacketView &pkt) {
+  // Other extension subtypes (HSv4 HSREQ/HSRSP...) are ignored, as libsrt.
+  const auto sub = static_cast<UserSubtype>(pkt.header.subtype);
+  if (sub != UserSubtype::kKmReq && sub != UserSubtype::kKmRsp) return;
+  const auto km = parse_km_message(pkt);
+  if (!km) {
+    ++n.dropped_input;
+    return;
+  }
+  if (km->subtype == UserSubtype::kKmRsp) {
+    // The peer holds our refreshed keys (or says why not: we stop asking).
+    const ByteSpan ours = crypto ? crypto->km_message() : ByteSpan{};
+    if (km_error_state(km->km) ||
+        std::equal(ours.begin(), ours.end(), km->km.begin(), km->km.end())) {
+      km_pending = false;
+    }
+    return;
+  }
+  std::array<std::uint8_t, kKmErrorSize> err{};
+  ByteSpan answer = km->km;
+  if (!crypto) {
+    answer = ByteSpan(err.data(), write_km_error(KmState::kNoSecret, err));
+  } else if (const KmState st = crypto->load_peer_km(km->km); st != KmState::kSecured) {
+    ++n.dropped_input;
+    answer = ByteSpan(err.data(), write_km_error(st, err));
+  } else {
+    ++n.km_peer_announcements;
+  }
+  const MutableByteSpan out = ctrl.reserve(kHeaderSize + kKmMaxSize);
+  if (out.empty()) return;
+  ctrl.commit(write_km_message(UserSubtype::kKmRsp, answer, ts(now), peer_socket_id, out));
+}
+
+// libsrt repeats a refresh KMREQ every 1.5 RTT, at most 10 times.
+void Connection::Impl::send_kmreq(TimePoint now) {
+  constexpr int kMaxKmTries = 10;
+  if (!crypto || !s || km_tries >= kMaxKmTries) {
+    km_pending = false;
+    return;
+  }
+  const MutableByteSpan out = ctrl.reserve(kHeaderSize + kKmMaxSize);
+  if (!out.empty()) {
+    ctrl.commit(
+        write_km_message(UserSubtype::kKmReq, crypto->km_message(), ts(now), peer_socket_id, out));
+  }
+  ++km_tries;
+  km_next = now + std::max<Duration>(s->rtt.srtt() * 3 / 2, std::chrono::milliseconds(10));
+}
+
 // ---- sending data ---------------------------------------------------------------
 
 std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
@@ -368,6 +431,11 @@ std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
       ++n.pkt_retrans;
       n.byte_retrans += p->payload.size();
     } else {
+      if (crypto && crypto->on_new_packet(random)) {
+        km_pending = true;
+        km_tries = 0;
+        send_kmreq(now);
+      }
       p = x.snd.next_unsent(now);
       ++n.pkt_sent_unique;
       n.byte_sent_unique += p->payload.size();
@@ -376,8 +444,13 @@ std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
     if (out.size() < size) return 0;
     DataHeader h = p->header;
     h.dest_socket = peer_socket_id;
-    (void)write_data_header(h, out);
     std::memcpy(out.data() + kHeaderSize, p->payload.data(), p->payload.size());
+    if (crypto) {
+      // In place in the outgoing datagram; never clear text instead.
+      h.key = crypto->encrypt(h.seq, out.subspan(kHeaderSize, p->payload.size()));
+      if (h.key == KeyFlags::kClear) return 0;
+    }
+    (void)write_data_header(h, out);
     ++n.pkt_sent;
     n.byte_sent += p->payload.size();
     n.window_sent_bytes += p->payload.size();

@@ -12,14 +12,45 @@ namespace srtcore::srt {
 
 namespace {
 
-constexpr std::size_t kHandshakeMax = 16 + 48 + 16 + 4 + kMaxTextExtensionSize;
+constexpr std::size_t kHandshakeMax =
+    kMaxHandshakeResponse + 4 + kMaxTextExtensionSize;  // + stream id
 
 std::string reject_detail(const char *who, std::uint32_t code) {
   return std::string(who) + " rejected the connection: " + reject_reason_text(code) + " (code " +
          std::to_string(code) + ")";
 }
 
+KmState km_state_after(RejectReason r) {
+  return r == RejectReason::kBadSecret ? KmState::kBadSecret : KmState::kNoSecret;
+}
+
 }  // namespace
+
+std::string Connection::Impl::refusal_detail(const char *who, std::uint32_t code) const {
+  std::string d = reject_detail(who, code);
+  const std::string hint = encryption_hint(code, !config.passphrase.empty());
+  if (!hint.empty()) d += ": " + hint;
+  return d;
+}
+
+bool Connection::Impl::accept_kmrsp(TimePoint now, const PeerConclusion &pc, bool rendezvous) {
+  const auto refused = check_kmrsp(crypto.get(), pc.km);
+  if (!refused) {
+    km_state = crypto ? KmState::kSecured : KmState::kUnsecured;
+    return true;
+  }
+  km_state = km_state_after(*refused);
+  if (rendezvous) {
+    reject_peer(now, *refused, peer_socket_id);
+    return false;
+  }
+  // The listener made a connection for us: tell it we will not use it.
+  queue_simple(now, ControlType::kShutdown);
+  const auto code = static_cast<std::uint32_t>(*refused);
+  fail(ConnectionEvent::Kind::kRejected, code,
+       refusal_detail("we", code) + " (the listener's key material answer does not match)");
+  return false;
+}
 
 std::optional<std::string> Connection::Impl::check_group_answer(
     const std::optional<GroupExt> &answer) const {
@@ -37,6 +68,8 @@ std::optional<std::string> Connection::Impl::check_group_answer(
 
 void Connection::Impl::start_caller(TimePoint now) {
   phase = HsPhase::kInduction;
+  // The keys come with the induction answer (it may advertise a key length).
+  if (!config.passphrase.empty()) km_state = KmState::kSecuring;
   connect_deadline = now + config.connect_timeout;
   send_handshake_request(now);
 }
@@ -45,6 +78,15 @@ void Connection::Impl::start_rendezvous(TimePoint now) {
   phase = HsPhase::kRdvWaving;
   cookie = random.next_u32();
   connect_deadline = now + config.connect_timeout;
+  if (!config.passphrase.empty()) {
+    // Used if we turn out to be the initiator; a responder takes the peer's.
+    km_state = KmState::kSecuring;
+    crypto = StreamCrypto::create(config.passphrase, initiator_key_length(config, 0), random);
+    if (!crypto) {
+      fail(ConnectionEvent::Kind::kBroken, 0, "could not make encryption keys (OpenSSL failed)");
+      return;
+    }
+  }
   send_handshake_request(now);
 }
 
@@ -72,9 +114,13 @@ void Connection::Impl::queue_handshake(TimePoint now, std::uint32_t type, bool w
       b.cookie = 0;
     }
   }
+  const bool km = crypto && (with_hsreq || with_hsrsp);
+  // The encryption field says the key length (libsrt: bytes / 8).
+  if (km) b.encryption = static_cast<std::uint16_t>(crypto->key_length() / 8);
   HandshakeBuilder hb(out, b, ts(now), dest);
   if (with_hsreq) hb.add_hsreq(ExtType::kHsReq, make_hsreq(config));
   if (with_hsrsp) hb.add_hsreq(ExtType::kHsRsp, make_hsrsp(config, rdv_latencies));
+  if (km) hb.add_km(with_hsreq ? ExtType::kKmReq : ExtType::kKmRsp, crypto->km_message());
   // The stream id goes with the HSREQ: a caller's, or a rendezvous initiator's.
   if (with_hsreq && !config.stream_id.empty()) hb.add_stream_id(config.stream_id);
   if (with_hsreq && role == Role::kCaller && config.group) hb.add_group(*config.group);
@@ -131,7 +177,10 @@ void Connection::Impl::reject_peer(TimePoint now, RejectReason reason, std::uint
     ctrl.commit(write_handshake(b, ts(now), dest, out));
   }
   const auto code = static_cast<std::uint32_t>(reason);
-  fail(ConnectionEvent::Kind::kRejected, code, reject_detail("we", code));
+  if (reason == RejectReason::kBadSecret || reason == RejectReason::kUnsecure) {
+    km_state = km_state_after(reason);
+  }
+  fail(ConnectionEvent::Kind::kRejected, code, refusal_detail("we", code));
 }
 
 void Connection::Impl::handle_handshake(TimePoint now, const ControlPacketView &pkt) {
@@ -153,7 +202,11 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
                                            const HandshakeView &hs) {
   if (state != ConnectionState::kConnecting) return;  // repeated answers after connecting
   if (const auto code = rejection_reason_code(hs.body.type)) {
-    std::string detail = reject_detail("the listener", *code);
+    std::string detail = refusal_detail("the listener", *code);
+    if (*code == static_cast<std::uint32_t>(RejectReason::kBadSecret) ||
+        *code == static_cast<std::uint32_t>(RejectReason::kUnsecure)) {
+      km_state = km_state_after(static_cast<RejectReason>(*code));
+    }
     if (config.group && *code == static_cast<std::uint32_t>(RejectReason::kGroup)) {
       detail +=
           ": it does not take members of this group (a libsrt listener needs "
@@ -171,6 +224,14 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
       return;
     }
     cookie = hs.body.cookie;
+    if (!config.passphrase.empty()) {
+      crypto = StreamCrypto::create(config.passphrase,
+                                    initiator_key_length(config, hs.body.encryption), random);
+      if (!crypto) {
+        fail(ConnectionEvent::Kind::kBroken, 0, "could not make encryption keys (OpenSSL failed)");
+        return;
+      }
+    }
     phase = HsPhase::kConclusion;
     send_handshake_request(now);
     return;
@@ -191,6 +252,7 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
     return;
   }
   peer_socket_id = hs.body.socket_id;
+  if (!accept_kmrsp(now, pc, false)) return;
   if (const auto why = check_group_answer(pc.group)) {
     queue_simple(now, ControlType::kShutdown);
     fail(ConnectionEvent::Kind::kRejected, static_cast<std::uint32_t>(RejectReason::kGroup), *why);
@@ -267,6 +329,7 @@ void Connection::Impl::rendezvous_on_handshake(TimePoint now, const ControlPacke
       reject_peer(now, *reason, peer_socket_id);
       return;
     }
+    if (!accept_kmrsp(now, pc, true)) return;
     config.mss = std::min(config.mss, std::max<std::uint32_t>(hs.body.mtu, 76));
     negotiated.peer_srt_version = pc.hs->srt_version;
     negotiated.stream_id = config.stream_id;
@@ -294,6 +357,13 @@ void Connection::Impl::rendezvous_on_handshake(TimePoint now, const ControlPacke
     reject_peer(now, *reason, peer_socket_id);
     return;
   }
+  KmDecision km = respond_to_kmreq(config, pc.km);
+  if (km.reject) {
+    reject_peer(now, *km.reject, peer_socket_id);
+    return;
+  }
+  crypto = std::move(km.crypto);
+  km_state = crypto ? KmState::kSecured : KmState::kUnsecured;
   config.mss = std::min(config.mss, std::max<std::uint32_t>(hs.body.mtu, 76));
   negotiated.peer_srt_version = pc.hs->srt_version;
   negotiated.stream_id = pc.stream_id;
@@ -329,9 +399,11 @@ std::size_t Connection::Impl::write_conclusion_response(TimePoint now, MutableBy
   b.socket_id = socket_id;
   b.cookie = cookie;
   b.peer_ip = peer.handshake_ip();
+  if (crypto) b.encryption = static_cast<std::uint16_t>(crypto->key_length() / 8);
   HandshakeBuilder hb(out, b, ts(now), peer_socket_id);
   hb.add_hsreq(ExtType::kHsRsp,
                make_hsrsp(config, Latencies{negotiated.recv_latency, negotiated.send_latency}));
+  if (crypto) hb.add_km(ExtType::kKmRsp, crypto->km_message());
   if (negotiated.group) hb.add_group(*negotiated.group);
   return hb.size();
 }

@@ -16,6 +16,7 @@
 #include "srt/connection.hpp"
 #include "srt/control_queue.hpp"
 #include "srt/handshake.hpp"
+#include "srt/hs_encryption.hpp"
 #include "srt/hs_negotiation.hpp"
 #include "srt/live_cc.hpp"
 #include "srt/loss_list.hpp"
@@ -24,6 +25,7 @@
 #include "srt/receive_buffer.hpp"
 #include "srt/rtt.hpp"
 #include "srt/send_buffer.hpp"
+#include "srt/stream_crypto.hpp"
 
 namespace srtcore::srt {
 
@@ -38,11 +40,12 @@ struct Connection::Accepted {
   std::uint32_t peer_flow_window = 8192;
   HsReq peer_hsreq;
   std::string stream_id;
-  TimePoint arrival{};                  // when the conclusion arrived
-  std::uint32_t peer_timestamp = 0;     // its header timestamp (TSBPD time base)
-  std::uint32_t cookie = 0;             // echoed in the response, as libsrt does
-  std::optional<GroupExt> peer_group;   // the caller's GROUP extension
-  std::optional<GroupExt> local_group;  // our answer (mirror group id)
+  TimePoint arrival{};                   // when the conclusion arrived
+  std::uint32_t peer_timestamp = 0;      // its header timestamp (TSBPD time base)
+  std::uint32_t cookie = 0;              // echoed in the response, as libsrt does
+  std::optional<GroupExt> peer_group;    // the caller's GROUP extension
+  std::optional<GroupExt> local_group;   // our answer (mirror group id)
+  std::shared_ptr<StreamCrypto> crypto;  // keys from the caller's KMREQ; null: clear
 };
 
 // libsrt repeats connection requests every 250 ms.
@@ -50,6 +53,9 @@ inline constexpr Duration kHandshakeRepeat = std::chrono::milliseconds(250);
 inline constexpr Duration kKeepaliveInterval = std::chrono::seconds(1);
 // Room for any datagram we write (MSS minus IP/UDP headers).
 inline constexpr std::size_t kMaxDatagram = 1500 - 28;
+// Our conclusion answer: header, body, HSRSP, KMRSP, GROUP.
+inline constexpr std::size_t kMaxHandshakeResponse =
+    kHeaderSize + kHandshakeBodySize + (4 + kHsReqSize) + (4 + kKmMaxSize) + (4 + kGroupExtSize);
 
 enum class HsPhase : std::uint8_t {
   kInduction,     // caller: waiting for the induction answer
@@ -136,6 +142,7 @@ struct Counters {
   std::uint64_t pkt_rcv_loss = 0;  // sequences we found missing
   std::uint64_t sent_ack = 0, recv_ack = 0, sent_nak = 0, recv_nak = 0;
   std::uint64_t pkt_rcv_undecrypt = 0, byte_rcv_undecrypt = 0;
+  std::uint64_t km_peer_announcements = 0;
   std::uint64_t peer_recv_rate_bytes = 0, peer_link_capacity = 0;  // from full ACKs
   std::uint32_t peer_packet_rate = 0;
   std::uint64_t dropped_input = 0;  // malformed / unexpected datagrams
@@ -173,6 +180,10 @@ struct Connection::Impl {
   void reject_peer(TimePoint now, RejectReason reason, std::uint32_t dest);
   std::size_t write_conclusion_response(TimePoint now, MutableByteSpan out);
   void handshake_timer(TimePoint now);
+  // Initiator: the responder's KMRSP; false when refused (already reported).
+  bool accept_kmrsp(TimePoint now, const PeerConclusion &pc, bool rendezvous);
+  // A refusal of ours or the peer's, with what to do about encryption.
+  std::string refusal_detail(const char *who, std::uint32_t code) const;
   // Caller in a group: why the listener's GROUP answer is unacceptable.
   std::optional<std::string> check_group_answer(const std::optional<GroupExt> &answer) const;
 
@@ -184,6 +195,8 @@ struct Connection::Impl {
   std::optional<TimePoint> head_timeout() const;
   void on_ackack(TimePoint now, const ControlPacketView &pkt);
   void on_drop_request(TimePoint now, const ControlPacketView &pkt);
+  void on_km(TimePoint now, const ControlPacketView &pkt);
+  void send_kmreq(TimePoint now);
   void report_gap(TimePoint now, const SeqRange &gap);
   void queue_nak(TimePoint now, std::span<const SeqRange> ranges);
   void queue_ack(TimePoint now, const AckToSend &a);
@@ -233,8 +246,18 @@ struct Connection::Impl {
   std::uint32_t rdv_peer_ts = 0;
   TimePoint rdv_arrival{};
   // Accepted side: the conclusion response, kept for repeats.
-  std::array<std::uint8_t, 128> hs_response{};
+  std::array<std::uint8_t, kMaxHandshakeResponse> hs_response{};
   std::size_t hs_response_size = 0;
+
+  // Encryption: null when the connection runs in clear text.
+  std::shared_ptr<StreamCrypto> crypto;
+  KmState km_state = KmState::kUnsecured;
+  // Our refreshed keys' KMREQ, repeated until the peer's KMRSP echoes it.
+  bool km_pending = false;
+  int km_tries = 0;
+  TimePoint km_next{};
+  // Decrypted payload of the packet being received (no allocation).
+  std::array<std::uint8_t, kMaxDatagram> plain{};
 
   std::optional<Session> s;
   TimePoint last_sent{};

@@ -48,6 +48,10 @@ Stats Connection::Impl::stats(TimePoint now) const {
   st.pktSentNAK = static_cast<std::int64_t>(n.sent_nak);
   st.pktRecvNAK = static_cast<std::int64_t>(n.recv_nak);
   st.pktRcvUndecrypt = static_cast<std::int64_t>(n.pkt_rcv_undecrypt);
+  st.kmState = static_cast<int>(km_state);
+  st.pbKeyLen = crypto ? static_cast<int>(crypto->key_length()) : 0;
+  st.kmSendKeySwitches = crypto ? static_cast<std::int64_t>(crypto->key_switches()) : 0;
+  st.kmPeerAnnouncements = static_cast<std::int64_t>(n.km_peer_announcements);
   st.byteRcvUndecrypt = n.byte_rcv_undecrypt;
   st.pktRcvInvalid = static_cast<std::int64_t>(n.dropped_input);
   st.msgSndRefused = static_cast<std::int64_t>(n.send_rejected);

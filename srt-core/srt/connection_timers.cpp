@@ -62,6 +62,7 @@ void Connection::Impl::timers(TimePoint now) {
     }
   }
   if (auto t = head_timeout(); t && now >= *t) x.snd_lost.insert(x.snd.first_seq());
+  if (km_pending && now >= km_next) send_kmreq(now);
   if (now - last_sent >= kKeepaliveInterval && ctrl.empty()) {
     queue_simple(now, ControlType::kKeepalive);
     last_sent = now;
@@ -92,6 +93,7 @@ std::optional<TimePoint> Connection::Impl::deadline(bool with_delivery) const {
     take_earlier(t, x.pacer.next_send_time());
   }
   take_earlier(t, head_timeout());
+  if (km_pending) take_earlier(t, km_next);
   if (with_delivery && !x.member) take_earlier(t, x.rcv().next_delivery_time());
   take_earlier(t, last_sent + kKeepaliveInterval);
   take_earlier(t, last_received + config.peer_idle_timeout);

@@ -41,7 +41,8 @@ std::optional<RejectReason> read_conclusion(ByteSpan extensions, std::uint16_t e
       }
       case ExtType::kKmReq:
       case ExtType::kKmRsp:
-        out.has_km = true;
+        // KMREQ goes with HSREQ, KMRSP with HSRSP.
+        if ((e.type == ExtType::kKmReq) == (want == ExtType::kHsReq)) out.km = e.content;
         break;
       case ExtType::kSid: {
         auto sid = parse_text_extension(e.content);
@@ -70,7 +71,6 @@ std::optional<RejectReason> read_conclusion(ByteSpan extensions, std::uint16_t e
   if (!(ext_flags & kExtFlagHsReq) || !out.hs) return RejectReason::kRogue;
   if (out.hs->srt_version < kMinPeerSrtVersion) return RejectReason::kVersion;
   if (out.hs->flags & kSrtFlagStream) return RejectReason::kMessageApi;
-  if (out.has_km) return RejectReason::kUnsecure;  // no passphrase on our side
   return std::nullopt;
 }
 

@@ -33,17 +33,18 @@ std::uint16_t latency_ms_field(Duration d);
 struct PeerConclusion {
   std::optional<HsReq> hs;  // HSREQ or HSRSP, whichever was asked for
   std::string stream_id;
-  bool has_km = false;
+  // The KMREQ block (we are the responder) or KMRSP (we are the initiator).
+  std::optional<ByteSpan> km;
   std::optional<GroupExt> group;  // the peer's GROUP extension (well-formed)
 };
 
 // Reads the extension chain of a HSv5 conclusion. `want` is kHsReq (we are
 // the responder) or kHsRsp (we are the initiator). Returns the reason to
 // reject when the chain is malformed or asks for what we do not do
-// (encryption, stream API, another congestion controller or a packet
-// filter, a peer older than 1.2.0). A GROUP extension is read, not judged:
-// whether groups are welcome is the caller of this function's decision. A
-// group id without bit 30 is ROGUE, as in libsrt.
+// (stream API, another congestion controller or a packet filter, a peer
+// older than 1.2.0). The KM block is read, not judged (hs_encryption.hpp). A GROUP extension is
+// read, not judged: whether groups are welcome is the caller of this function's decision. A group
+// id without bit 30 is ROGUE, as in libsrt.
 std::optional<RejectReason> read_conclusion(ByteSpan extensions, std::uint16_t ext_flags,
                                             ExtType want, PeerConclusion &out);
 

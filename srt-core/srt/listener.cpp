@@ -33,7 +33,7 @@ struct Listener::State {
     NetAddress peer;
     std::uint32_t peer_socket_id = 0;
     std::uint32_t local_socket_id = 0;
-    std::array<std::uint8_t, 128> response{};
+    std::array<std::uint8_t, kMaxHandshakeResponse> response{};
     std::size_t response_size = 0;
   };
 
@@ -69,10 +69,10 @@ namespace {
 // Our answer keeps the caller's fields except what we change.
 std::size_t write_reply(const HandshakeBody &req, std::uint32_t type, std::uint16_t extension,
                         std::uint32_t cookie, const NetAddress &from, TimePoint now,
-                        MutableByteSpan reply) {
+                        MutableByteSpan reply, std::uint16_t encryption = 0) {
   HandshakeBody b = req;
   b.version = kHandshakeVersion5;
-  b.encryption = 0;
+  b.encryption = encryption;
   b.extension = extension;
   b.type = type;
   b.cookie = cookie;
@@ -117,8 +117,13 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
     }
     ++stats_.inductions;
     const std::uint32_t cookie = state_->cookies.generate(from.ip_bytes(), from.port, now);
-    res.reply_size =
-        write_reply(req, hs_type::kInduction, kHandshakeMagic, cookie, from, now, reply);
+    // As libsrt, the induction answer advertises our key length (a caller
+    // without pbkeylen takes it).
+    const ConnectionConfig &cc = config_.connection;
+    const auto advertised = static_cast<std::uint16_t>(
+        cc.passphrase.empty() || !valid_key_length(cc.pbkeylen) ? 0 : cc.pbkeylen / 8);
+    res.reply_size = write_reply(req, hs_type::kInduction, kHandshakeMagic, cookie, from, now,
+                                 reply, advertised);
     return res;
   }
   if (req.type != hs_type::kConclusion) {
@@ -172,6 +177,16 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
       }
     }
   }
+  // Encryption last, as libsrt; PBKDF2 runs only for a caller that proved
+  // its address with the cookie.
+  KmDecision km;
+  if (!refuse) {
+    km = respond_to_kmreq(config_.connection, pc.km);
+    if (km.reject) {
+      refuse = static_cast<std::uint32_t>(*km.reject);
+      res.km_refused = km.reject;
+    }
+  }
   if (refuse) {
     ++stats_.rejected;
     res.reply_size =
@@ -194,6 +209,7 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
   a.cookie = req.cookie;
   a.peer_group = pc.group;
   a.local_group = our_group;
+  a.crypto = std::move(km.crypto);
   res.accepted = std::make_unique<Connection>(config_.connection, a, random_, now);
   ++stats_.accepted;
 

@@ -74,6 +74,9 @@ class Listener {
   struct Result {
     std::size_t reply_size = 0;            // bytes written to `reply`, to send to `from`
     std::unique_ptr<Connection> accepted;  // a new connection (its response is in reply)
+    // Refused for encryption (BADSECRET / UNSECURE) after the application
+    // accepted the caller: the owner may tell the application.
+    std::optional<RejectReason> km_refused;
   };
   // `reply` must hold at least mss bytes.
   Result handle_datagram(TimePoint now, const NetAddress &from, ByteSpan bytes,

@@ -71,6 +71,16 @@ struct Stats {
   int msRcvTsbPdDelay = 0;  // latency we apply to what we receive
   int pktReorderDistance = 0;
   int pktReorderTolerance = 0;
+
+  // Not in SRT_TRACEBSTATS: the socket options SRTO_KMSTATE (a KmState:
+  // 0 unsecured, 1 securing, 2 secured, 3 no secret, 4 bad secret) and
+  // SRTO_PBKEYLEN (the key length in use, 0 when clear).
+  int kmState = 0;
+  int pbKeyLen = 0;
+  // Not in libsrt: key refresh. Our switches to a new sending key, and the
+  // peer's key announcements (KMREQ after the handshake) we took.
+  std::int64_t kmSendKeySwitches = 0;
+  std::int64_t kmPeerAnnouncements = 0;
 };
 // NOLINTEND(readability-identifier-naming)
 

@@ -258,7 +258,7 @@ TEST_P(BothElements, BadUriIsAnElementErrorAtStart) {
 
 TEST_P(BothElements, UnsupportedSettingsAreElementErrors) {
   const bool sink = std::string(GetParam()) == "srtbondsink";
-  for (const char *extra : {"passphrase=0123456789abc", "uri=srt://127.0.0.1:7001?transtype=file",
+  for (const char *extra : {"passphrase=tooshort", "uri=srt://127.0.0.1:7001?transtype=file",
                             "uri=srt://127.0.0.1:7001?payloadsize=2000"}) {
     const std::string el = std::string(GetParam()) + " " + extra;
     auto p = launch(sink ? "fakesrc ! " + el : el + " ! fakesink");

@@ -177,10 +177,28 @@ TEST(SrtUri, SettingsThatCannotWorkAreRefused) {
             std::string::npos);
   EXPECT_NE(config_error("srt://h:1?transtype=file").find("live mode"), std::string::npos);
   EXPECT_NE(config_error("srt://h:1?messageapi=0").find("live mode"), std::string::npos);
-  EXPECT_NE(config_error("srt://h:1?passphrase=0123456789").find("encryption"), std::string::npos);
+  EXPECT_NE(config_error("srt://h:1?passphrase=012345678").find("10 to 79"), std::string::npos);
+  EXPECT_NE(config_error("srt://h:1?passphrase=" + std::string(80, 'p')).find("10 to 79"),
+            std::string::npos);
   EXPECT_NE(config_error("srt://h:1?packetfilter=fec,cols:10").find("packet filter"),
             std::string::npos);
   EXPECT_NE(config_error("srt://h:1?streamid=" + std::string(513, 'x')).find("512"),
+            std::string::npos);
+}
+
+TEST(SrtUri, PassphraseAndKeyLengthReachTheConnection) {
+  const auto c = config_ok("srt://h:1?passphrase=0123456789&pbkeylen=24");
+  EXPECT_EQ(c.connection.passphrase, "0123456789");
+  EXPECT_EQ(c.connection.pbkeylen, 24u);
+  const auto longest = config_ok("srt://h:1?passphrase=" + std::string(79, 'p'));
+  EXPECT_EQ(longest.connection.passphrase.size(), 79u);
+  EXPECT_EQ(longest.connection.pbkeylen, 0u);
+  const auto refresh =
+      config_ok("srt://h:1?passphrase=0123456789&kmrefreshrate=1000&kmpreannounce=499");
+  EXPECT_EQ(refresh.connection.km_refresh_rate, 1000u);
+  EXPECT_EQ(refresh.connection.km_preannounce, 499u);
+  EXPECT_NE(config_error("srt://h:1?passphrase=0123456789&kmrefreshrate=1000&kmpreannounce=500")
+                .find("km-preannounce"),
             std::string::npos);
 }
 

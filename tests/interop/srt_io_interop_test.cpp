@@ -1,7 +1,9 @@
 // Interop of the I/O layer (io::Endpoint over real sockets) with Debian's
 // libsrt 1.5: srt-live-transmit and gst-plugins-bad srtsrc/srtsink as
 // listener and as caller, with stream ids, in clear text, directly and
-// through the link emulator (5% loss each way, 20 ms RTT). Messages carry
+// through the link emulator (5% loss each way, 20 ms RTT), and encrypted
+// (passphrase, pbkeylen 16/24/32) with the refusals of a wrong or a missing
+// passphrase in both directions. Messages carry
 // their index and a checksum; the peers pass each SRT message to or from
 // one UDP datagram, so message boundaries are checked too, and the file
 // case compares srt-live-transmit's output byte for byte.
@@ -146,10 +148,42 @@ struct Case {
   const char *name;
   Peer peer;
   bool lossy;
+  int pbkeylen = -1;     // >= 0: encrypted with kPassphrase and this pbkeylen
+  bool refresh = false;  // keys refreshed every kRefreshRate packets, both sides
 };
 
+constexpr int kRefreshRate = 500;
+constexpr int kPreannounce = 100;
+
+constexpr const char *kPassphrase = "interop passphrase 1.5.1";
+
 std::string case_name(const ::testing::TestParamInfo<Case> &info) {
-  return std::string(info.param.name) + (info.param.lossy ? "ThroughLossyLink" : "Direct");
+  std::string n = std::string(info.param.name) + (info.param.lossy ? "ThroughLossyLink" : "Direct");
+  if (info.param.pbkeylen >= 0) n += "Aes" + std::to_string(info.param.pbkeylen);
+  if (info.param.refresh) n += "KeyRefresh";
+  return n;
+}
+
+// The URI keys libsrt's apps and srtsrc/srtsink take.
+std::string encryption_query(const Case &c) {
+  if (c.pbkeylen < 0) return "";
+  std::string q =
+      std::string("&passphrase=") + kPassphrase + "&pbkeylen=" + std::to_string(c.pbkeylen);
+  if (c.refresh) {
+    q += "&kmrefreshrate=" + std::to_string(kRefreshRate) +
+         "&kmpreannounce=" + std::to_string(kPreannounce);
+  }
+  return q;
+}
+
+void set_encryption(const Case &c, srt::ConnectionConfig &cc) {
+  if (c.pbkeylen < 0) return;
+  cc.passphrase = kPassphrase;
+  cc.pbkeylen = static_cast<std::size_t>(c.pbkeylen);
+  if (c.refresh) {
+    cc.km_refresh_rate = kRefreshRate;
+    cc.km_preannounce = kPreannounce;
+  }
 }
 
 const char *program_for(Peer p) {
@@ -210,7 +244,7 @@ TEST_P(SrtInterop, EveryMessageArrivesIntactAndInOrder) {
   // srtsrc/srtsink's default latency, on the lossy link too: our receiver
   // repairs losses from the first packet (see srt-core/srt/README.md).
   const int latency_ms = 125;
-  const std::string latency = std::to_string(latency_ms);
+  const std::string latency = std::to_string(latency_ms) + encryption_query(c);
   const std::uint32_t count = c.lossy ? 1500 : 3000;
   const std::uint32_t window = 100;
   const std::string stream_id = "interop/" + std::string(c.name);
@@ -234,6 +268,7 @@ TEST_P(SrtInterop, EveryMessageArrivesIntactAndInOrder) {
     if (c.peer == Peer::kOurs) {
       EndpointConfig lc = listener_config();
       lc.connection.recv_latency = std::chrono::milliseconds(latency_ms);
+      set_encryption(c, lc.connection);
       ours_listener = open_endpoint(lc, &observer);
       ASSERT_NE(ours_listener, nullptr);
       listen_port = ours_listener->local_address().port;
@@ -278,6 +313,7 @@ TEST_P(SrtInterop, EveryMessageArrivesIntactAndInOrder) {
     cc.connection.recv_latency = std::chrono::milliseconds(latency_ms);
     cc.connection.stream_id = stream_id;
     cc.connection.connect_timeout = std::chrono::milliseconds(10'000);
+    set_encryption(c, cc.connection);
     ours = open_endpoint(cc);
     ASSERT_NE(ours, nullptr);
     ASSERT_EQ(ours->wait_connected(kGenerous), WaitStatus::kReady)
@@ -299,6 +335,7 @@ TEST_P(SrtInterop, EveryMessageArrivesIntactAndInOrder) {
   } else {
     EndpointConfig lc = listener_config();
     lc.connection.recv_latency = std::chrono::milliseconds(latency_ms);
+    set_encryption(c, lc.connection);
     ours = open_endpoint(lc, &observer);
     ASSERT_NE(ours, nullptr);
     std::uint16_t connect_port = ours->local_address().port;
@@ -350,11 +387,27 @@ TEST_P(SrtInterop, EveryMessageArrivesIntactAndInOrder) {
     EXPECT_GT(s.forward.link.lost_random + s.backward.link.lost_random, 0u)
         << "the link emulator lost nothing: the test proved no recovery";
   }
-  for (const auto &[info, st] : (ours_listener ? ours_listener : ours)->stats())
+  for (const auto &[info, st] : (ours_listener ? ours_listener : ours)->stats()) {
     std::printf("our side %s: sent %lld recv %lld lost %lld retrans %lld dropped %lld\n",
                 info.address.to_string().c_str(), static_cast<long long>(st.pktSent),
                 static_cast<long long>(st.pktRecv), static_cast<long long>(st.pktRcvLoss),
                 static_cast<long long>(st.pktRetrans), static_cast<long long>(st.pktRcvDrop));
+    // The key length the initiator chose (libsrt's default 16 for 0).
+    const int want_key = c.pbkeylen < 0 ? 0 : (c.pbkeylen == 0 ? 16 : c.pbkeylen);
+    EXPECT_EQ(st.pbKeyLen, want_key);
+    EXPECT_EQ(st.kmState,
+              static_cast<int>(c.pbkeylen < 0 ? srt::KmState::kUnsecured : srt::KmState::kSecured));
+    EXPECT_EQ(st.pktRcvUndecrypt, 0);
+    if (c.refresh) {
+      // One side sends (the other only acknowledges): its keys changed
+      // about count / kRefreshRate times, and the receiver took them.
+      std::printf("key refresh: %lld switches sent, %lld announcements taken\n",
+                  static_cast<long long>(st.kmSendKeySwitches),
+                  static_cast<long long>(st.kmPeerAnnouncements));
+      EXPECT_GE(st.kmSendKeySwitches + st.kmPeerAnnouncements,
+                static_cast<std::int64_t>(count / kRefreshRate) - 1);
+    }
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -368,8 +421,102 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"SrtsinkCallerToUs", Peer::kSrtsinkCaller, false},
                       Case{"SrtsinkCallerToUs", Peer::kSrtsinkCaller, true},
                       Case{"OursToOurs", Peer::kOurs, true},
-                      Case{"RendezvousWithSrtLiveTransmit", Peer::kSltRendezvous, false}),
+                      Case{"RendezvousWithSrtLiveTransmit", Peer::kSltRendezvous, false},
+                      // Encrypted: every key length both ways with libsrt's app.
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, false, 0},
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, false, 16},
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, false, 24},
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, true, 32},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, false, 16},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, false, 24},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, false, 32},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, true, 16},
+                      Case{"RendezvousWithSrtLiveTransmit", Peer::kSltRendezvous, false, 24},
+                      Case{"OurCallerToSrtsrc", Peer::kSrtsrcListener, false, 32},
+                      Case{"SrtsinkCallerToUs", Peer::kSrtsinkCaller, true, 24},
+                      Case{"OursToOurs", Peer::kOurs, true, 16},
+                      // Keys refreshed every 500 packets by both sides.
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, false, 16, true},
+                      Case{"OurCallerToSrtLiveTransmit", Peer::kSltListener, true, 32, true},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, false, 24, true},
+                      Case{"SrtLiveTransmitCallerToUs", Peer::kSltCaller, true, 16, true},
+                      Case{"SrtsinkCallerToUs", Peer::kSrtsinkCaller, false, 16, true}),
     case_name);
+
+// Enforced encryption against libsrt, both roles: a wrong passphrase is
+// refused with BADSECRET, a passphrase on one side only with UNSECURE, and
+// both sides say so.
+struct Refusal {
+  const char *name;
+  const char *ours;    // our passphrase ("" none)
+  const char *theirs;  // srt-live-transmit's
+  srt::RejectReason reason;
+  const char *slt_says;  // libsrt's text for the reason
+};
+
+class SrtInteropRefusal : public ::testing::TestWithParam<Refusal> {};
+
+std::string slt_query(const char *pass) {
+  return *pass ? std::string("&passphrase=") + pass : std::string();
+}
+
+TEST_P(SrtInteropRefusal, OurCallerIsRefusedBySrtLiveTransmit) {
+  const Refusal r = GetParam();
+  const auto program = find_program("srt-live-transmit");
+  if (!program) GTEST_SKIP() << "srt-live-transmit is not installed (apt install srt-tools)";
+  UdpPort udp;
+  const std::uint16_t port = free_udp_port();
+  ChildProcess child({*program, "-a:no", "-ll:warning",
+                      "srt://:" + std::to_string(port) + "?mode=listener" + slt_query(r.theirs),
+                      "udp://127.0.0.1:" + std::to_string(udp.port())});
+  EndpointConfig cc;
+  cc.mode = Mode::kCaller;
+  cc.host = "127.0.0.1";
+  cc.port = port;
+  cc.connection.passphrase = r.ours;
+  cc.connection.connect_timeout = std::chrono::milliseconds(10'000);
+  auto ours = open_endpoint(cc);
+  ASSERT_NE(ours, nullptr);
+  // The listener may still be starting: the caller repeats until it answers.
+  EXPECT_EQ(ours->wait_connected(kGenerous), WaitStatus::kFailed);
+  const auto e = ours->error();
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind, EndpointError::Kind::kRejected) << e->detail;
+  EXPECT_EQ(e->reject_code, static_cast<std::uint32_t>(r.reason)) << e->detail;
+  EXPECT_TRUE(child.wait_output(r.slt_says, kGenerous)) << child.stderr_text();
+}
+
+TEST_P(SrtInteropRefusal, SrtLiveTransmitCallerIsRefusedByUs) {
+  const Refusal r = GetParam();
+  const auto program = find_program("srt-live-transmit");
+  if (!program) GTEST_SKIP() << "srt-live-transmit is not installed (apt install srt-tools)";
+  RecordingObserver observer;
+  EndpointConfig lc = listener_config();
+  lc.connection.passphrase = r.ours;
+  auto ours = open_endpoint(lc, &observer);
+  ASSERT_NE(ours, nullptr);
+  const std::uint16_t input = free_udp_port();
+  ChildProcess child({*program, "-a:no", "-ll:warning", "udp://:" + std::to_string(input),
+                      "srt://127.0.0.1:" + std::to_string(ours->local_address().port) +
+                          "?mode=caller" + slt_query(r.theirs)});
+  ASSERT_TRUE(observer.wait([&] { return !observer.rejected.empty(); }));
+  {
+    std::lock_guard lock(observer.mutex);
+    EXPECT_EQ(observer.rejected.front().second, static_cast<std::uint32_t>(r.reason));
+    EXPECT_TRUE(observer.connected.empty());
+  }
+  EXPECT_TRUE(child.wait_output(r.slt_says, kGenerous)) << child.stderr_text();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Passphrases, SrtInteropRefusal,
+    ::testing::Values(Refusal{"Wrong", "interop passphrase A", "interop passphrase B",
+                              srt::RejectReason::kBadSecret, "Incorrect passphrase"},
+                      Refusal{"OnlyOurs", "interop passphrase A", "", srt::RejectReason::kUnsecure,
+                              "Password required or unexpected"},
+                      Refusal{"OnlyTheirs", "", "interop passphrase B",
+                              srt::RejectReason::kUnsecure, "Password required or unexpected"}),
+    [](const ::testing::TestParamInfo<Refusal> &p) { return std::string(p.param.name); });
 
 // srt-live-transmit writing what it receives to stdout: the bytes must be
 // exactly the concatenation of what our caller sent.
