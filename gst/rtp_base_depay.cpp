@@ -151,11 +151,16 @@ void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, gu
 // place: memories outside it are dropped, so header memories go without a
 // copy or a new buffer. False, untouched, when that cannot be done.
 static bool trim_in_place(GstBuffer *in, gsize offset, gsize size) {
+  const guint n = gst_buffer_n_memory(in);
+  if (n == 1) {  // as from udpsrc: no memory to look for
+    if (!srtrtp::reset_buffer_metadata(in)) return false;
+    gst_buffer_resize(in, static_cast<gssize>(offset), static_cast<gssize>(size));
+    return true;
+  }
   guint idx, len;
   gsize skip;
   if (size == 0 || !gst_buffer_find_memory(in, offset, size, &idx, &len, &skip)) return false;
   if (!srtrtp::reset_buffer_metadata(in)) return false;
-  const guint n = gst_buffer_n_memory(in);
   if (idx + len < n) gst_buffer_remove_memory_range(in, idx + len, -1);
   if (idx > 0) gst_buffer_remove_memory_range(in, 0, idx);
   gst_buffer_resize(in, static_cast<gssize>(skip), static_cast<gssize>(size));

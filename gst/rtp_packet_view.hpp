@@ -7,6 +7,8 @@
 
 #include <gst/gst.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <optional>
 #include <vector>
 
@@ -41,12 +43,15 @@ class RtpPacketView {
         return;
       }
     }
-    release();
-    mapped_ok_ = false;
+    // Split some other way (rtph264pay's FU-A headers carry the first
+    // payload bytes): joined in scratch, the first memory from its mapping.
     scratch.resize(total);
-    if (gst_buffer_extract(buffer, 0, scratch.data(), total) != total) return;
-    mapped_ok_ = true;
-    parse_whole(srtcore::ByteSpan(scratch));
+    const gsize head = first.size();
+    std::copy(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(head), scratch.begin());
+    release();
+    mapped_ok_ =
+        gst_buffer_extract(buffer, head, scratch.data() + head, total - head) == total - head;
+    if (mapped_ok_) parse_whole(srtcore::ByteSpan(scratch));
   }
   ~RtpPacketView() { release(); }
   RtpPacketView(const RtpPacketView &) = delete;
@@ -69,10 +74,7 @@ class RtpPacketView {
  private:
   // The buffer keeps the memory alive: no reference of our own.
   bool map(int slot, GstMemory *memory) {
-    if (!gst_memory_map(memory, &maps_[slot], GST_MAP_READ)) {
-      release();
-      return false;
-    }
+    if (!gst_memory_map(memory, &maps_[slot], GST_MAP_READ)) return false;
     memories_[slot] = memory;
     mapped_ok_ = true;
     return true;
