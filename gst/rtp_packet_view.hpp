@@ -22,36 +22,34 @@ class RtpPacketView {
   RtpPacketView(GstBuffer *buffer, std::vector<guint8> &scratch) {
     const guint n = gst_buffer_n_memory(buffer);
     if (n == 0) return;
+    if (n > 2) {  // the payload itself is split: only a copy joins it
+      join(buffer, scratch, 0);
+      return;
+    }
     if (!map(0, gst_buffer_peek_memory(buffer, 0))) return;
     const srtcore::ByteSpan first(maps_[0].data, maps_[0].size);
     if (n == 1) {
       parse_whole(first);
       return;
     }
-    // Header in the first memory, the rest in one other: map both.
+    // Header in the first memory, the rest in the second (the C payloaders):
+    // map both.
     const auto header = srtcore::rtp::rtp_header_size(first);
     const gsize total = gst_buffer_get_size(buffer);
-    if (header && *header == first.size() && total > *header) {
-      guint idx, len;
-      gsize skip;
-      if (gst_buffer_find_memory(buffer, *header, total - *header, &idx, &len, &skip) && len == 1 &&
-          map(1, gst_buffer_peek_memory(buffer, idx))) {
-        const srtcore::ByteSpan rest(maps_[1].data + skip, total - *header);
-        parsed_ = srtcore::rtp::parse_rtp(first, rest);
-        if (parsed_)
-          payload_offset_ = *header + static_cast<gsize>(parsed_->payload.data() - rest.data());
-        return;
-      }
+    if (header && *header == first.size() && total > *header &&
+        map(1, gst_buffer_peek_memory(buffer, 1))) {
+      const srtcore::ByteSpan rest(maps_[1].data, maps_[1].size);
+      parsed_ = srtcore::rtp::parse_rtp(first, rest);
+      if (parsed_)
+        payload_offset_ = *header + static_cast<gsize>(parsed_->payload.data() - rest.data());
+      return;
     }
-    // Split some other way (rtph264pay's FU-A headers carry the first
-    // payload bytes): joined in scratch, the first memory from its mapping.
+    // The header memory carries the first payload bytes too (rtph264pay's
+    // FU-A headers): joined in scratch, the first memory from its mapping.
     scratch.resize(total);
-    const gsize head = first.size();
-    std::copy(first.begin(), first.begin() + static_cast<std::ptrdiff_t>(head), scratch.begin());
+    std::copy(first.begin(), first.end(), scratch.begin());
     release();
-    mapped_ok_ =
-        gst_buffer_extract(buffer, head, scratch.data() + head, total - head) == total - head;
-    if (mapped_ok_) parse_whole(srtcore::ByteSpan(scratch));
+    join(buffer, scratch, first.size());
   }
   ~RtpPacketView() { release(); }
   RtpPacketView(const RtpPacketView &) = delete;
@@ -78,6 +76,14 @@ class RtpPacketView {
     memories_[slot] = memory;
     mapped_ok_ = true;
     return true;
+  }
+  // The packet copied into scratch, whose first `have` bytes are already there.
+  void join(GstBuffer *buffer, std::vector<guint8> &scratch, gsize have) {
+    const gsize total = gst_buffer_get_size(buffer);
+    scratch.resize(total);
+    mapped_ok_ =
+        gst_buffer_extract(buffer, have, scratch.data() + have, total - have) == total - have;
+    if (mapped_ok_) parse_whole(srtcore::ByteSpan(scratch));
   }
   void parse_whole(srtcore::ByteSpan packet) {
     parsed_ = srtcore::rtp::parse_rtp(packet);
