@@ -52,12 +52,21 @@ void register_passthrough() {
   gst_element_register(nullptr, "benchpassthrough", GST_RANK_NONE, bench_pass_get_type());
 }
 
-Rig::Rig(GstElement *element, GstCaps *input_caps, const std::string &sink_caps, Output *keep)
-    : element_(GST_ELEMENT(gst_object_ref_sink(element))), keep_(keep) {
+Rig::Rig(const std::vector<GstElement *> &stages, GstCaps *input_caps, const std::string &sink_caps,
+         Output *keep)
+    : keep_(keep) {
+  for (GstElement *e : stages) elements_.push_back(GST_ELEMENT(gst_object_ref_sink(e)));
+  if (elements_.empty()) throw fc::Error("no element to run");
   if (!sink_caps.empty()) sink_caps_.reset(gst_caps_from_string(sink_caps.c_str()));
-  element_sink_ = gst_element_get_static_pad(element_, "sink");
-  element_src_ = gst_element_get_static_pad(element_, "src");
+  element_sink_ = gst_element_get_static_pad(elements_.front(), "sink");
+  element_src_ = gst_element_get_static_pad(elements_.back(), "src");
   if (!element_sink_ || !element_src_) throw fc::Error("element without sink and src pads");
+  for (size_t i = 0; i + 1 < elements_.size(); ++i) {
+    fc::ObjectPtr<GstPad> src(gst_element_get_static_pad(elements_[i], "src"));
+    fc::ObjectPtr<GstPad> sink(gst_element_get_static_pad(elements_[i + 1], "sink"));
+    if (!src || !sink || gst_pad_link(src.get(), sink.get()) != GST_PAD_LINK_OK)
+      throw fc::Error("cannot link the chain's elements");
+  }
 
   sink_ = gst_pad_new("benchsink", GST_PAD_SINK);
   gst_pad_set_element_private(sink_, this);
@@ -68,8 +77,11 @@ Rig::Rig(GstElement *element, GstCaps *input_caps, const std::string &sink_caps,
   gst_pad_set_active(sink_, TRUE);
   if (gst_pad_link(element_src_, sink_) != GST_PAD_LINK_OK)
     throw fc::Error("cannot link the element's src pad");
-  if (gst_element_set_state(element_, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
-    throw fc::Error("cannot start the element");
+  // Downstream first, so that no element pushes into one not yet playing.
+  for (auto it = elements_.rbegin(); it != elements_.rend(); ++it) {
+    if (gst_element_set_state(*it, GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE)
+      throw fc::Error("cannot start the element");
+  }
 
   // What an upstream element would send before the first buffer.
   GstSegment segment;
@@ -81,13 +93,13 @@ Rig::Rig(GstElement *element, GstCaps *input_caps, const std::string &sink_caps,
 }
 
 Rig::~Rig() {
-  gst_element_set_state(element_, GST_STATE_NULL);
+  for (GstElement *e : elements_) gst_element_set_state(e, GST_STATE_NULL);
   gst_pad_unlink(element_src_, sink_);
   gst_object_unref(element_src_);
   gst_object_unref(element_sink_);
   gst_pad_set_active(sink_, FALSE);
   gst_object_unref(sink_);
-  gst_object_unref(element_);
+  for (GstElement *e : elements_) gst_object_unref(e);
 }
 
 void Rig::push_eos() {

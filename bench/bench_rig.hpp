@@ -9,6 +9,7 @@
 #include <gst/gst.h>
 
 #include <string>
+#include <vector>
 
 #include "framecheck.hpp"
 
@@ -29,13 +30,20 @@ class Rig {
  public:
   // Takes `element` (floating or owned). `sink_caps` (may be empty: anything)
   // is what the output side accepts. With `keep`, output buffers are kept.
-  Rig(GstElement *element, GstCaps *input_caps, const std::string &sink_caps, Output *keep);
+  Rig(GstElement *element, GstCaps *input_caps, const std::string &sink_caps, Output *keep)
+      : Rig(std::vector<GstElement *>{element}, input_caps, sink_caps, keep) {}
+  // A chain of elements (each floating or owned), linked in order: input goes
+  // into the first one's sink pad, the last one's output into the counting sink.
+  Rig(const std::vector<GstElement *> &stages, GstCaps *input_caps, const std::string &sink_caps,
+      Output *keep);
   ~Rig();
   Rig(const Rig &) = delete;
   Rig &operator=(const Rig &) = delete;
 
   // Takes the buffer, as gst_pad_chain does.
   GstFlowReturn push(GstBuffer *buffer) { return gst_pad_chain(element_sink_, buffer); }
+  // Takes the list, as gst_pad_chain_list does.
+  GstFlowReturn push_list(GstBufferList *list) { return gst_pad_chain_list(element_sink_, list); }
   void push_eos();
   size_t received() const { return received_; }
 
@@ -45,7 +53,7 @@ class Rig {
   static gboolean event(GstPad *pad, GstObject *, GstEvent *event);
   static gboolean query(GstPad *pad, GstObject *, GstQuery *query);
 
-  GstElement *element_;
+  std::vector<GstElement *> elements_;
   GstPad *element_sink_;
   GstPad *element_src_;
   GstPad *sink_;

@@ -19,12 +19,17 @@
 // takes every position equally often; the table shows medians and the range
 // of the per-run ratios.
 //
-// Inputs are what a pipeline would give: the element alone holds each buffer
-// it gets, every buffer has its own memory (no memory shared by hundreds of
-// looped copies), the depayloaders get each RTP packet in one memory as from
-// udpsrc, and the data is in the cache as if an encoder or a socket had just
-// written it (read in chunks just before they are pushed, untimed;
-// --cold-input leaves it where the copies before the run put it).
+// Inputs are what a pipeline would give: every buffer has its own memory (no
+// memory shared by hundreds of looped copies), and the data is in the cache
+// as if an encoder or a socket had just written it (read in chunks just
+// before they are pushed, untimed; --cold-input leaves it where the copies
+// before the run put it). The payloaders alone hold each buffer they get.
+// The depayloaders get the same RTP packets in each of the layouts a
+// pipeline hands them (Layout below: one memory held by the element alone as
+// from udpsrc, the same with another reference held elsewhere, header and
+// payload memories as the C payloaders make them, and the block-carved
+// packets of our payloaders), each as single buffers and in buffer lists.
+// Chain rows run payloader ! depayloader, ours against theirs.
 #include "bench_rig.hpp"
 #include "framecheck.hpp"
 
@@ -37,6 +42,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <functional>
 #include <memory>
 #include <set>
 #include <sstream>
@@ -78,9 +84,42 @@ double median(std::vector<double> v) {
 }
 
 // The input of one element: buffers and caps, pushed the same way to both.
+// `fresh`, when set, makes each run's buffers (owned by the caller) instead of
+// deep copies of `buffers`, for layouts that a deep copy would not keep.
 struct Input {
   fc::CapsPtr caps;
   std::vector<fc::BufferPtr> buffers;
+  std::function<std::vector<GstBuffer *>()> fresh;
+};
+
+// How a run hands the input to the element: the packet layouts of issue 10.
+//  unique:  each packet in one memory that the element alone holds (udpsrc)
+//  shared:  the same, with one more reference held by the bench until the run
+//           ends (a tee, a jitter buffer or an application holding it)
+//  two-mem: header and payload in two memories (rtpXpay, the C payloaders)
+//  block:   our payloader's output as it makes it, several packets' memories
+//           carved from one 64 KiB block
+enum class Layout { kUnique, kShared, kTwoMem, kBlock };
+const char *layout_name(Layout l) {
+  switch (l) {
+    case Layout::kUnique:
+      return "unique";
+    case Layout::kShared:
+      return "shared";
+    case Layout::kTwoMem:
+      return "two-mem";
+    case Layout::kBlock:
+      return "block";
+  }
+  return "?";
+}
+
+constexpr Layout kAllLayouts[] = {Layout::kUnique, Layout::kShared, Layout::kTwoMem,
+                                  Layout::kBlock};
+
+struct Feed {
+  bool hold_ref = false;  // the bench keeps a reference to every input buffer
+  guint list_size = 0;    // > 0: buffers go in GstBufferLists of this many
 };
 
 // The stream repeated `loops` times with timestamps shifted by its duration, so
@@ -211,46 +250,96 @@ struct RunResult {
 size_t input_chunk_bytes = 256 * 1024;
 constexpr size_t kMaxChunkBuffers = 512;
 
-// Brings a buffer's bytes and bookkeeping into the cache.
+// Brings a buffer's bytes and bookkeeping into the cache. Memory by memory:
+// gst_buffer_map would merge a multi-memory buffer and change its layout.
 guint8 touch(GstBuffer *b) {
   guint8 sum = static_cast<guint8>(GST_BUFFER_FLAGS(b));
-  GstMapInfo map;
-  if (!gst_buffer_map(b, &map, GST_MAP_READ)) return sum;
-  for (gsize i = 0; i < map.size; i += 64) sum = static_cast<guint8>(sum + map.data[i]);
-  gst_buffer_unmap(b, &map);
+  for (guint m = 0; m < gst_buffer_n_memory(b); ++m) {
+    GstMemory *mem = gst_buffer_peek_memory(b, m);
+    GstMapInfo map;
+    if (!gst_memory_map(mem, &map, GST_MAP_READ)) continue;
+    for (gsize i = 0; i < map.size; i += 64) sum = static_cast<guint8>(sum + map.data[i]);
+    gst_memory_unmap(mem, &map);
+  }
   return sum;
 }
 
-// One measured run of `factory` over `in`. Element creation, caps, segment
-// and the input's copies are not timed. The element gets buffers it alone
-// holds, as from an encoder or udpsrc, and frees them.
-RunResult run_once(const std::string &factory, const fc::Properties &props, const Input &in,
-                   const std::string &sink_caps, bench::Output *keep_output = nullptr) {
-  GstElement *element = fc::make_element(factory);
-  for (const auto &[k, v] : props) fc::set_property(element, k, v);
-  bench::Rig rig(element, in.caps.get(), sink_caps, keep_output);
-  const size_t n = in.buffers.size();
+// One element of a chain, with its properties.
+struct Stage {
+  std::string factory;
+  fc::Properties props;
+};
+
+// One measured run of the chain `stages` over `in`. Element creation, caps,
+// segment and the input's copies are not timed. The element gets buffers it
+// alone holds (unless `feed` keeps a reference), as from an encoder or udpsrc.
+RunResult run_once(const std::vector<Stage> &stages, const Input &in, const std::string &sink_caps,
+                   const Feed &feed = {}, bench::Output *keep_output = nullptr) {
+  std::vector<GstElement *> elements;
+  std::string name;
+  for (const auto &st : stages) {
+    GstElement *element = fc::make_element(st.factory);
+    for (const auto &[k, v] : st.props) fc::set_property(element, k, v);
+    elements.push_back(element);
+    name += (name.empty() ? "" : " ! ") + st.factory;
+  }
+  bench::Rig rig(elements, in.caps.get(), sink_caps, keep_output);
   std::vector<GstBuffer *> owned;
-  owned.reserve(n);
-  for (const auto &b : in.buffers) owned.push_back(gst_buffer_copy_deep(b.get()));
+  if (in.fresh) {
+    owned = in.fresh();
+  } else {
+    owned.reserve(in.buffers.size());
+    for (const auto &b : in.buffers) owned.push_back(gst_buffer_copy_deep(b.get()));
+  }
+  std::vector<fc::BufferPtr> held;  // the bench's own references (Feed::hold_ref)
+  if (feed.hold_ref) {
+    held.reserve(owned.size());
+    for (GstBuffer *b : owned) held.emplace_back(gst_buffer_ref(b));
+  }
+  const size_t n = owned.size();
+  const size_t group = feed.list_size ? feed.list_size : 1;
   const size_t chunk_bytes = input_chunk_bytes ? input_chunk_bytes : SIZE_MAX;
   const size_t chunk_buffers = input_chunk_bytes ? kMaxChunkBuffers : SIZE_MAX;
   RunResult r;
   volatile guint8 sink = 0;  // keeps the reads
+  std::vector<GstBufferList *> lists;
   for (size_t first = 0; first < n;) {
     size_t end = first;
-    for (size_t bytes = 0; end < n && bytes < chunk_bytes && end - first < chunk_buffers; ++end) {
-      bytes += gst_buffer_get_size(owned[end]);
-      if (input_chunk_bytes) sink = static_cast<guint8>(sink + touch(owned[end]));
+    for (size_t bytes = 0; end < n && bytes < chunk_bytes && end - first < chunk_buffers;) {
+      // Whole lists per chunk.
+      for (const size_t stop = std::min(n, end + group); end < stop; ++end) {
+        bytes += gst_buffer_get_size(owned[end]);
+        if (input_chunk_bytes) sink = static_cast<guint8>(sink + touch(owned[end]));
+      }
+    }
+    lists.clear();
+    if (feed.list_size) {
+      for (size_t i = first; i < end; i += group) {
+        const size_t stop = std::min(end, i + group);
+        GstBufferList *list = gst_buffer_list_new_sized(static_cast<guint>(stop - i));
+        for (size_t k = i; k < stop; ++k) gst_buffer_list_add(list, owned[k]);
+        lists.push_back(list);
+      }
     }
     const double p0 = cpu_ns(CLOCK_PROCESS_CPUTIME_ID);
     const double t0 = cpu_ns(CLOCK_THREAD_CPUTIME_ID);
-    for (size_t i = first; i < end; ++i) {
-      const GstFlowReturn ret = rig.push(owned[i]);
-      if (ret != GST_FLOW_OK) {
-        for (size_t k = i + 1; k < n; ++k) gst_buffer_unref(owned[k]);
-        throw fc::Error(factory + ": push returned " + gst_flow_get_name(ret));
+    GstFlowReturn ret = GST_FLOW_OK;
+    size_t pushed = first;
+    if (feed.list_size) {
+      for (size_t k = 0; k < lists.size() && ret == GST_FLOW_OK; ++k) {
+        ret = rig.push_list(lists[k]);
+        lists[k] = nullptr;
       }
+      pushed = end;
+    } else {
+      for (; pushed < end && ret == GST_FLOW_OK;) ret = rig.push(owned[pushed++]);
+    }
+    if (ret != GST_FLOW_OK) {
+      for (GstBufferList *l : lists)
+        if (l) gst_buffer_list_unref(l);
+      for (size_t k = pushed; k < n; ++k)
+        if (!feed.list_size || k >= end) gst_buffer_unref(owned[k]);
+      throw fc::Error(name + ": push returned " + gst_flow_get_name(ret));
     }
     if (end == n) rig.push_eos();
     r.cpu_ns += cpu_ns(CLOCK_THREAD_CPUTIME_ID) - t0;
@@ -258,8 +347,24 @@ RunResult run_once(const std::string &factory, const fc::Properties &props, cons
     first = end;
   }
   r.out_buffers = rig.received();
-  if (keep_output && !keep_output->caps) throw fc::Error(factory + ": no output caps");
+  if (keep_output && !keep_output->caps) throw fc::Error(name + ": no output caps");
   return r;
+}
+
+RunResult run_once(const std::string &factory, const fc::Properties &props, const Input &in,
+                   const std::string &sink_caps, bench::Output *keep_output = nullptr) {
+  return run_once({{factory, props}}, in, sink_caps, {}, keep_output);
+}
+
+// Buffers that `pay` makes from `frames`, as it makes them (its own layout).
+std::vector<GstBuffer *> made_by(const std::string &pay, const fc::Properties &props,
+                                 const Input &frames) {
+  bench::Output out;
+  run_once(pay, props, frames, "", &out);
+  std::vector<GstBuffer *> owned;
+  owned.reserve(out.buffers.size());
+  for (auto &b : out.buffers) owned.push_back(b.release());
+  return owned;
 }
 
 struct Span {
@@ -283,14 +388,18 @@ Span span_of(const std::vector<double> &per_run, double mid) {
 
 // Runs the baseline, ours and theirs `reps` times after one warm-up run of
 // each, rotating their order so that each takes every position equally often.
-Row compare(const std::string &input_name, const std::string &ours, const std::string &theirs,
-            const std::string &baseline, const fc::Properties &props, const Input &in,
-            const std::string &sink_caps, bool per_output_packet, int reps) {
-  // The baseline gets no properties and accepts any caps downstream.
+// Each is a chain of stages; the baseline has one pass-through per stage of
+// ours, gets no properties and accepts any caps downstream. `packets` (> 0)
+// sets what times are divided by.
+Row compare(const std::string &input_name, const std::vector<Stage> &ours,
+            const std::vector<Stage> &theirs, const std::string &baseline, const Input &in,
+            const std::string &sink_caps, bool per_output_packet, int reps, const Feed &feed = {},
+            size_t packets = 0) {
+  const std::vector<Stage> passes(ours.size(), Stage{baseline, {}});
   auto run = [&](int who) {
-    return who == 0   ? run_once(baseline, {}, in, "")
-           : who == 1 ? run_once(ours, props, in, sink_caps)
-                      : run_once(theirs, props, in, sink_caps);
+    return who == 0   ? run_once(passes, in, "", feed)
+           : who == 1 ? run_once(ours, in, sink_caps, feed)
+                      : run_once(theirs, in, sink_caps, feed);
   };
   for (int who = 0; who < 3; ++who) run(who);
   std::vector<double> t[3], p[3], ratios, el_ratios;
@@ -309,12 +418,18 @@ Row compare(const std::string &input_name, const std::string &ours, const std::s
     ratios.push_back(r[1].cpu_ns / r[2].cpu_ns);
     el_ratios.push_back((r[1].cpu_ns - r[0].cpu_ns) / (r[2].cpu_ns - r[0].cpu_ns));
   }
+  auto names = [](const std::vector<Stage> &chain) {
+    std::string n;
+    for (const auto &st : chain) n += (n.empty() ? "" : "!") + st.factory;
+    return n;
+  };
   const double base = median(t[0]), mo = median(t[1]), mt = median(t[2]);
   Row row;
   row.input = input_name;
-  row.pair = ours + " / " + theirs;
-  const size_t pk_ours = std::max<size_t>(per_output_packet ? out[1] : in.buffers.size(), 1);
-  const size_t pk_theirs = std::max<size_t>(per_output_packet ? out[2] : in.buffers.size(), 1);
+  row.pair = names(ours) + " / " + names(theirs);
+  const size_t n_in = packets ? packets : in.buffers.size();
+  const size_t pk_ours = std::max<size_t>(per_output_packet ? out[1] : n_in, 1);
+  const size_t pk_theirs = std::max<size_t>(per_output_packet ? out[2] : n_in, 1);
   row.packets = pk_theirs;
   row.base_ns = base / static_cast<double>(pk_theirs);
   row.ours_ns = mo / static_cast<double>(pk_ours);
@@ -330,12 +445,12 @@ Row compare(const std::string &input_name, const std::string &ours, const std::s
   }
   // Work done in other threads is not in the per-thread time: say so (not for
   // the baseline, whose time is too short for the share to mean anything).
-  const char *names[3] = {"baseline", "ours", "theirs"};
+  const char *who_names[3] = {"baseline", "ours", "theirs"};
   for (int who = 1; who < 3; ++who) {
     const double extra = median(p[who]) / median(t[who]) - 1;
     if (extra <= 0.1) continue;
     char buf[96];
-    std::snprintf(buf, sizeof buf, "%s +%.0f%% CPU in other threads", names[who], extra * 100);
+    std::snprintf(buf, sizeof buf, "%s +%.0f%% CPU in other threads", who_names[who], extra * 100);
     add_note(buf);
   }
   return row;
@@ -360,10 +475,10 @@ int main(int argc, char **argv) {
 
   gchar *ours_pay_opt = nullptr, *ours_depay_opt = nullptr, *theirs_pay_opt = nullptr,
         *theirs_depay_opt = nullptr, *aggregate_opt = nullptr, *depay_caps_opt = nullptr,
-        *only_opt = nullptr, *baseline_opt = nullptr;
+        *only_opt = nullptr, *baseline_opt = nullptr, *layouts_opt = nullptr;
   int frames = 90, reps = 15, target_packets = 60000, mtu = 1400, h265_frames = 40,
-      audio_seconds = 5, ptime_ms = 20;
-  gboolean quick = FALSE, cold_input = FALSE;
+      audio_seconds = 5, ptime_ms = 20, list_size = 16;
+  gboolean quick = FALSE, cold_input = FALSE, no_chains = FALSE;
   GOptionEntry entries[] = {
       {"ours-pay", 0, 0, G_OPTION_ARG_STRING, &ours_pay_opt, "Our payloader (rtph264pay2)", "NAME"},
       {"ours-depay", 0, 0, G_OPTION_ARG_STRING, &ours_depay_opt, "Our depayloader (rtph264depay2)",
@@ -393,6 +508,15 @@ int main(int argc, char **argv) {
        "Seconds of G.722 / G.729 input before looping (default 5)", "N"},
       {"ptime", 0, 0, G_OPTION_ARG_INT, &ptime_ms,
        "G.722 / G.729 payloaders' min-ptime and max-ptime (default 20)", "MS"},
+      {"layouts", 0, 0, G_OPTION_ARG_STRING, &layouts_opt,
+       "Depayloader input layouts, comma-separated: unique,shared,two-mem,block (default all)",
+       "LIST"},
+      {"list-size", 0, 0, G_OPTION_ARG_INT, &list_size,
+       "Each layout also in GstBufferLists of this many packets (default 16; 0: single buffers "
+       "only)",
+       "N"},
+      {"no-chains", 0, 0, G_OPTION_ARG_NONE, &no_chains,
+       "Leave out the payloader ! depayloader chain rows", nullptr},
       {"cold-input", 0, 0, G_OPTION_ARG_NONE, &cold_input,
        "Do not read each chunk of input into the cache before pushing it", nullptr},
       {"quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Short run (smoke test)", nullptr},
@@ -410,7 +534,7 @@ int main(int argc, char **argv) {
     }
   }
   GCharPtr p1(ours_pay_opt), p2(ours_depay_opt), p3(theirs_pay_opt), p4(theirs_depay_opt),
-      p5(aggregate_opt), p6(depay_caps_opt), p7(only_opt), p8(baseline_opt);
+      p5(aggregate_opt), p6(depay_caps_opt), p7(only_opt), p8(baseline_opt), p9(layouts_opt);
   const std::string ours_pay = p1 ? p1.get() : "rtph264pay2";
   const std::string ours_depay = p2 ? p2.get() : "rtph264depay2";
   const std::string theirs_pay = p3 ? p3.get() : "rtph264pay";
@@ -434,6 +558,24 @@ int main(int argc, char **argv) {
     }
     codecs = chosen;
   }
+  std::vector<Layout> layouts(std::begin(kAllLayouts), std::end(kAllLayouts));
+  if (p9) {
+    layouts.clear();
+    std::istringstream list(p9.get());
+    for (std::string l; std::getline(list, l, ',');) {
+      if (l.empty()) continue;
+      auto it = std::find_if(std::begin(kAllLayouts), std::end(kAllLayouts),
+                             [&l](Layout x) { return l == layout_name(x); });
+      if (it == std::end(kAllLayouts)) {
+        std::fprintf(stderr, "bench-rtp: --layouts: unknown layout '%s'\n", l.c_str());
+        return 2;
+      }
+      layouts.push_back(*it);
+    }
+  }
+  std::vector<guint> list_sizes = {0};
+  if (list_size > 0) list_sizes.push_back(static_cast<guint>(list_size));
+  const bool chains = !no_chains;
   const bool run_h264 = codecs.count("h264") > 0, run_h265 = codecs.count("h265") > 0,
              run_g722 = codecs.count("g722") > 0, run_g729 = codecs.count("g729") > 0;
   if (quick) {
@@ -522,16 +664,46 @@ int main(int argc, char **argv) {
                   src.stream.frames, c.unit, loops, src.stream.bytes);
       std::fflush(stdout);
 
-      rows.push_back(
-          compare(src.name, c.ours_pay, c.theirs_pay, baseline, c.pay_props, in, "", true, reps));
+      rows.push_back(compare(src.name, {{c.ours_pay, c.pay_props}}, {{c.theirs_pay, c.pay_props}},
+                             baseline, in, "", true, reps));
 
-      // The depayloaders get the same packets: made once by the reference payloader.
+      // The depayloaders get the same packets in every layout: made once by
+      // the reference payloader (by ours for the block layout).
       bench::Output made;
       run_once(c.theirs_pay, c.pay_props, in, "", &made);
-      const Input packets = as_received(made);
-      made.buffers.clear();
-      rows.push_back(compare(src.name, c.ours_depay, c.theirs_depay, baseline, {}, packets,
-                             c.depay_caps, false, reps));
+      const size_t rtp_packets = made.buffers.size();
+      Input one_mem = as_received(made);
+      Input two_mem;
+      two_mem.caps.reset(gst_caps_ref(made.caps.get()));
+      two_mem.buffers = std::move(made.buffers);
+      Input block;
+      {
+        bench::Output ours_made;
+        run_once(c.ours_pay, c.pay_props, in, "", &ours_made);
+        block.caps.reset(gst_caps_ref(ours_made.caps.get()));
+        block.buffers = std::move(ours_made.buffers);
+        block.fresh = [&c, &in] { return made_by(c.ours_pay, c.pay_props, in); };
+      }
+      for (const Layout layout : layouts) {
+        const Input &packets = layout == Layout::kTwoMem  ? two_mem
+                               : layout == Layout::kBlock ? block
+                                                          : one_mem;
+        for (const guint per_list : list_sizes) {
+          const Feed feed{layout == Layout::kShared, per_list};
+          std::string name = src.name + " [" + layout_name(layout);
+          if (per_list) name += ", lists of " + std::to_string(per_list);
+          name += "]";
+          rows.push_back(compare(name, {{c.ours_depay, {}}}, {{c.theirs_depay, {}}}, baseline,
+                                 packets, c.depay_caps, false, reps, feed));
+        }
+      }
+      // The whole chain, payloader into depayloader, per RTP packet (theirs).
+      if (chains) {
+        rows.push_back(compare(src.name + " [chain]",
+                               {{c.ours_pay, c.pay_props}, {c.ours_depay, {}}},
+                               {{c.theirs_pay, c.pay_props}, {c.theirs_depay, {}}}, baseline, in,
+                               c.depay_caps, false, reps, {}, rtp_packets));
+      }
     };
 
     std::printf("encoding inputs...\n");
@@ -644,12 +816,12 @@ int main(int argc, char **argv) {
       run_case(src, g729);
     }
 
-    std::printf("\n%-34s %-30s %7s | %9s %9s %9s %5s %9s | %9s %9s %5s %9s\n", "input",
+    std::printf("\n%-50s %-30s %7s | %9s %9s %9s %5s %9s | %9s %9s %5s %9s\n", "input",
                 "element pair (ours / theirs)", "packets", "base", "ours", "theirs", "ratio",
                 "range", "ours-b", "theirs-b", "ratio", "range");
     for (const auto &r : rows) {
       std::printf(
-          "%-34s %-30s %7zu | %9.1f %9.1f %9.1f %5.2f %4.2f-%4.2f | %9.1f %9.1f %5.2f "
+          "%-50s %-30s %7zu | %9.1f %9.1f %9.1f %5.2f %4.2f-%4.2f | %9.1f %9.1f %5.2f "
           "%4.2f-%4.2f%s%s\n",
           r.input.c_str(), r.pair.c_str(), r.packets, r.base_ns, r.ours_ns, r.theirs_ns,
           r.ratio.mid, r.ratio.lo, r.ratio.hi, r.ours_el_ns, r.theirs_el_ns, r.el_ratio.mid,

@@ -5,6 +5,8 @@
 # with bonding).
 #   bench/run.sh                       # both, default settings (a few minutes)
 #   bench/run.sh rtp --reps 15         # one of them, arguments passed on
+#   bench/run.sh rtp --only=g722 --layouts=shared,two-mem --list-size=0 --no-chains
+#                                      # depayloader input layouts: bench/bench_rtp.cpp
 #   bench/run.sh srt --only=cpu,loss   # see the header of bench/srt/bench_srt.cpp
 #   BUILDDIR=build-rel bench/run.sh --quick
 set -eu

@@ -52,9 +52,10 @@ struct _GstSrtRtpBaseDepayClass {
 void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, guint32 rtp_time);
 // A new buffer of exactly the packet's payload, without the packet's
 // timestamps, flags or metas, sharing its memory. When upstream handed over
-// the only reference to a one-memory packet (as udpsrc does), that buffer
-// itself is trimmed and returned: no allocation. packet->payload is invalid
-// afterwards. Call it at most once per packet.
+// the only reference to the packet (as udpsrc and payloaders do), that buffer
+// itself is trimmed to the payload, header memories dropped, and returned: no
+// allocation. packet->payload is invalid afterwards. Call it at most once per
+// packet.
 GstBuffer *gst_srt_rtp_base_depay_take_payload(GstSrtRtpBaseDepay *self,
                                                const srtrtp::RtpPacketIn *packet);
 // Marks the next output DISCONT (data was lost or dropped).

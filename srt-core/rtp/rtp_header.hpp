@@ -32,6 +32,14 @@ struct ParsedRtp {
 // (short, bad version, CSRC/extension/padding overrunning the packet).
 std::optional<ParsedRtp> parse_rtp(ByteSpan packet);
 
+// Size of the header (fixed part, CSRCs, extension) of the packet that starts
+// with `head`, read from head alone; nullopt if head is too short to tell or
+// not RTP version 2. For packets whose header and payload lie apart.
+std::optional<std::size_t> rtp_header_size(ByteSpan head);
+// parse_rtp of a packet given as its header (exactly rtp_header_size bytes)
+// and the bytes after it: the same results without joining the two.
+std::optional<ParsedRtp> parse_rtp(ByteSpan header, ByteSpan rest);
+
 // Writes the 12-byte fixed header (no CSRC, no extension) at dst.
 void write_rtp_header(std::uint8_t *dst, const RtpHeader &h);
 

@@ -97,5 +97,49 @@ TEST(RtpHeader, PaddingMayTakeWholePayload) {
   EXPECT_TRUE(p->payload.empty());
 }
 
+// Packets whose header and payload lie in different memories are parsed in
+// two parts: the results must be those of the joined packet.
+TEST(RtpHeader, HeaderAndRestApartParseAsTheWholePacket) {
+  Bytes full = bytes({0xb2, 0xe1, 0x00, 0x07, 0, 0, 0, 9, 0, 0, 0, 5});
+  full.insert(full.end(), {0xa, 0xa, 0xa, 0xa, 0xb, 0xb, 0xb, 0xb});
+  full.insert(full.end(), {0xbe, 0xde, 0x00, 0x01, 0x10, 0xff, 0, 0});
+  full.insert(full.end(), {0x65, 0x66, 0, 0, 3});
+  const Bytes plain = bytes({0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3});
+  const Bytes bad_padding = bytes({0xa0, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 9});
+  const Bytes only_padding = bytes({0xa0, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2});
+  for (const Bytes &pkt : {full, plain, bad_padding, only_padding}) {
+    const auto size = rtp_header_size(pkt);
+    ASSERT_TRUE(size);
+    const ByteSpan whole(pkt);
+    const auto want = parse_rtp(whole);
+    const auto got = parse_rtp(whole.first(*size), whole.subspan(*size));
+    ASSERT_EQ(got.has_value(), want.has_value()) << pkt.size();
+    if (!want) continue;
+    EXPECT_EQ(got->header.sequence, want->header.sequence);
+    EXPECT_EQ(got->header.timestamp, want->header.timestamp);
+    EXPECT_EQ(got->header.marker, want->header.marker);
+    EXPECT_EQ(got->header.csrc_count, want->header.csrc_count);
+    EXPECT_EQ(got->extension_profile, want->extension_profile);
+    EXPECT_EQ(Bytes(got->extension.begin(), got->extension.end()),
+              Bytes(want->extension.begin(), want->extension.end()));
+    EXPECT_EQ(Bytes(got->payload.begin(), got->payload.end()),
+              Bytes(want->payload.begin(), want->payload.end()));
+    EXPECT_EQ(got->payload.data(), want->payload.data());
+  }
+  EXPECT_EQ(rtp_header_size(full), 12u + 8u + 8u);
+  // A header part of the wrong size is refused, not misread.
+  EXPECT_FALSE(parse_rtp(ByteSpan(full).first(12), ByteSpan(full).subspan(12)));
+}
+
+TEST(RtpHeaderSize, NeedsOnlyTheHeadAndRefusesWhatItCannotTell) {
+  EXPECT_EQ(rtp_header_size(bytes({0x80, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0})), 12u);
+  EXPECT_EQ(rtp_header_size(bytes({0x83, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0})), 24u);
+  EXPECT_EQ(rtp_header_size(bytes({0x90, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe, 0xde, 0, 3})),
+            12u + 4u + 12u);
+  EXPECT_FALSE(rtp_header_size(bytes({0x90, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0xbe})));
+  EXPECT_FALSE(rtp_header_size(bytes({0x80, 0x60, 0, 1})));
+  EXPECT_FALSE(rtp_header_size(bytes({0x40, 0x60, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0})));
+}
+
 }  // namespace
 }  // namespace srtcore::rtp
