@@ -430,14 +430,6 @@ bool apply_bonding(const SrtParams &params, BondMode mode, const LinkList &links
               "balancing");
     return false;
   }
-  if (!config.connection.passphrase.empty()) {
-    // libsrt shares one set of keys across a group; ours would key each
-    // member link on its own, which no peer has been tested against.
-    set_error(error,
-              "encryption on a bonded group (passphrase with bond-mode or links) is not "
-              "supported yet: remove the passphrase or use a single link");
-    return false;
-  }
   if (!links.links.empty() && links.mode != SrtMode::kCaller) {
     set_error(error,
               "links are listeners but the element calls: set mode=listener (uri "

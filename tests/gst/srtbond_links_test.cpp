@@ -104,13 +104,15 @@ TEST(SrtLinks, BondedCallerUsesTheLinksNotTheUri) {
   EXPECT_EQ(m.config.bond->links[1].weight, 1);
 }
 
-TEST(SrtLinks, EncryptedBondedCallerIsRefusedForNow) {
-  const Made m = make("srt://127.0.0.1:7001?passphrase=0123456789", BondMode::kBroadcast,
-                      "srt://127.0.0.1:7101,srt://127.0.0.1:7102");
-  EXPECT_FALSE(m.ok);
-  EXPECT_NE(m.error.find("bonded group"), std::string::npos) << m.error;
-  // One link, no bond-mode: encrypted as usual.
-  EXPECT_TRUE(make("srt://127.0.0.1:7001?passphrase=0123456789", BondMode::kNone, "").ok);
+TEST(SrtLinks, EncryptedBondedCallerKeysEveryLink) {
+  // The uri's passphrase and key length apply to every member link.
+  const Made m = make("srt://127.0.0.1:7001?passphrase=0123456789&pbkeylen=24",
+                      BondMode::kBroadcast, "srt://127.0.0.1:7101,srt://127.0.0.1:7102");
+  ASSERT_TRUE(m.ok) << m.error;
+  ASSERT_TRUE(m.config.bond.has_value());
+  EXPECT_EQ(m.config.bond->links.size(), 2u);
+  EXPECT_EQ(m.config.connection.passphrase, "0123456789");
+  EXPECT_EQ(m.config.connection.pbkeylen, 24u);
 }
 
 TEST(SrtLinks, BondModeWithoutLinksBondsOverTheUri) {

@@ -373,6 +373,9 @@ struct Case {
   bond::GroupMode mode;
   Impairment impairment;
   std::uint32_t count;
+  // Both ends with this passphrase (AES-256): each member link keyed on its
+  // own, as libsrt keys each member socket.
+  const char *passphrase = nullptr;
 };
 
 std::string case_name(const ::testing::TestParamInfo<Case> &info) {
@@ -430,7 +433,9 @@ class SrtBondInterop : public ::testing::TestWithParam<Case> {};
 TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
   SKIP_WITHOUT_SRT_TEST_LIVE(program);
   const Case c = GetParam();
-  const std::string latency = std::to_string(kLatencyMs);
+  std::string latency = std::to_string(kLatencyMs);
+  // Appended to every srt-test-live URI after latency=.
+  if (c.passphrase) latency += std::string("&passphrase=") + c.passphrase + "&pbkeylen=32";
   if (c.impairment == Impairment::kLossy)
     std::printf("relays: 10%% random loss each way on both paths, seeds %llu..%llu\n",
                 static_cast<unsigned long long>(kLossSeed),
@@ -459,6 +464,10 @@ TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
     cc.mode = Mode::kCaller;
     cc.connection.recv_latency = std::chrono::milliseconds(kLatencyMs);
     cc.connection.connect_timeout = 10'000ms;
+    if (c.passphrase) {
+      cc.connection.passphrase = c.passphrase;
+      cc.connection.pbkeylen = 32;
+    }
     BondConfig bond;
     bond.mode = c.mode;
     for (int k = 0; k < 2; ++k) {
@@ -479,6 +488,7 @@ TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
   } else {
     EndpointConfig lc = listener_config();
     lc.connection.recv_latency = std::chrono::milliseconds(kLatencyMs);
+    if (c.passphrase) lc.connection.passphrase = c.passphrase;
     lc.bond = BondConfig{c.mode, {}};
     ours = open_endpoint(lc, &watcher);
     ASSERT_NE(ours, nullptr);
@@ -664,6 +674,15 @@ TEST_P(SrtBondInterop, EveryMessageArrivesOnceIntactAndInOrder) {
               .c_str());
     }
   }
+  if (c.passphrase) {
+    // Every member link was encrypted (secured, 32-byte keys), and nothing
+    // failed to decrypt.
+    for (const LinkReport &l : ours->links()) {
+      EXPECT_EQ(l.stats.kmState, 2) << l.name;
+      EXPECT_EQ(l.stats.pbKeyLen, 32) << l.name;
+      EXPECT_EQ(l.stats.pktRcvUndecrypt, 0) << l.name;
+    }
+  }
   print_links("ours", *ours);
   std::printf("link states:\n%s", watcher.log().c_str());
   // The peer first: our endpoint's close must not wait for it.
@@ -691,7 +710,13 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"OurCallerToLibsrtBroadcastLossy", Direction::kOursToLibsrt,
                            bond::GroupMode::kBroadcast, Impairment::kLossy, 2000},
                       Case{"LibsrtCallerToUsBroadcastLossy", Direction::kLibsrtToOurs,
-                           bond::GroupMode::kBroadcast, Impairment::kLossy, 2000}),
+                           bond::GroupMode::kBroadcast, Impairment::kLossy, 2000},
+                      Case{"OurCallerToLibsrtBroadcastEncryptedCutAndRestore",
+                           Direction::kOursToLibsrt, bond::GroupMode::kBroadcast,
+                           Impairment::kCutAndRestore, 4000, "bonded-secret-0123"},
+                      Case{"LibsrtCallerToUsBackupEncryptedCutAndRestore", Direction::kLibsrtToOurs,
+                           bond::GroupMode::kBackup, Impairment::kCutAndRestore, 7500,
+                           "bonded-secret-0123"}),
     case_name);
 
 // ---- refusals ----------------------------------------------------------------

@@ -45,7 +45,13 @@ std::unique_ptr<srtcore::linkemu::UdpRelay> relay_to(std::uint16_t port, double 
 class SrtGstBondH264 : public ::testing::TestWithParam<const char *> {};
 
 TEST_P(SrtGstBondH264, LinkCutAndRestoredDecodesIdenticalFrames) {
-  const std::string mode = GetParam();
+  // "<mode>-encrypted": both ends with a passphrase (every link keyed).
+  std::string mode = GetParam();
+  std::string secret;
+  if (const auto dash = mode.find("-encrypted"); dash != std::string::npos) {
+    mode.resize(dash);
+    secret = " passphrase=\"bonded h264 secret\" pbkeylen=32";
+  }
   const std::vector<std::string> needed = {"x264enc",     "h264parse",     "avdec_h264",
                                            "rtph264pay2", "rtph264depay2", "srtbondsink",
                                            "srtbondsrc"};
@@ -68,15 +74,18 @@ TEST_P(SrtGstBondH264, LinkCutAndRestoredDecodesIdenticalFrames) {
                             std::to_string(clean->listen_address().port()) +
                             "?weight=1&localaddress=127.0.0.3";
 
-  auto rx =
-      srtfx::launch("srtbondsrc name=in uri=srt://127.0.0.1:" + std::to_string(rx_port) +
-                    "?mode=listener caps=\"application/x-rtp,media=video,clock-rate=90000,"
-                    "encoding-name=H264,payload=96\" ! rtph264depay2 ! avdec_h264 max-threads=1 ! "
-                    "appsink name=out caps=video/x-raw,format=I420 sync=false max-buffers=100000");
+  auto rx = srtfx::launch(
+      // The passphrase after the uri: setting the uri resets the other
+      // settings, as srtsrc's does.
+      "srtbondsrc name=in uri=srt://127.0.0.1:" + std::to_string(rx_port) + "?mode=listener" +
+      secret +
+      " caps=\"application/x-rtp,media=video,clock-rate=90000,"
+      "encoding-name=H264,payload=96\" ! rtph264depay2 ! avdec_h264 max-threads=1 ! "
+      "appsink name=out caps=video/x-raw,format=I420 sync=false max-buffers=100000");
   auto tx = srtfx::launch(
       "appsrc name=in is-live=true format=time ! rtph264pay2 name=pay "
-      "mtu=1316 ! srtbondsink name=out sync=true bond-mode=" +
-      mode + " links=\"" + links + "\"");
+      "mtu=1316 ! srtbondsink name=out sync=true" +
+      secret + " bond-mode=" + mode + " links=\"" + links + "\"");
   ASSERT_TRUE(rx && tx);
   g_object_set(srtfx::by_name(tx.get(), "in"), "caps", stream.caps.get(), nullptr);
   padcount::PadCounter frames_in, sent, received;
@@ -136,4 +145,5 @@ TEST_P(SrtGstBondH264, LinkCutAndRestoredDecodesIdenticalFrames) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Modes, SrtGstBondH264,
-                         ::testing::Values("broadcast", "backup", "balancing"));
+                         ::testing::Values("broadcast", "backup", "balancing",
+                                           "balancing-encrypted"));

@@ -141,9 +141,10 @@ struct BondPair {
 // A bonded listener and a caller with two relayed paths, both connected.
 void open_pair(BondPair &p, bond::GroupMode mode, BondObserver *caller_observer,
                BondObserver *listener_observer, srt::Duration latency, std::uint16_t weight_a = 0,
-               std::uint16_t weight_b = 0) {
+               std::uint16_t weight_b = 0, const std::string &passphrase = {}) {
   EndpointConfig lc = bonded_listener();
   lc.connection.recv_latency = latency;
+  lc.connection.passphrase = passphrase;
   p.listener = open_endpoint(lc, listener_observer);
   ASSERT_NE(p.listener, nullptr);
   const std::uint16_t port = p.listener->local_address().port;
@@ -153,6 +154,7 @@ void open_pair(BondPair &p, bond::GroupMode mode, BondObserver *caller_observer,
       mode, {path("path-a", p.relays[0]->listen_address().port(), "127.0.0.2", weight_a),
              path("path-b", p.relays[1]->listen_address().port(), "127.0.0.3", weight_b)});
   cc.connection.recv_latency = latency;
+  cc.connection.passphrase = passphrase;
   p.caller = open_endpoint(cc, caller_observer);
   ASSERT_NE(p.caller, nullptr);
   ASSERT_EQ(p.caller->wait_connected(kGenerous), WaitStatus::kReady);
@@ -311,6 +313,40 @@ TEST(EndpointBond, BalancingSpreadsTheStreamAndLosesNothingThroughAPathCut) {
   const auto gs = p.listener->group_stats();
   ASSERT_EQ(gs.size(), 1u);
   EXPECT_EQ(gs[0].second.pktDelivered, kCount);
+}
+
+TEST(EndpointBond, EncryptedBalancingGroupKeysEveryMemberAndLosesNothing) {
+  BondObserver co, lo;
+  BondPair p;
+  open_pair(p, bond::GroupMode::kBalancing, &co, &lo, 200ms, 0, 0, "group secret 0123");
+  if (HasFatalFailure()) return;
+  constexpr std::uint32_t kCount = 1500;
+  stream_through_cut(p, kCount, 400, 900);
+  for (const Endpoint *e : {p.caller.get(), p.listener.get()}) {
+    const auto links = e->links();
+    ASSERT_EQ(links.size(), 2u);
+    for (const auto &l : links) {
+      EXPECT_EQ(l.stats.kmState, 2) << l.name;  // secured
+      EXPECT_EQ(l.stats.pktRcvUndecrypt, 0) << l.name;
+    }
+  }
+  EXPECT_EQ(p.listener->group_stats()[0].second.pktDelivered, kCount);
+}
+
+TEST(EndpointBond, EncryptedCallerOfAClearGroupListenerIsRefused) {
+  EndpointConfig lc = bonded_listener();
+  auto listener = open_endpoint(lc, nullptr);
+  ASSERT_NE(listener, nullptr);
+  EndpointConfig cc =
+      bonded_caller(bond::GroupMode::kBroadcast,
+                    {path("path-a", listener->local_address().port, "127.0.0.2", 0)});
+  cc.connection.passphrase = "group secret 0123";
+  auto caller = open_endpoint(cc, nullptr);
+  ASSERT_NE(caller, nullptr);
+  EXPECT_EQ(caller->wait_connected(kGenerous), WaitStatus::kFailed);
+  ASSERT_TRUE(caller->error().has_value());
+  EXPECT_EQ(caller->error()->reject_code, static_cast<std::uint32_t>(srt::RejectReason::kUnsecure))
+      << caller->error()->detail;
 }
 
 TEST(EndpointBond, BrokenPathReconnectsAsANewMember) {
