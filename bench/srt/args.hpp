@@ -55,6 +55,7 @@ inline PeerOptions peer_options(const Args &a) {
   o.payload = static_cast<int>(a.num("payload", o.payload));
   o.maxbw = static_cast<std::int64_t>(a.num("maxbw", static_cast<double>(o.maxbw)));
   o.buffer_packets = static_cast<int>(a.num("buffers", o.buffer_packets));
+  o.pbkeylen = static_cast<int>(a.num("pbkeylen", o.pbkeylen));
   o.bond = a.get("bond", o.bond);
   o.links = parse_links(a.get("links", ""));
   return o;

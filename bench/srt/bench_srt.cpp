@@ -2,6 +2,7 @@
 // one run, on loopback with 1316-byte messages and 120 ms latency:
 //   cpu      CPU per packet on each side at fixed 100 and 500 Mbit/s, and of the
 //            sending loop alone (impl null), whose share both senders carry
+//   crypto   the same at 300 Mbit/s with AES-128 (pbkeylen 16) on both sides
 //   goodput  highest rate of a ladder delivered with nothing missing
 //   loss     delivery through srt-linkemu at 0/5/10/20% loss, 20 ms RTT
 //   rss      peak resident memory of one connection at 20 Mbit/s, above an idle process
@@ -26,7 +27,7 @@
 // Each side runs in its own child process (this binary, `peer` mode), so
 // wait4() gives that side's CPU time and peak RSS alone; the two
 // implementations alternate and the median of --reps runs is reported.
-//   bench-srt [--only=cpu,goodput,loss,rss,bond] [--reps N] [--seconds S] [--quick]
+//   bench-srt [--only=cpu,crypto,goodput,loss,rss,bond] [--reps N] [--seconds S] [--quick]
 //   (bond = broadcast, failover and balancing; also --only=failover or balancing alone)
 //   bench-srt peer --impl=ours|libsrt --role=send|recv|idle [--port P] ...
 #include <algorithm>
@@ -66,12 +67,14 @@ struct Transfer {
   double loss_pct = -1;  // < 0: direct, no relay
   std::int64_t maxbw = -1;
   int buffers = 8192;
+  int pbkeylen = 0;  // AES key length, 0 = clear
 };
 
 struct Outcome {
   bool ok = false;
   std::uint64_t sent = 0, unique = 0, missing = 0, dup = 0;
   std::uint64_t due = 0;  // messages due when the sender stopped (accepted or not)
+  int km = -1;            // the sender's SRTO_KMSTATE (2 = secured), -1 unknown
   double first_gap_ms = -1;
   double span_s = 0;  // receiver: first to last message
   double send_cpu_s = 0, recv_cpu_s = 0;
@@ -90,7 +93,8 @@ std::vector<std::string> peer_argv(const std::string &impl, const std::string &r
           "--rate=" + std::to_string(t.rate_mbps),
           "--seconds=" + std::to_string(t.seconds),
           "--maxbw=" + std::to_string(t.maxbw),
-          "--buffers=" + std::to_string(t.buffers)};
+          "--buffers=" + std::to_string(t.buffers),
+          "--pbkeylen=" + std::to_string(t.pbkeylen)};
 }
 
 Outcome run_transfer(const std::string &impl, const Transfer &t) {
@@ -122,6 +126,7 @@ Outcome run_transfer(const std::string &impl, const Transfer &t) {
   if (sres.empty() || rres.empty() || su.exit_code != 0 || ru.exit_code != 0) return o;
   o.ok = true;
   o.sent = std::stoull(sres.at("sent"));
+  if (sres.count("km")) o.km = std::stoi(sres.at("km"));
   o.unique = std::stoull(rres.at("unique"));
   o.dup = std::stoull(rres.at("dup"));
   o.missing = o.sent > o.unique ? o.sent - o.unique : 0;
@@ -152,11 +157,12 @@ double harness_send_us(const Transfer &t) {
   return sent > 0 ? u.cpu_s * 1e6 / sent : 0;
 }
 
-void bench_cpu(int reps, double seconds) {
-  std::printf("\n## CPU per packet (us), loopback, 1316-byte messages, median of %d\n", reps);
+// CPU per packet of ours and libsrt at each rate (clear, or AES-CTR with
+// `pbkeylen`-byte keys on both sides).
+void bench_cpu_rows(int reps, double seconds, std::initializer_list<double> rates, int pbkeylen) {
   std::printf("%-9s %-7s %10s %10s %12s %8s\n", "rate", "impl", "send us", "recv us", "delivered",
               "missing");
-  for (double rate : {100.0, 500.0}) {
+  for (double rate : rates) {
     std::map<std::string, std::vector<double>> snd, rcv;
     std::map<std::string, Outcome> last;
     std::vector<double> harness;
@@ -164,10 +170,12 @@ void bench_cpu(int reps, double seconds) {
       Transfer t;
       t.rate_mbps = rate;
       t.seconds = seconds;
+      t.pbkeylen = pbkeylen;
       harness.push_back(harness_send_us(t));
       for (const char *impl : kImpls) {
         const Outcome o = run_transfer(impl, t);
-        if (!o.ok) continue;
+        // An encrypted row counts only runs whose sender says it was secured.
+        if (!o.ok || (pbkeylen > 0 && o.km != 2)) continue;
         snd[impl].push_back(o.send_us_per_pkt());
         rcv[impl].push_back(o.recv_us_per_pkt());
         last[impl] = o;
@@ -193,6 +201,19 @@ void bench_cpu(int reps, double seconds) {
                     (median(snd["ours"]) - h) / (ls - h), "-");
     }
   }
+}
+
+void bench_cpu(int reps, double seconds) {
+  std::printf("\n## CPU per packet (us), loopback, 1316-byte messages, median of %d\n", reps);
+  bench_cpu_rows(reps, seconds, {100.0, 500.0}, 0);
+}
+
+void bench_crypto(int reps, double seconds) {
+  std::printf(
+      "\n## CPU per packet (us) encrypted, AES-128 (pbkeylen 16) on both sides, loopback, "
+      "1316-byte messages, median of %d\n",
+      reps);
+  bench_cpu_rows(reps, seconds, {300.0}, 16);
 }
 
 void bench_goodput(double seconds) {
@@ -554,9 +575,10 @@ int main(int argc, char **argv) {
   const bool quick = a.kv.count("quick") > 0;
   const int reps = static_cast<int>(a.num("reps", quick ? 1 : 3));
   const double seconds = a.num("seconds", quick ? 1 : 5);
-  const std::string only = a.get("only", "cpu,goodput,loss,rss,bond");
+  const std::string only = a.get("only", "cpu,crypto,goodput,loss,rss,bond");
   std::printf("# bench-srt: ours vs libsrt %s\n", "1.5.1 (Debian)");
   if (only.find("cpu") != std::string::npos) bench_cpu(reps, seconds);
+  if (only.find("crypto") != std::string::npos) bench_crypto(reps, seconds);
   if (only.find("goodput") != std::string::npos) bench_goodput(quick ? 1 : 3);
   if (only.find("loss") != std::string::npos) bench_loss(quick ? 2 : 10);
   if (only.find("rss") != std::string::npos) bench_rss(seconds);

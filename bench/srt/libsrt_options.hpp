@@ -6,6 +6,7 @@
 #include <srt/srt.h>
 
 #include <cstdint>
+#include <string>
 
 #include "peer.hpp"
 
@@ -31,6 +32,12 @@ inline void set_options(SRTSOCKET s, const PeerOptions &o) {
   srt_setsockflag(s, SRTO_UDP_RCVBUF, &udp, sizeof udp);
   srt_setsockflag(s, SRTO_UDP_SNDBUF, &udp, sizeof udp);
   srt_setsockflag(s, SRTO_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+  if (o.pbkeylen > 0) {
+    int keylen = o.pbkeylen;
+    srt_setsockflag(s, SRTO_PASSPHRASE, kBenchPassphrase,
+                    static_cast<int>(std::char_traits<char>::length(kBenchPassphrase)));
+    srt_setsockflag(s, SRTO_PBKEYLEN, &keylen, sizeof keylen);
+  }
 }
 
 }  // namespace srtbench

@@ -98,10 +98,13 @@ int send(const PeerOptions &o) {
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * o.latency_ms));
   SRT_TRACEBSTATS st{};
   srt_bstats(s, &st, 0);
-  std::printf("result sent=%llu refused=%llu retrans=%d snd_drop=%lld\n",
+  int km = 0;
+  int km_len = sizeof km;
+  srt_getsockflag(s, SRTO_KMSTATE, &km, &km_len);
+  std::printf("result sent=%llu refused=%llu retrans=%d snd_drop=%lld km=%d\n",
               static_cast<unsigned long long>(tally.sent),
               static_cast<unsigned long long>(tally.refused), st.pktRetransTotal,
-              static_cast<long long>(st.pktSndDropTotal));
+              static_cast<long long>(st.pktSndDropTotal), km);
   std::fflush(stdout);
   srt_close(s);
   return 0;

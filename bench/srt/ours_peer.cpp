@@ -27,6 +27,10 @@ io::EndpointConfig endpoint_config(const PeerOptions &o, io::Mode mode) {
   c.connection.flow_window = static_cast<std::uint32_t>(o.buffer_packets);
   c.connection.send_buffer_packets = static_cast<std::size_t>(o.buffer_packets);
   c.connection.recv_buffer_packets = static_cast<std::size_t>(o.buffer_packets);
+  if (o.pbkeylen > 0) {
+    c.connection.passphrase = kBenchPassphrase;
+    c.connection.pbkeylen = static_cast<std::size_t>(o.pbkeylen);
+  }
   if (!o.bond.empty()) {
     io::BondConfig b;
     b.mode = o.bond == "backup"      ? srtcore::bond::GroupMode::kBackup
@@ -140,14 +144,16 @@ int send(const PeerOptions &o) {
   }
   std::this_thread::sleep_for(std::chrono::milliseconds(2 * o.latency_ms));
   long long retrans = 0, drops = 0;
+  int km = 0;  // SRTO_KMSTATE of a plain connection (2 = secured)
   for (const auto &[peer, st] : ep->stats()) {
     retrans += st.pktRetrans;
     drops += st.pktSndDrop;
+    km = st.kmState;
   }
-  std::printf("result sent=%llu refused=%llu due=%llu retrans=%lld snd_drop=%lld\n",
+  std::printf("result sent=%llu refused=%llu due=%llu retrans=%lld snd_drop=%lld km=%d\n",
               static_cast<unsigned long long>(tally.sent),
               static_cast<unsigned long long>(tally.refused),
-              static_cast<unsigned long long>(tally.due), retrans, drops);
+              static_cast<unsigned long long>(tally.due), retrans, drops, km);
   std::fflush(stdout);
   return 0;
 }

@@ -60,12 +60,15 @@ struct PeerOptions {
   int payload = 1316;
   std::int64_t maxbw = -1;    // bytes/s, SRTO_MAXBW semantics
   int buffer_packets = 8192;  // send and receive buffers, flow window
+  int pbkeylen = 0;           // 0: clear; 16, 24, 32: AES-CTR with kBenchPassphrase
   double idle_exit_s = 1.5;   // recv: stop after this long without a message
   // Bonding: "" (a plain connection), broadcast, backup or balancing. The
   // receiver accepts groups on host:port; the sender connects `links`.
   std::string bond;
   std::vector<LinkSpec> links;
 };
+
+inline constexpr const char *kBenchPassphrase = "benchmark passphrase";
 
 // Prints "ready PORT" (recv) and one "result k=v ..." line; returns the exit code.
 int run_libsrt_peer(const PeerOptions &o);
