@@ -292,7 +292,7 @@ std::unique_ptr<Endpoint> Endpoint::open(std::shared_ptr<Reactor> reactor,
     peer.info.address = *addresses->peer;
     peer.info.stream_id = config.connection.stream_id;
     peer.destination = s.udp.destination(*addresses->peer);
-    m.peers.push_back(std::move(peer));
+    m.add_peer(std::move(peer));
   }
   m.local = m.sockets.front()->udp.local_address();
   Reactor::Impl &r = reactor->impl();

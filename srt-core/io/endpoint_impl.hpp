@@ -18,6 +18,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "bond/acceptor.hpp"
@@ -133,6 +134,8 @@ struct Endpoint::Impl final : ReactorClient {
   void flush(Socket &s);  // sends its batch (no lock needed: reactor thread only)
   void flush_all();
   Peer *find_peer(std::uint32_t socket_id);
+  void add_peer(Peer peer);
+  void drop_ended_peers();  // those whose last datagram went
   bool any_blocked() const;
   void update_counters();
 
@@ -190,6 +193,9 @@ struct Endpoint::Impl final : ReactorClient {
   mutable std::mutex mutex;
   std::condition_variable changed;  // connected, message due, failure, cancel
   std::vector<Peer> peers;
+  // Socket id -> index in peers: a datagram finds its connection in constant
+  // time however many callers a listener serves.
+  std::unordered_map<std::uint32_t, std::size_t> peer_index;
   std::vector<std::unique_ptr<GroupPeer>> groups;
   std::unique_ptr<bond::GroupAcceptor> acceptor;  // bonded listener
   std::optional<EndpointError> error;

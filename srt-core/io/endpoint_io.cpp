@@ -34,9 +34,25 @@ RecvBatch &reactor_batch() {
 }  // namespace
 
 Endpoint::Impl::Peer *Endpoint::Impl::find_peer(std::uint32_t socket_id) {
-  for (auto &p : peers)
-    if (p.info.socket_id == socket_id) return &p;
-  return nullptr;
+  const auto it = peer_index.find(socket_id);
+  return it == peer_index.end() ? nullptr : &peers[it->second];
+}
+
+void Endpoint::Impl::add_peer(Peer peer) {
+  peer_index[peer.info.socket_id] = peers.size();
+  peers.push_back(std::move(peer));
+}
+
+void Endpoint::Impl::drop_ended_peers() {
+  const std::size_t before = peers.size();
+  std::erase_if(peers, [](const Peer &p) {
+    if (!p.ended || p.sock->blocked) return false;
+    if (p.sock->listener) p.sock->listener->forget(p.info.socket_id);
+    return true;
+  });
+  if (peers.size() == before) return;
+  peer_index.clear();
+  for (std::size_t i = 0; i < peers.size(); ++i) peer_index[peers[i].info.socket_id] = i;
 }
 
 void Endpoint::Impl::read(Socket &s, srt::TimePoint now) {
@@ -137,7 +153,7 @@ void Endpoint::Impl::accept_from_listener(srt::TimePoint now, Socket &s,
   peer.sock = &s;
   peer.destination = s.udp.destination(from);
   peer.conn = std::move(result.accepted);
-  peers.push_back(std::move(peer));
+  add_peer(std::move(peer));
 }
 
 void Endpoint::Impl::transmit(srt::TimePoint now, Peer &peer) {
@@ -266,11 +282,7 @@ std::optional<srt::TimePoint> Endpoint::Impl::on_tick(srt::TimePoint now) {
     }
     retire_closed_groups(now);
     // A peer that ended goes once its last datagram (a shutdown) is out.
-    std::erase_if(peers, [](const Peer &p) {
-      if (!p.ended || p.sock->blocked) return false;
-      if (p.sock->listener) p.sock->listener->forget(p.info.socket_id);
-      return true;
-    });
+    drop_ended_peers();
     if (drain_waiters > 0) changed.notify_all();
     if (delivery && *delivery < receivers_wake) {
       receivers_wake = *delivery;

@@ -98,17 +98,6 @@ class BondObserver : public RecordingObserver {
   std::vector<Change> changes;
 };
 
-// Polls a condition that has no event of its own (stats) until it holds.
-template <typename Pred>
-bool eventually(Pred pred, std::chrono::milliseconds timeout = kGenerous) {
-  const auto until = std::chrono::steady_clock::now() + timeout;
-  while (!pred()) {
-    if (std::chrono::steady_clock::now() > until) return false;
-    std::this_thread::sleep_for(5ms);
-  }
-  return true;
-}
-
 std::size_t connected_links(const Endpoint &e) {
   const auto links = e.links();
   return static_cast<std::size_t>(std::count_if(links.begin(), links.end(), [](const auto &l) {

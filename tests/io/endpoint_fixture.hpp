@@ -10,6 +10,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "io/endpoint.hpp"
@@ -99,6 +100,17 @@ inline ::testing::AssertionResult all_in_order(const Received &r, std::uint32_t 
     if (r.indices[k] != first + k)
       return ::testing::AssertionFailure() << "position " << k << " holds message " << r.indices[k];
   return ::testing::AssertionSuccess();
+}
+
+// Polls a condition that has no event of its own (stats) until it holds.
+template <typename Pred>
+bool eventually(Pred pred, std::chrono::milliseconds timeout = kGenerous) {
+  const auto until = std::chrono::steady_clock::now() + timeout;
+  while (!pred()) {
+    if (std::chrono::steady_clock::now() > until) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  return true;
 }
 
 // Records observer callbacks; rejects stream ids starting with "deny".

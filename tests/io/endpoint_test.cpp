@@ -150,6 +150,44 @@ TEST(Endpoint, ListenerServesSeveralCallers) {
   EXPECT_EQ(ids, (std::set<std::string>{"caller-0", "caller-1", "caller-2", "caller-3"}));
 }
 
+TEST(Endpoint, ListenerKeepsServingTheRestWhenCallersLeave) {
+  EndpointConfig lc = listener_config();
+  lc.serve_many = true;
+  RecordingObserver observer;
+  auto listener = open_endpoint(lc, &observer);
+  std::vector<std::unique_ptr<Endpoint>> callers;
+  for (int i = 0; i < 6; ++i) callers.push_back(open_endpoint(caller_config(*listener)));
+  for (auto &c : callers) ASSERT_EQ(c->wait_connected(kGenerous), WaitStatus::kReady);
+  ASSERT_TRUE(observer.wait([&] { return observer.connected.size() == 6; }));
+  // Every other caller leaves: the listener drops them from the middle of
+  // its table, and must still find each remaining connection by socket id.
+  for (std::size_t i = 0; i < callers.size(); i += 2) callers[i].reset();
+  ASSERT_TRUE(observer.wait([&] { return observer.disconnected.size() == 3; }));
+  ASSERT_TRUE(eventually([&] { return listener->peers().size() == 3; }));
+  std::set<std::uint32_t> remaining;
+  for (const auto &p : listener->peers()) remaining.insert(p.socket_id);
+  for (auto &c : callers) {
+    if (c) send_messages(*c, 0, 100);
+  }
+  std::map<std::uint32_t, std::vector<std::uint32_t>> per_peer;
+  std::vector<std::uint8_t> buf(1500);
+  for (int n = 0; n < 300; ++n) {
+    WaitStatus st{};
+    auto m = listener->receive(buf, kGenerous, &st);
+    ASSERT_TRUE(m) << "message " << n;
+    const auto index = check_message({buf.data(), m->info.size});
+    ASSERT_GE(index, 0);
+    per_peer[m->socket_id].push_back(static_cast<std::uint32_t>(index));
+  }
+  ASSERT_EQ(per_peer.size(), 3u);
+  for (auto &[id, indices] : per_peer) {
+    EXPECT_EQ(remaining.count(id), 1u) << "peer " << id;
+    Received r;
+    r.indices = indices;
+    EXPECT_TRUE(all_in_order(r, 0, 100)) << "peer " << id;
+  }
+}
+
 TEST(Endpoint, StreamIdRejectedByObserver) {
   RecordingObserver observer;
   auto listener = open_endpoint(listener_config(), &observer);
