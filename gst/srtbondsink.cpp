@@ -26,8 +26,9 @@ struct MappedBuffer {
 };
 
 struct SinkState {
-  GstBufferList *headers = nullptr;  // caps streamheader, sent before the first buffer
-  bool headers_sent = false;
+  GstBufferList *headers = nullptr;  // caps streamheader: every peer gets them first
+  // The endpoint the headers were handed to (a reconnect makes a new one).
+  const srtcore::io::Endpoint *headers_endpoint = nullptr;
   std::vector<MappedBuffer> mapped;
   std::vector<srtcore::srt::ByteSpan> messages;
 
@@ -35,7 +36,7 @@ struct SinkState {
   void clear_headers() {
     if (headers) gst_buffer_list_unref(headers);
     headers = nullptr;
-    headers_sent = false;
+    headers_endpoint = nullptr;
   }
 };
 
@@ -117,20 +118,25 @@ static GstFlowReturn send_messages(GstSrtBondSink *self,
     if (srt.flushing()) return GST_FLOW_FLUSHING;
     srtcore::io::Endpoint *ep = srt.endpoint();
     if (!ep) return GST_FLOW_ERROR;
-    if (!s.headers_sent && s.headers && !ep->peers().empty()) {
+    if (s.headers && s.headers_endpoint != ep) {
+      // The endpoint sends them to each peer before anything else: to those
+      // connected now, and to each caller that connects later (srtsink does
+      // the same for every new client).
       std::vector<GstMapInfo> maps(gst_buffer_list_length(s.headers));
       std::vector<srtcore::srt::ByteSpan> hdr;
+      const std::size_t chunk = srt.payload_size();
       for (guint i = 0; i < maps.size(); ++i) {
         GstBuffer *h = gst_buffer_list_get(s.headers, i);
-        if (gst_buffer_map(h, &maps[i], GST_MAP_READ)) hdr.emplace_back(maps[i].data, maps[i].size);
+        if (!gst_buffer_map(h, &maps[i], GST_MAP_READ)) continue;
+        for (std::size_t off = 0; off < maps[i].size; off += chunk)
+          hdr.emplace_back(maps[i].data + off, std::min(chunk, maps[i].size - off));
       }
-      const std::size_t peers = ep->send(hdr);
-      srt.count_bytes(total_bytes(hdr) * peers);
+      ep->set_stream_headers(hdr);
       for (guint i = 0; i < maps.size(); ++i) {
         if (maps[i].memory) gst_buffer_unmap(gst_buffer_list_get(s.headers, i), &maps[i]);
       }
-      s.headers_sent = peers > 0;
-      GST_DEBUG_OBJECT(self, "sent %zu stream headers to %zu peers", hdr.size(), peers);
+      s.headers_endpoint = ep;
+      GST_DEBUG_OBJECT(self, "%zu stream header messages for every peer", hdr.size());
     }
     const std::size_t peers = ep->send(messages);
     if (peers > 0) {
@@ -139,7 +145,7 @@ static GstFlowReturn send_messages(GstSrtBondSink *self,
     }
     if (ep->error()) {
       if (!srt.handle_failure(false)) return GST_FLOW_ERROR;
-      s.headers_sent = false;
+      s.headers_endpoint = nullptr;  // a new endpoint: hand them over again
       continue;
     }
     if (!srt.wait_for_connection()) {
@@ -154,7 +160,7 @@ static GstFlowReturn send_messages(GstSrtBondSink *self,
       case SrtElement::Wait::kError:
       case SrtElement::Wait::kPeerGone:
         if (!srt.handle_failure(false)) return GST_FLOW_ERROR;
-        s.headers_sent = false;
+        s.headers_endpoint = nullptr;  // a new endpoint: hand them over again
         break;
     }
   }

@@ -354,6 +354,29 @@ std::size_t Endpoint::send(std::span<const srt::ByteSpan> messages,
   return reached;
 }
 
+void Endpoint::set_stream_headers(std::span<const srt::ByteSpan> messages) {
+  Impl &m = *impl_;
+  std::optional<srt::TimePoint> wake;
+  {
+    std::lock_guard lock(m.mutex);
+    m.stream_headers.clear();
+    for (const auto &h : messages) m.stream_headers.emplace_back(h.begin(), h.end());
+    if (!messages.empty()) {
+      const srt::TimePoint now = monotonic_now();
+      for (auto &peer : m.peers) {
+        if (!peer.connected || peer.ended) continue;
+        for (const auto &h : messages) peer.conn->send_message(now, h, std::nullopt);
+      }
+      for (auto &g : m.groups) {
+        if (!m.group_connected(*g)) continue;
+        for (const auto &h : messages) g->group->send_message(now, h, std::nullopt);
+      }
+      wake = m.need_wake(now);
+    }
+  }
+  if (wake) m.reactor.wake_at(*wake);
+}
+
 std::optional<ReceivedMessage> Endpoint::receive(srt::MutableByteSpan out,
                                                  std::chrono::milliseconds timeout,
                                                  WaitStatus *status) {

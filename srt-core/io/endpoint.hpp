@@ -184,6 +184,12 @@ class Endpoint {
   std::size_t send(std::span<const srt::ByteSpan> messages,
                    std::optional<srt::TimePoint> origin = {});
 
+  // Messages every peer gets before any other, as srtsink sends the caps
+  // streamheader: to each peer connected now at once (before the next
+  // send()), and to each peer that connects later when it does. Replaces the
+  // previous set; empty clears it.
+  void set_stream_headers(std::span<const srt::ByteSpan> messages);
+
   // Waits up to `timeout` for the next message due for delivery and copies
   // it into `out` (payload_size bytes suffice). nullopt with *status telling
   // why otherwise.

@@ -88,6 +88,7 @@ void Endpoint::Impl::take_group_events(srt::TimePoint now, GroupPeer &gp) {
       case bond::GroupEvent::Kind::kConnected: {
         gp.connected = true;
         gp.negotiated = e->negotiated;
+        for (const auto &h : stream_headers) gp.group->send_message(now, h, std::nullopt);
         if (const auto it = gp.links.find(e->link); it != gp.links.end())
           gp.info.address = it->second.peer;
         gp.info.stream_id = is_listener ? e->negotiated.stream_id : config.connection.stream_id;

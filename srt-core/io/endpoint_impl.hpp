@@ -130,7 +130,7 @@ struct Endpoint::Impl final : ReactorClient {
   void accept_from_listener(srt::TimePoint now, Socket &s, const srt::NetAddress &from,
                             srt::ByteSpan bytes);
   void transmit(srt::TimePoint now, Peer &peer);
-  void take_events(Peer &peer);
+  void take_events(srt::TimePoint now, Peer &peer);
   void flush(Socket &s);  // sends its batch (no lock needed: reactor thread only)
   void flush_all();
   Peer *find_peer(std::uint32_t socket_id);
@@ -196,6 +196,8 @@ struct Endpoint::Impl final : ReactorClient {
   // Socket id -> index in peers: a datagram finds its connection in constant
   // time however many callers a listener serves.
   std::unordered_map<std::uint32_t, std::size_t> peer_index;
+  // Stream headers (Endpoint::set_stream_headers): sent to each peer first.
+  std::vector<std::vector<std::uint8_t>> stream_headers;
   std::vector<std::unique_ptr<GroupPeer>> groups;
   std::unique_ptr<bond::GroupAcceptor> acceptor;  // bonded listener
   std::optional<EndpointError> error;

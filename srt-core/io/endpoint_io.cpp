@@ -169,13 +169,15 @@ void Endpoint::Impl::transmit(srt::TimePoint now, Peer &peer) {
   }
 }
 
-void Endpoint::Impl::take_events(Peer &peer) {
+void Endpoint::Impl::take_events(srt::TimePoint now, Peer &peer) {
   const bool is_listener = config.mode == Mode::kListener;
   while (auto e = peer.conn->poll_event()) {
     switch (e->kind) {
       case srt::ConnectionEvent::Kind::kConnected:
         peer.connected = true;
         peer.negotiated = e->negotiated;
+        // Before any live data: send() takes the same lock after this.
+        for (const auto &h : stream_headers) peer.conn->send_message(now, h, std::nullopt);
         peer.info.stream_id = is_listener ? e->negotiated.stream_id : config.connection.stream_id;
         notices.push_back({Notice::Kind::kConnected, peer.info, e->negotiated, 0, {}});
         break;
@@ -256,7 +258,7 @@ std::optional<srt::TimePoint> Endpoint::Impl::on_tick(srt::TimePoint now) {
       auto d = peer.conn->next_timer_deadline();
       if (d && *d <= now) peer.conn->handle_timeout(now);
       if (!peer.sock->blocked) transmit(now, peer);
-      take_events(peer);
+      take_events(now, peer);
       d = peer.conn->next_timer_deadline();
       if (d && (!next || *d < *next)) next = d;
       if (peer.connected && receivers_waiting > 0) {

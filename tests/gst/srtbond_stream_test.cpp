@@ -192,3 +192,60 @@ TEST(SrtBondStream, SinkWithoutWaitForConnectionDropsUntilConnected) {
   for (int i = 0; i < 10; ++i) push(tx.get(), pattern(100, static_cast<std::uint8_t>(i)));
   EXPECT_EQ(wait_error(tx.get(), std::chrono::milliseconds(200)), "");
 }
+
+TEST(SrtBondStream, ListenerSinkSendsTheStreamHeadersToEveryNewCallerFirst) {
+  const std::uint16_t port = free_udp_port();
+  CallerSignals sig;
+  auto tx = launch(
+      "appsrc name=in is-live=true format=time ! srtbondsink name=out sync=false "
+      "uri=srt://127.0.0.1:" +
+      port_str(port) + "?mode=listener");
+  ASSERT_TRUE(tx);
+  // Caps with a streamheader (as mpegtsmux or flvmux put their headers).
+  const Bytes header = pattern(700, 99);
+  {
+    GstBuffer *h = buffer_of(header);
+    GST_BUFFER_FLAG_SET(h, GST_BUFFER_FLAG_HEADER);
+    GValue array = G_VALUE_INIT, value = G_VALUE_INIT;
+    g_value_init(&array, GST_TYPE_ARRAY);
+    g_value_init(&value, GST_TYPE_BUFFER);
+    gst_value_set_buffer(&value, h);
+    gst_value_array_append_and_take_value(&array, &value);
+    GstCaps *caps = gst_caps_new_empty_simple("application/x-test-stream");
+    gst_caps_set_value(caps, "streamheader", &array);
+    g_value_unset(&array);
+    gst_buffer_unref(h);
+    g_object_set(by_name(tx.get(), "in"), "caps", caps, nullptr);
+    gst_caps_unref(caps);
+  }
+  sig.connect(by_name(tx.get(), "out"));
+  ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+
+  auto rx1 = receiver("uri=srt://127.0.0.1:" + port_str(port));
+  ASSERT_TRUE(rx1);
+  ASSERT_NE(gst_element_set_state(rx1.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::vector<Bytes> first;
+  for (std::uint8_t i = 0; i < 5; ++i) first.push_back(pattern(200 + i, i));
+  for (const Bytes &b : first) push(tx.get(), b);  // waits for the first caller
+  const auto got1 = pull(by_name(rx1.get(), "out"), 6, kWaitMs);
+  ASSERT_EQ(got1.size(), 6u) << wait_error(tx.get(), std::chrono::milliseconds(10));
+  EXPECT_EQ(got1[0].data, header);
+  for (std::size_t i = 0; i < first.size(); ++i) EXPECT_EQ(got1[i + 1].data, first[i]) << i;
+
+  // A late joiner: the headers first, then live data; the first caller does
+  // not get them again.
+  auto rx2 = receiver("uri=srt://127.0.0.1:" + port_str(port));
+  ASSERT_TRUE(rx2);
+  ASSERT_NE(gst_element_set_state(rx2.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  ASSERT_TRUE(sig.log.wait_count(4, kWaitMs));  // connecting + added, twice
+  std::vector<Bytes> later;
+  for (std::uint8_t i = 0; i < 3; ++i) later.push_back(pattern(300 + i, 50 + i));
+  for (const Bytes &b : later) push(tx.get(), b);
+  const auto got2 = pull(by_name(rx2.get(), "out"), 4, kWaitMs);
+  ASSERT_EQ(got2.size(), 4u) << wait_error(tx.get(), std::chrono::milliseconds(10));
+  EXPECT_EQ(got2[0].data, header);
+  for (std::size_t i = 0; i < later.size(); ++i) EXPECT_EQ(got2[i + 1].data, later[i]) << i;
+  const auto more1 = pull(by_name(rx1.get(), "out"), 3, kWaitMs);
+  ASSERT_EQ(more1.size(), 3u);
+  for (std::size_t i = 0; i < later.size(); ++i) EXPECT_EQ(more1[i].data, later[i]) << i;
+}
