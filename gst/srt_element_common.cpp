@@ -337,6 +337,13 @@ void install_srt_properties(GObjectClass *klass) {
                                   g_param_spec_boolean("authentication", "Authentication",
                                                        "Authenticate a connection", TRUE, rw));
   g_object_class_install_property(
+      klass, kPropCallerRejectCode,
+      g_param_spec_uint("caller-reject-code", "Caller reject code",
+                        "Reject code (SRT user range 1000-1999) a caller gets when "
+                        "caller-connecting returns FALSE; a handler may set it for each caller "
+                        "before returning. The caller's element reports it",
+                        1000, 1999, kRejectForbidden, rw));
+  g_object_class_install_property(
       klass, kPropAutoReconnect,
       g_param_spec_boolean("auto-reconnect", "Automatic reconnect",
                            "Automatically reconnect when connection fails", TRUE, rw));
@@ -521,6 +528,9 @@ bool SrtElement::set_property(guint prop_id, const GValue *value) {
       authentication_ = g_value_get_boolean(value);
       auth_enabled_ = authentication_;
       break;
+    case kPropCallerRejectCode:
+      caller_reject_code_ = g_value_get_uint(value);
+      break;
     case kPropAutoReconnect:
       auto_reconnect_ = g_value_get_boolean(value);
       break;
@@ -593,6 +603,9 @@ bool SrtElement::get_property(guint prop_id, GValue *value) {
       break;
     case kPropAuthentication:
       g_value_set_boolean(value, authentication_);
+      break;
+    case kPropCallerRejectCode:
+      g_value_set_uint(value, caller_reject_code_);
       break;
     case kPropAutoReconnect:
       g_value_set_boolean(value, auto_reconnect_);
@@ -998,11 +1011,12 @@ std::optional<std::uint32_t> SrtElement::on_caller_connecting(const srt::CallerR
     g_object_unref(addr);
     return std::nullopt;
   }
-  GST_WARNING_OBJECT(element_, "rejecting caller %s, streamid '%s'", req.peer.to_string().c_str(),
-                     req.stream_id.c_str());
+  const std::uint32_t code = caller_reject_code_;
+  GST_WARNING_OBJECT(element_, "rejecting caller %s, streamid '%s' with code %u",
+                     req.peer.to_string().c_str(), req.stream_id.c_str(), code);
   g_signal_emit(element_, signals_[kSigCallerRejected], 0, addr, req.stream_id.c_str());
   g_object_unref(addr);
-  return kRejectForbidden;
+  return code;
 }
 
 void SrtElement::on_connected(const io::PeerInfo &peer) {

@@ -40,6 +40,7 @@ enum SrtProp : guint {
   kPropStatsInterval,
   kPropKmRefreshRate,
   kPropKmPreannounce,
+  kPropCallerRejectCode,
   kPropCommonLast,
 };
 
@@ -171,6 +172,9 @@ class SrtElement {
   std::unique_ptr<srtcore::io::Endpoint> endpoint_;
   std::atomic<bool> flushing_{false};
   std::atomic<bool> auth_enabled_{true};
+  // The code a caller refused by caller-connecting gets (a handler may set
+  // it per caller before returning FALSE).
+  std::atomic<std::uint32_t> caller_reject_code_{1403};
   std::atomic<unsigned> disconnects_{0};
   std::atomic<std::uint64_t> bytes_{0};
   std::mutex backoff_lock_;

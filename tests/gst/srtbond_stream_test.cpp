@@ -2,6 +2,7 @@
 // oversized buffers split at the payload size, buffer lists, stream ids and
 // refusals through caller-connecting, the negotiated latency in the latency
 // query, stats after streaming. Every wait is on an event with a timeout.
+#include <gio/gio.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
@@ -248,4 +249,41 @@ TEST(SrtBondStream, ListenerSinkSendsTheStreamHeadersToEveryNewCallerFirst) {
   const auto more1 = pull(by_name(rx1.get(), "out"), 3, kWaitMs);
   ASSERT_EQ(more1.size(), 3u);
   for (std::size_t i = 0; i < later.size(); ++i) EXPECT_EQ(more1[i].data, later[i]) << i;
+}
+
+namespace {
+
+// caller-connecting: refuses every caller with a code chosen from its
+// stream id (the application's own access control).
+gboolean refuse_with_chosen_code(GstElement *element, GSocketAddress *, const gchar *stream_id,
+                                 gpointer) {
+  const guint code = g_str_has_suffix(stream_id, "missing") ? 1404 : 1401;
+  g_object_set(element, "caller-reject-code", code, nullptr);
+  return FALSE;
+}
+
+}  // namespace
+
+TEST(SrtBondStream, RefusedCallerGetsTheRejectCodeTheApplicationChose) {
+  const std::uint16_t port = free_udp_port();
+  auto rx = receiver("uri=srt://127.0.0.1:" + port_str(port) + "?mode=listener");
+  ASSERT_TRUE(rx);
+  GstElement *src = by_name(rx.get(), "in");
+  guint code = 0;
+  g_object_get(src, "caller-reject-code", &code, nullptr);
+  EXPECT_EQ(code, 1403u);  // SRT_REJX_FORBIDDEN, as srtsrc
+  g_signal_connect(src, "caller-connecting", G_CALLBACK(refuse_with_chosen_code), nullptr);
+  ASSERT_NE(gst_element_set_state(rx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  for (const auto &[id, want] : {std::pair<std::string, std::string>{"cam-missing", "1404"},
+                                 std::pair<std::string, std::string>{"cam-unknown", "1401"}}) {
+    auto tx = sender("uri=srt://127.0.0.1:" + port_str(port) + "?streamid=" + id +
+                     " auto-reconnect=false");
+    ASSERT_TRUE(tx);
+    ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+    push(tx.get(), pattern(10, 0));
+    const std::string err = wait_error(tx.get(), kWaitMs);
+    EXPECT_NE(err.find("reject code " + want), std::string::npos) << err;
+    EXPECT_NE(err.find(want == "1404" ? "resource not found" : "unauthorized"), std::string::npos)
+        << err;
+  }
 }
