@@ -365,7 +365,8 @@ TEST_P(LastLinkStanding, LosesNothing) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sim, LastLinkStanding,
-                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup),
+                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup,
+                                           GroupMode::kBalancing),
                          [](const ::testing::TestParamInfo<GroupMode> &p) {
                            return std::string(group_mode_name(p.param));
                          });
@@ -502,7 +503,8 @@ TEST_P(MidStream, LinkAddedThenFirstCut) {
   finish(s, r);
   expect_clean(s, r);
   ASSERT_TRUE(added);
-  const LinkState want = r.mode == GroupMode::kBroadcast ? LinkState::kRunning : LinkState::kIdle;
+  // A backup standby is idle; broadcast and balancing links all carry.
+  const LinkState want = r.mode == GroupMode::kBackup ? LinkState::kIdle : LinkState::kRunning;
   EXPECT_EQ(before_cut, want) << s.event_log(0);
   EXPECT_EQ(s.state_of_path(second), LinkState::kRunning) << s.event_log(0);
 }
@@ -530,7 +532,8 @@ TEST_P(MidStream, LinkRemoved) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sim, MidStream,
-                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup),
+                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup,
+                                           GroupMode::kBalancing),
                          [](const ::testing::TestParamInfo<GroupMode> &p) {
                            return std::string(group_mode_name(p.param));
                          });
@@ -572,7 +575,8 @@ TEST_P(BreakAndReconnect, CutThreeSeconds) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Sim, BreakAndReconnect,
-                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup),
+                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup,
+                                           GroupMode::kBalancing),
                          [](const ::testing::TestParamInfo<GroupMode> &p) {
                            return std::string(group_mode_name(p.param));
                          });
