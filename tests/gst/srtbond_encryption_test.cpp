@@ -17,23 +17,6 @@ namespace {
 constexpr std::chrono::milliseconds kWaitMs =
     std::chrono::duration_cast<std::chrono::milliseconds>(kWait);
 
-PipelinePtr sender(const std::string &sink_props) {
-  return launch(
-      "appsrc name=in is-live=true format=time caps=application/octet-stream ! "
-      "srtbondsink name=out sync=false auto-reconnect=false " +
-      sink_props);
-}
-
-PipelinePtr receiver(const std::string &src_props) {
-  return launch("srtbondsrc name=in " + src_props +
-                " ! appsink name=out sync=false emit-signals=false max-buffers=100000");
-}
-
-void push(GstElement *pipeline, const Bytes &b) {
-  ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(by_name(pipeline, "in")), buffer_of(b)),
-            GST_FLOW_OK);
-}
-
 // "text / debug" of the first warning on the bus, "" if none in time.
 std::string wait_warning(GstElement *pipeline) {
   GstBus *bus = gst_element_get_bus(pipeline);
@@ -88,7 +71,8 @@ TEST(SrtBondEncryption, SamePassphraseStreamsAtTheCallersKeyLength) {
   ASSERT_TRUE(rx);
   ASSERT_NE(gst_element_set_state(rx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   // The URI keys as srtsink takes them.
-  auto tx = sender(caller_uri(port, "&passphrase=bond%20element%20secret&pbkeylen=32"));
+  auto tx = sender("auto-reconnect=false " +
+                   caller_uri(port, "&passphrase=bond%20element%20secret&pbkeylen=32"));
   ASSERT_TRUE(tx);
   ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   std::vector<Bytes> want;
@@ -128,7 +112,7 @@ TEST(SrtBondEncryption, RefusalsSayWhichAndWhatToSetOnBothSides) {
     auto rx = receiver(listener_uri(port) + " " + r.listener_props);
     ASSERT_TRUE(rx);
     ASSERT_NE(gst_element_set_state(rx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
-    auto tx = sender(caller_uri(port) + " " + r.caller_props);
+    auto tx = sender("auto-reconnect=false " + caller_uri(port) + " " + r.caller_props);
     ASSERT_TRUE(tx);
     ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
     push(tx.get(), pattern(10, 0));

@@ -2,6 +2,8 @@
 
 #include <gio/gio.h>
 #include <gst/app/gstappsink.h>
+#include <gst/app/gstappsrc.h>
+#include <gtest/gtest.h>
 
 #include <cstring>
 
@@ -145,6 +147,23 @@ static gboolean on_connecting(GstElement *, GSocketAddress *, const gchar *sid, 
   const std::string id = sid ? sid : "";
   c->log.add("connecting " + id);
   return !c->accept || c->accept(id);
+}
+
+PipelinePtr sender(const std::string &sink_props) {
+  return launch(
+      "appsrc name=in is-live=true format=time caps=application/octet-stream ! "
+      "srtbondsink name=out sync=false " +
+      sink_props);
+}
+
+PipelinePtr receiver(const std::string &src_props) {
+  return launch("srtbondsrc name=in " + src_props +
+                " ! appsink name=out sync=false emit-signals=false max-buffers=100000");
+}
+
+void push(GstElement *pipeline, const Bytes &b) {
+  EXPECT_EQ(gst_app_src_push_buffer(GST_APP_SRC(by_name(pipeline, "in")), buffer_of(b)),
+            GST_FLOW_OK);
 }
 
 void CallerSignals::connect(GstElement *element) {

@@ -45,6 +45,13 @@ struct Received {
 };
 std::vector<Received> pull(GstElement *appsink, std::size_t n, std::chrono::milliseconds timeout);
 
+// "appsrc name=in (octet-stream) ! srtbondsink name=out sync=false <props>".
+PipelinePtr sender(const std::string &sink_props);
+// "srtbondsrc name=in <props> ! appsink name=out".
+PipelinePtr receiver(const std::string &src_props);
+// Pushes `b` into the pipeline's appsrc "in"; a failure is a test failure.
+void push(GstElement *pipeline, const Bytes &b);
+
 // Thread-safe log of signal emissions (they come from the reactor thread).
 class SignalLog {
  public:

@@ -22,23 +22,6 @@ std::string port_str(std::uint16_t p) {
   return std::to_string(p);
 }
 
-PipelinePtr sender(const std::string &sink_props) {
-  return launch(
-      "appsrc name=in is-live=true format=time caps=application/octet-stream ! "
-      "srtbondsink name=out sync=false " +
-      sink_props);
-}
-
-PipelinePtr receiver(const std::string &src_props) {
-  return launch("srtbondsrc name=in " + src_props +
-                " ! appsink name=out sync=false emit-signals=false max-buffers=100000");
-}
-
-void push(GstElement *pipeline, const Bytes &b) {
-  ASSERT_EQ(gst_app_src_push_buffer(GST_APP_SRC(by_name(pipeline, "in")), buffer_of(b)),
-            GST_FLOW_OK);
-}
-
 void push_list(GstElement *pipeline, const std::vector<Bytes> &items) {
   GstBufferList *list = gst_buffer_list_new_sized(static_cast<guint>(items.size()));
   for (const Bytes &b : items) gst_buffer_list_add(list, buffer_of(b));

@@ -36,6 +36,23 @@ std::uint16_t free_udp_port() {
   return p.empty() ? 0 : p[0];
 }
 
+// `count` messages from a listener's callers: each one's indices by peer.
+std::map<std::uint32_t, std::vector<std::uint32_t>> receive_per_peer(Endpoint &listener,
+                                                                     int count) {
+  std::map<std::uint32_t, std::vector<std::uint32_t>> per_peer;
+  std::vector<std::uint8_t> buf(1500);
+  for (int n = 0; n < count; ++n) {
+    WaitStatus st{};
+    auto m = listener.receive(buf, kGenerous, &st);
+    EXPECT_TRUE(m) << "message " << n;
+    if (!m) break;
+    const auto index = check_message({buf.data(), m->info.size});
+    EXPECT_GE(index, 0);
+    if (index >= 0) per_peer[m->socket_id].push_back(static_cast<std::uint32_t>(index));
+  }
+  return per_peer;
+}
+
 void expect_stream(Endpoint &from, Endpoint &to, std::uint32_t count) {
   std::future<Received> rx =
       std::async(std::launch::async, [&] { return receive_messages(to, count); });
@@ -128,18 +145,9 @@ TEST(Endpoint, ListenerServesSeveralCallers) {
 
   // Every caller -> listener: each connection's messages in order.
   for (auto &c : callers) send_messages(*c, 0, 100);
-  std::map<std::uint32_t, std::vector<std::uint32_t>> per_peer;
-  std::vector<std::uint8_t> buf(1500);
-  for (int n = 0; n < 400; ++n) {
-    WaitStatus st{};
-    auto m = listener->receive(buf, kGenerous, &st);
-    ASSERT_TRUE(m) << "message " << n;
-    const auto index = check_message({buf.data(), m->info.size});
-    ASSERT_GE(index, 0);
-    per_peer[m->socket_id].push_back(static_cast<std::uint32_t>(index));
-  }
+  const auto per_peer = receive_per_peer(*listener, 400);
   ASSERT_EQ(per_peer.size(), 4u);
-  for (auto &[id, indices] : per_peer) {
+  for (const auto &[id, indices] : per_peer) {
     Received r;
     r.indices = indices;
     EXPECT_TRUE(all_in_order(r, 0, 100)) << "peer " << id;
@@ -169,18 +177,9 @@ TEST(Endpoint, ListenerKeepsServingTheRestWhenCallersLeave) {
   for (auto &c : callers) {
     if (c) send_messages(*c, 0, 100);
   }
-  std::map<std::uint32_t, std::vector<std::uint32_t>> per_peer;
-  std::vector<std::uint8_t> buf(1500);
-  for (int n = 0; n < 300; ++n) {
-    WaitStatus st{};
-    auto m = listener->receive(buf, kGenerous, &st);
-    ASSERT_TRUE(m) << "message " << n;
-    const auto index = check_message({buf.data(), m->info.size});
-    ASSERT_GE(index, 0);
-    per_peer[m->socket_id].push_back(static_cast<std::uint32_t>(index));
-  }
+  const auto per_peer = receive_per_peer(*listener, 300);
   ASSERT_EQ(per_peer.size(), 3u);
-  for (auto &[id, indices] : per_peer) {
+  for (const auto &[id, indices] : per_peer) {
     EXPECT_EQ(remaining.count(id), 1u) << "peer " << id;
     Received r;
     r.indices = indices;
