@@ -187,6 +187,34 @@ TEST(Endpoint, ListenerKeepsServingTheRestWhenCallersLeave) {
   }
 }
 
+TEST(Endpoint, ListenerServesAHundredCallersOnOnePort) {
+  constexpr int kCallers = 100;
+  constexpr std::uint32_t kEach = 100;
+  EndpointConfig lc = listener_config();
+  lc.serve_many = true;
+  RecordingObserver observer;
+  auto listener = open_endpoint(lc, &observer);
+  std::vector<std::unique_ptr<Endpoint>> callers;
+  for (int i = 0; i < kCallers; ++i) callers.push_back(open_endpoint(caller_config(*listener)));
+  for (auto &c : callers) ASSERT_EQ(c->wait_connected(kGenerous), WaitStatus::kReady);
+  ASSERT_TRUE(observer.wait([&] { return observer.connected.size() == kCallers; }));
+  // Every caller streams at once, interleaved, a few messages at a time.
+  std::future<std::map<std::uint32_t, std::vector<std::uint32_t>>> rx =
+      std::async(std::launch::async, [&] { return receive_per_peer(*listener, kCallers * kEach); });
+  for (std::uint32_t i = 0; i < kEach; i += 4) {
+    for (auto &c : callers) send_messages(*c, i, 4);
+  }
+  const auto per_peer = rx.get();
+  ASSERT_EQ(per_peer.size(), static_cast<std::size_t>(kCallers));
+  for (const auto &[id, indices] : per_peer) {
+    Received r;
+    r.indices = indices;
+    EXPECT_TRUE(all_in_order(r, 0, kEach)) << "peer " << id;
+  }
+  EXPECT_EQ(listener->counters().unknown_socket, 0u);
+  EXPECT_EQ(listener->counters().wrong_peer, 0u);
+}
+
 TEST(Endpoint, StreamIdRejectedByObserver) {
   RecordingObserver observer;
   auto listener = open_endpoint(listener_config(), &observer);
