@@ -40,6 +40,7 @@ enum SrtProp : guint {
   kPropStatsInterval,
   kPropKmRefreshRate,
   kPropKmPreannounce,
+  kPropCryptoMode,
   kPropCommonLast,
 };
 
@@ -60,6 +61,8 @@ enum SrtSignal : guint {
 // may live in one process. The values and nicks are srtsrc's.
 GType srt_bond_connection_mode_get_type();
 GType srt_bond_key_length_get_type();
+// libsrt's SRTO_CRYPTOMODE values (srtsrc/srtsink 1.22 have no such property).
+GType srt_bond_crypto_mode_get_type();
 GType srt_bond_mode_get_type();
 GType srt_bond_link_state_get_type();
 
