@@ -110,9 +110,11 @@ std::string encryption_hint(std::uint32_t reject_code, bool we_encrypt, CryptoMo
     // libsrt before 1.5.2 (Debian 12's 1.5.1) cannot read a GCM KMREQ.
     if (reject_code == static_cast<std::uint32_t>(RejectReason::kUnsecure) ||
         reject_code == static_cast<std::uint32_t>(RejectReason::kBadSecret)) {
-      return "this side asks for AES-GCM (cryptomode=2), which the peer may lack (libsrt "
-             "before 1.5.2 has only AES-CTR): set cryptomode=1 or 0 here, or check that "
-             "the passphrases match";
+      // libsrt 1.5.1 answers a GCM KMREQ with UNSECURE (NOSECRET), as it
+      // answers a missing passphrase: name both causes.
+      return "this side asks for AES-GCM (cryptomode=2), which the peer lacks if it is "
+             "libsrt before 1.5.2 (only AES-CTR): set cryptomode=1 or 0 here; otherwise set "
+             "the same passphrase on both sides";
     }
   }
   if (reject_code == static_cast<std::uint32_t>(RejectReason::kBadSecret)) {
