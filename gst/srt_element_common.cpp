@@ -80,6 +80,7 @@ GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   set_int(s, "packets-received-undecrypted", st.pktRcvUndecrypt);
   set_int(s, "km-state", st.kmState);
   set_int(s, "pbkeylen", st.pbKeyLen);
+  set_int(s, "crypto-mode", st.cryptoMode);  // 1 AES-CTR, 2 AES-GCM, 0 clear
   // The latency that matters for this direction.
   set_int(s, "negotiated-latency-ms", is_sink ? st.msSndTsbPdDelay : st.msRcvTsbPdDelay);
   return s;

@@ -101,7 +101,8 @@ TEST(SrtBondEncryption, SamePassphraseStreamsAtTheCallersKeyLength) {
   for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].data, want[i]) << i;
   for (GstElement *e : {by_name(tx.get(), "out"), by_name(rx.get(), "in")}) {
     EXPECT_EQ(stats_int(e, "pbkeylen"), 32);
-    EXPECT_EQ(stats_int(e, "km-state"), 2);  // SRT_KM_S_SECURED
+    EXPECT_EQ(stats_int(e, "crypto-mode"), 1);  // auto on the caller: AES-CTR
+    EXPECT_EQ(stats_int(e, "km-state"), 2);     // SRT_KM_S_SECURED
     EXPECT_EQ(stats_int(e, "packets-received-undecrypted"), 0);
   }
 }
@@ -132,6 +133,7 @@ TEST(SrtBondEncryption, AesGcmStreamsAndCollidesWithAesCtr) {
   for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].data, want[i]) << i;
   for (GstElement *e : {by_name(tx.get(), "out"), by_name(rx.get(), "in")}) {
     EXPECT_EQ(stats_int(e, "km-state"), 2);
+    EXPECT_EQ(stats_int(e, "crypto-mode"), 2);  // AES-GCM in use
     EXPECT_EQ(stats_int(e, "packets-received-undecrypted"), 0);
   }
 

@@ -82,6 +82,7 @@ void stream_gcm(EnginePair &p, int count, int lose_every) {
     const Stats st = p.side(side)->stats(p.now());
     EXPECT_EQ(st.pktRcvUndecrypt, 0);
     EXPECT_EQ(st.kmState, static_cast<int>(KmState::kSecured));
+    EXPECT_EQ(st.cryptoMode, 2);
   }
 }
 
