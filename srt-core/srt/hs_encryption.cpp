@@ -100,11 +100,13 @@ std::optional<RejectReason> check_kmrsp(const StreamCrypto *ours, std::optional<
 std::string encryption_hint(std::uint32_t reject_code, bool we_encrypt, CryptoMode mode) {
   if (reject_code == static_cast<std::uint32_t>(RejectReason::kCrypto)) {
     if (mode == CryptoMode::kAesGcm) {
+      // An initiator in auto mode uses AES-CTR: only a listener may say 0.
       return "this side asks for AES-GCM (cryptomode=2) and the peer uses AES-CTR: set "
-             "cryptomode=1 or 0 here, or cryptomode=2 or 0 on the peer";
+             "cryptomode=1 or 0 here, or cryptomode=2 on the peer (0 also works on a "
+             "listener)";
     }
-    return "the peer asks for AES-GCM and this side for AES-CTR: set cryptomode=0 or 2 here, "
-           "or cryptomode=1 on the peer";
+    return "the peer asks for AES-GCM and this side for AES-CTR: set cryptomode=2 here (0 "
+           "also works on a listener), or cryptomode=1 or 0 on the peer";
   }
   if (mode == CryptoMode::kAesGcm && we_encrypt) {
     // libsrt before 1.5.2 (Debian 12's 1.5.1) cannot read a GCM KMREQ.
