@@ -80,6 +80,7 @@ GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   set_int(s, "packets-received-undecrypted", st.pktRcvUndecrypt);
   set_int(s, "km-state", st.kmState);
   set_int(s, "pbkeylen", st.pbKeyLen);
+  set_int(s, "crypto-mode", st.cryptoMode);  // 1 AES-CTR, 2 AES-GCM, 0 clear
   // The latency that matters for this direction.
   set_int(s, "negotiated-latency-ms", is_sink ? st.msSndTsbPdDelay : st.msRcvTsbPdDelay);
   return s;
@@ -242,6 +243,18 @@ GType srt_bond_mode_get_type() {
   return type;
 }
 
+GType srt_bond_crypto_mode_get_type() {
+  static GType type = 0;
+  static const GEnumValue values[] = {{0, "GST_SRT_BOND_CRYPTO_MODE_AUTO", "auto"},
+                                      {1, "GST_SRT_BOND_CRYPTO_MODE_AES_CTR", "aes-ctr"},
+                                      {2, "GST_SRT_BOND_CRYPTO_MODE_AES_GCM", "aes-gcm"},
+                                      {0, nullptr, nullptr}};
+  if (g_once_init_enter(&type)) {
+    g_once_init_leave(&type, g_enum_register_static("GstSrtBondCryptoMode", values));
+  }
+  return type;
+}
+
 GType srt_bond_link_state_get_type() {
   using srtcore::bond::LinkState;
   static GType type = 0;
@@ -384,6 +397,14 @@ void install_srt_properties(GObjectClass *klass) {
                         "it at which the old one is retired (libsrt's kmpreannounce; 0 = its "
                         "default; at most (km-refreshrate - 1) / 2)",
                         0, G_MAXINT32, 0, rw_ready));
+  g_object_class_install_property(
+      klass, kPropCryptoMode,
+      g_param_spec_enum("crypto-mode", "Crypto mode",
+                        "Cipher with a passphrase (libsrt's cryptomode): auto (a caller uses "
+                        "AES-CTR, a listener takes either), aes-ctr, or aes-gcm (authenticated; "
+                        "the peer needs libsrt 1.5.2 or later, or this plugin)",
+                        srt_bond_crypto_mode_get_type(), 0, rw_ready));
+  gst_type_mark_as_plugin_api(srt_bond_crypto_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_link_state_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_connection_mode_get_type(),
@@ -510,6 +531,9 @@ bool SrtElement::set_property(guint prop_id, const GValue *value) {
     case kPropKmPreannounce:
       params_.kmpreannounce = static_cast<int>(g_value_get_uint(value));
       break;
+    case kPropCryptoMode:
+      params_.cryptomode = g_value_get_enum(value);
+      break;
     case kPropPollTimeout:
       params_.poll_timeout_ms = g_value_get_int(value);
       break;
@@ -588,6 +612,9 @@ bool SrtElement::get_property(guint prop_id, GValue *value) {
       break;
     case kPropKmPreannounce:
       g_value_set_uint(value, static_cast<guint>(params_.kmpreannounce));
+      break;
+    case kPropCryptoMode:
+      g_value_set_enum(value, params_.cryptomode);
       break;
     case kPropPollTimeout:
       g_value_set_int(value, params_.poll_timeout_ms);
@@ -1031,7 +1058,8 @@ void SrtElement::on_connected(const io::PeerInfo &peer) {
 void SrtElement::on_rejected(const io::PeerInfo &peer, std::uint32_t code) {
   // A listener keeps serving: a caller with the wrong passphrase must not
   // stop the stream, but the person running it needs to know.
-  const std::string hint = srt::encryption_hint(code, !params_.passphrase.empty());
+  const std::string hint = srt::encryption_hint(code, !params_.passphrase.empty(),
+                                                static_cast<srt::CryptoMode>(params_.cryptomode));
   if (hint.empty()) return;
   GST_ELEMENT_WARNING(element_, RESOURCE, NOT_AUTHORIZED,
                       ("Refused the SRT caller %s: %s.", peer.address.to_string().c_str(),

@@ -41,6 +41,7 @@ enum SrtProp : guint {
   kPropKmRefreshRate,
   kPropKmPreannounce,
   kPropCallerRejectCode,
+  kPropCryptoMode,
   kPropCommonLast,
 };
 
@@ -61,6 +62,8 @@ enum SrtSignal : guint {
 // may live in one process. The values and nicks are srtsrc's.
 GType srt_bond_connection_mode_get_type();
 GType srt_bond_key_length_get_type();
+// libsrt's SRTO_CRYPTOMODE values (srtsrc/srtsink 1.22 have no such property).
+GType srt_bond_crypto_mode_get_type();
 GType srt_bond_mode_get_type();
 GType srt_bond_link_state_get_type();
 

@@ -102,6 +102,13 @@ class QueryReader {
     }
     if (key == "kmrefreshrate") return plain_int(key, value, 0, p_.kmrefreshrate);
     if (key == "kmpreannounce") return plain_int(key, value, 0, p_.kmpreannounce);
+    if (key == "cryptomode") {
+      int v = 0;
+      if (!parse_int(value, 0, 2, &v))
+        return fail(key, value, "0 (auto), 1 (AES-CTR) or 2 (AES-GCM)");
+      p_.cryptomode = v;
+      return true;
+    }
     if (key == "rcvlatency") return integer(key, value, 0, kIntMax, p_.rcvlatency_ms);
     if (key == "peerlatency") return integer(key, value, 0, kIntMax, p_.peerlatency_ms);
     if (key == "maxbw") return integer(key, value, std::int64_t{-1}, kInt64Max, p_.maxbw);
@@ -284,6 +291,7 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
   cc.pbkeylen = static_cast<std::size_t>(p.pbkeylen);
   cc.km_refresh_rate = static_cast<std::uint64_t>(p.kmrefreshrate);
   cc.km_preannounce = static_cast<std::uint64_t>(p.kmpreannounce);
+  cc.crypto_mode = static_cast<srtcore::srt::CryptoMode>(p.cryptomode);
   if (const auto why = srtcore::srt::check_encryption_config(cc)) {
     set_error(error, *why);
     return std::nullopt;

@@ -40,6 +40,8 @@ struct SrtParams {
   // Key refresh in packets (libsrt's kmrefreshrate/kmpreannounce; 0: default).
   int kmrefreshrate = 0;
   int kmpreannounce = 0;
+  // libsrt's cryptomode: 0 auto, 1 AES-CTR, 2 AES-GCM.
+  int cryptomode = 0;
 
   // Socket options (libsrt SRTO_* names as URI keys).
   std::optional<std::int64_t> maxbw, inputbw;

@@ -78,6 +78,10 @@ void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
                                         std::uint32_t peer_flags,
                                         std::optional<Duration> handshake_rtt) {
   const bool tlpktdrop = config.tlpktdrop && (peer_flags & kSrtFlagTlPktDrop) != 0;
+  // GCM (also taken in auto mode): the tag must fit in the datagram.
+  if (crypto && crypto->gcm()) {
+    config.payload_size = std::min(config.payload_size, kMaxGcmPayloadSize);
+  }
   s.emplace(config, start, now, isn, recv_isn, lat, tlpktdrop);
   s->rcv().tsbpd().set_time_base(now, peer_ts);
   s->peer_flow_window = static_cast<std::int64_t>(config.flow_window);
@@ -92,6 +96,9 @@ void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
   negotiated.peer_socket_id = peer_socket_id;
   negotiated.send_isn = isn;
   negotiated.key_length = crypto ? crypto->key_length() : 0;
+  negotiated.crypto_mode = !crypto         ? CryptoMode::kAuto
+                           : crypto->gcm() ? CryptoMode::kAesGcm
+                                           : CryptoMode::kAesCtr;
   if (crypto) crypto->set_refresh(effective_refresh_rate(config), effective_preannounce(config));
   negotiated.recv_isn = recv_isn;
   if (handshake_rtt) negotiated.handshake_rtt = *handshake_rtt;

@@ -39,6 +39,9 @@
 namespace srtcore::srt {
 
 // The options libsrt users set (SRTO_*), with libsrt's live-mode defaults.
+// libsrt's SRTO_CRYPTOMODE values.
+enum class CryptoMode : std::uint8_t { kAuto = 0, kAesCtr = 1, kAesGcm = 2 };
+
 struct ConnectionConfig {
   Duration recv_latency = std::chrono::milliseconds(120);  // SRTO_RCVLATENCY
   Duration peer_latency = std::chrono::milliseconds(0);    // SRTO_PEERLATENCY
@@ -78,6 +81,10 @@ struct ConnectionConfig {
   // most (km_refresh_rate - 1) / 2.
   std::uint64_t km_refresh_rate = 0;
   std::uint64_t km_preannounce = 0;
+  // SRTO_CRYPTOMODE (libsrt >= 1.5.2): 0 auto (an initiator uses AES-CTR, a
+  // responder takes either), 1 AES-CTR, 2 AES-GCM. A responder refuses the
+  // other explicit mode with SRT_REJ_CRYPTO.
+  CryptoMode crypto_mode = CryptoMode::kAuto;
 };
 
 enum class Role : std::uint8_t { kCaller, kRendezvous, kAccepted };
@@ -95,12 +102,13 @@ struct Negotiated {
   std::string stream_id;    // the caller's, as the listener received it
   std::uint32_t peer_socket_id = 0;
   std::uint32_t peer_srt_version = 0;
-  std::uint32_t send_isn = 0;          // first sequence number we send
-  std::uint32_t recv_isn = 0;          // first sequence number the peer sends
-  Duration handshake_rtt{};            // first RTT sample (caller: request -> response)
-  std::optional<GroupExt> group;       // ours, when the connection is a group member
-  std::optional<GroupExt> peer_group;  // the peer's GROUP extension
-  std::size_t key_length = 0;          // AES key bytes; 0: not encrypted
+  std::uint32_t send_isn = 0;                  // first sequence number we send
+  std::uint32_t recv_isn = 0;                  // first sequence number the peer sends
+  Duration handshake_rtt{};                    // first RTT sample (caller: request -> response)
+  std::optional<GroupExt> group;               // ours, when the connection is a group member
+  std::optional<GroupExt> peer_group;          // the peer's GROUP extension
+  std::size_t key_length = 0;                  // AES key bytes; 0: not encrypted
+  CryptoMode crypto_mode = CryptoMode::kAuto;  // the cipher in use; kAuto: none
 };
 
 struct ConnectionEvent {

@@ -104,17 +104,20 @@ void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
   // Encrypted without a key we hold, or clear text on an encrypted
   // connection (libsrt would deliver it; an injected packet must not
   // reach the application): dropped and counted as undecryptable.
+  // With AES-GCM a packet whose tag does not verify (altered payload or
+  // header, forged) goes the same way, as libsrt >= 1.5.2 (PR #2599).
   const bool clear = pkt.header.key == KeyFlags::kClear;
-  const bool ok =
-      crypto ? !clear && pkt.payload.size() <= plain.size() &&
-                   crypto->decrypt(pkt.header.seq, pkt.header.key, pkt.payload, plain.data())
-             : clear;
+  std::optional<std::size_t> opened;
+  if (crypto && !clear && pkt.payload.size() <= plain.size()) {
+    opened = crypto->decrypt_packet(pkt.header, pkt.payload, plain.data());
+  }
+  const bool ok = crypto ? opened.has_value() : clear;
   if (!ok) {
     ++n.pkt_rcv_undecrypt;
     n.byte_rcv_undecrypt += pkt.payload.size();
     return;
   }
-  if (crypto) pkt.payload = ByteSpan(plain.data(), pkt.payload.size());
+  if (crypto) pkt.payload = ByteSpan(plain.data(), *opened);
   ++x.rate_packets;
   x.rate_bytes += pkt.payload.size();
   n.window_recv_bytes += pkt.payload.size();
@@ -440,14 +443,17 @@ std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
       ++n.pkt_sent_unique;
       n.byte_sent_unique += p->payload.size();
     }
-    const std::size_t size = kHeaderSize + p->payload.size();
+    const std::size_t tag = crypto ? crypto->overhead() : 0;
+    const std::size_t size = kHeaderSize + p->payload.size() + tag;
     if (out.size() < size) return 0;
     DataHeader h = p->header;
     h.dest_socket = peer_socket_id;
     std::memcpy(out.data() + kHeaderSize, p->payload.data(), p->payload.size());
     if (crypto) {
-      // In place in the outgoing datagram; never clear text instead.
-      h.key = crypto->encrypt(h.seq, out.subspan(kHeaderSize, p->payload.size()));
+      // In place in the outgoing datagram (GCM: the tag right after the
+      // payload); never clear text instead.
+      h.key = crypto->encrypt_packet(h, out.subspan(kHeaderSize, p->payload.size()),
+                                     out.data() + kHeaderSize + p->payload.size());
       if (h.key == KeyFlags::kClear) return 0;
     }
     (void)write_data_header(h, out);

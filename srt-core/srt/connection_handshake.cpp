@@ -21,6 +21,7 @@ std::string reject_detail(const char *who, std::uint32_t code) {
 }
 
 KmState km_state_after(RejectReason r) {
+  if (r == RejectReason::kCrypto) return KmState::kBadCryptoMode;
   return r == RejectReason::kBadSecret ? KmState::kBadSecret : KmState::kNoSecret;
 }
 
@@ -28,7 +29,7 @@ KmState km_state_after(RejectReason r) {
 
 std::string Connection::Impl::refusal_detail(const char *who, std::uint32_t code) const {
   std::string d = reject_detail(who, code);
-  const std::string hint = encryption_hint(code, !config.passphrase.empty());
+  const std::string hint = encryption_hint(code, !config.passphrase.empty(), config.crypto_mode);
   if (!hint.empty()) d += ": " + hint;
   return d;
 }
@@ -81,7 +82,8 @@ void Connection::Impl::start_rendezvous(TimePoint now) {
   if (!config.passphrase.empty()) {
     // Used if we turn out to be the initiator; a responder takes the peer's.
     km_state = KmState::kSecuring;
-    crypto = StreamCrypto::create(config.passphrase, initiator_key_length(config, 0), random);
+    crypto = StreamCrypto::create(config.passphrase, initiator_key_length(config, 0), random,
+                                  initiator_uses_gcm(config));
     if (!crypto) {
       fail(ConnectionEvent::Kind::kBroken, 0, "could not make encryption keys (OpenSSL failed)");
       return;
@@ -177,7 +179,8 @@ void Connection::Impl::reject_peer(TimePoint now, RejectReason reason, std::uint
     ctrl.commit(write_handshake(b, ts(now), dest, out));
   }
   const auto code = static_cast<std::uint32_t>(reason);
-  if (reason == RejectReason::kBadSecret || reason == RejectReason::kUnsecure) {
+  if (reason == RejectReason::kBadSecret || reason == RejectReason::kUnsecure ||
+      reason == RejectReason::kCrypto) {
     km_state = km_state_after(reason);
   }
   fail(ConnectionEvent::Kind::kRejected, code, refusal_detail("we", code));
@@ -204,7 +207,8 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
   if (const auto code = rejection_reason_code(hs.body.type)) {
     std::string detail = refusal_detail("the listener", *code);
     if (*code == static_cast<std::uint32_t>(RejectReason::kBadSecret) ||
-        *code == static_cast<std::uint32_t>(RejectReason::kUnsecure)) {
+        *code == static_cast<std::uint32_t>(RejectReason::kUnsecure) ||
+        *code == static_cast<std::uint32_t>(RejectReason::kCrypto)) {
       km_state = km_state_after(static_cast<RejectReason>(*code));
     }
     if (config.group && *code == static_cast<std::uint32_t>(RejectReason::kGroup)) {
@@ -225,8 +229,9 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
     }
     cookie = hs.body.cookie;
     if (!config.passphrase.empty()) {
-      crypto = StreamCrypto::create(config.passphrase,
-                                    initiator_key_length(config, hs.body.encryption), random);
+      crypto =
+          StreamCrypto::create(config.passphrase, initiator_key_length(config, hs.body.encryption),
+                               random, initiator_uses_gcm(config));
       if (!crypto) {
         fail(ConnectionEvent::Kind::kBroken, 0, "could not make encryption keys (OpenSSL failed)");
         return;

@@ -50,6 +50,7 @@ Stats Connection::Impl::stats(TimePoint now) const {
   st.pktRcvUndecrypt = static_cast<std::int64_t>(n.pkt_rcv_undecrypt);
   st.kmState = static_cast<int>(km_state);
   st.pbKeyLen = crypto ? static_cast<int>(crypto->key_length()) : 0;
+  st.cryptoMode = !crypto ? 0 : crypto->gcm() ? 2 : 1;
   st.kmSendKeySwitches = crypto ? static_cast<std::int64_t>(crypto->key_switches()) : 0;
   st.kmPeerAnnouncements = static_cast<std::int64_t>(n.km_peer_announcements);
   st.byteRcvUndecrypt = n.byte_rcv_undecrypt;

@@ -158,6 +158,7 @@ enum class KmState : std::uint32_t {
   kSecured = 2,
   kNoSecret = 3,
   kBadSecret = 4,
+  kBadCryptoMode = 5,  // SRT_KM_S_BADCRYPTOMODE (libsrt >= 1.5.2)
 };
 
 struct KmMessage {

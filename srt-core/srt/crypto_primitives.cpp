@@ -23,6 +23,19 @@ const EVP_CIPHER *ctr_cipher(std::size_t key_len) {
   }
 }
 
+const EVP_CIPHER *gcm_cipher(std::size_t key_len) {
+  switch (key_len) {
+    case 16:
+      return EVP_aes_128_gcm();
+    case 24:
+      return EVP_aes_192_gcm();
+    case 32:
+      return EVP_aes_256_gcm();
+    default:
+      return nullptr;
+  }
+}
+
 const EVP_CIPHER *wrap_cipher(std::size_t key_len) {
   switch (key_len) {
     case 16:
@@ -119,6 +132,69 @@ bool CtrCipher::apply(const CtrIv &iv, ByteSpan in, std::uint8_t *out) {
     return false;
   }
   return static_cast<std::size_t>(len) == in.size();
+}
+
+GcmIv make_gcm_iv(ByteSpan salt, std::uint32_t seq) {
+  GcmIv iv{};
+  put_u32(iv.data() + 8, seq);
+  const std::size_t n = std::min<std::size_t>(salt.size(), kGcmIvSize);
+  for (std::size_t i = 0; i < n; ++i) iv[i] ^= salt[i];
+  return iv;
+}
+
+void GcmCipher::CtxFree::operator()(evp_cipher_ctx_st *ctx) const {
+  EVP_CIPHER_CTX_free(ctx);
+}
+
+GcmCipher::GcmCipher() : enc_(EVP_CIPHER_CTX_new()), dec_(EVP_CIPHER_CTX_new()) {}
+GcmCipher::~GcmCipher() = default;
+GcmCipher::GcmCipher(GcmCipher &&) noexcept = default;
+GcmCipher &GcmCipher::operator=(GcmCipher &&) noexcept = default;
+
+bool GcmCipher::set_key(ByteSpan key) {
+  keyed_ = false;
+  const EVP_CIPHER *cipher = gcm_cipher(key.size());
+  if (!enc_ || !dec_ || !cipher) return false;
+  // The default GCM IV length is 12 bytes, SRT's: no EVP_CTRL_GCM_SET_IVLEN.
+  keyed_ = EVP_EncryptInit_ex(enc_.get(), cipher, nullptr, key.data(), nullptr) == 1 &&
+           EVP_DecryptInit_ex(dec_.get(), cipher, nullptr, key.data(), nullptr) == 1;
+  return keyed_;
+}
+
+bool GcmCipher::seal(const GcmIv &iv, ByteSpan aad, ByteSpan in, std::uint8_t *out,
+                     std::uint8_t *tag) {
+  if (!keyed_ || in.size() > INT_MAX || aad.size() > INT_MAX) return false;
+  EVP_CIPHER_CTX *c = enc_.get();
+  int len = 0;
+  if (EVP_EncryptInit_ex(c, nullptr, nullptr, nullptr, iv.data()) != 1 ||
+      EVP_EncryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1 ||
+      EVP_EncryptUpdate(c, out, &len, in.data(), static_cast<int>(in.size())) != 1 ||
+      static_cast<std::size_t>(len) != in.size()) {
+    return false;
+  }
+  int tail = 0;
+  if (EVP_EncryptFinal_ex(c, out + len, &tail) != 1 || tail != 0) return false;
+  return EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_GET_TAG, static_cast<int>(kGcmTagSize), tag) == 1;
+}
+
+bool GcmCipher::open(const GcmIv &iv, ByteSpan aad, ByteSpan in, const std::uint8_t *tag,
+                     std::uint8_t *out) {
+  if (!keyed_ || in.size() > INT_MAX || aad.size() > INT_MAX) return false;
+  EVP_CIPHER_CTX *c = dec_.get();
+  int len = 0;
+  if (EVP_DecryptInit_ex(c, nullptr, nullptr, nullptr, iv.data()) != 1 ||
+      EVP_DecryptUpdate(c, nullptr, &len, aad.data(), static_cast<int>(aad.size())) != 1 ||
+      EVP_DecryptUpdate(c, out, &len, in.data(), static_cast<int>(in.size())) != 1 ||
+      static_cast<std::size_t>(len) != in.size()) {
+    return false;
+  }
+  // OpenSSL reads the expected tag from a non-const pointer but does not write it.
+  if (EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_GCM_SET_TAG, static_cast<int>(kGcmTagSize),
+                          const_cast<std::uint8_t *>(tag)) != 1) {
+    return false;
+  }
+  int tail = 0;
+  return EVP_DecryptFinal_ex(c, out + len, &tail) == 1;  // the tag check
 }
 
 }  // namespace srtcore::srt

@@ -43,6 +43,18 @@ std::optional<RejectReason> check_kmrsp(const StreamCrypto *ours, std::optional<
 
 // What to tell a person about an encryption refusal, from our side's view
 // (`we_encrypt`: we have a passphrase). Empty for other reasons.
-std::string encryption_hint(std::uint32_t reject_code, bool we_encrypt);
+// `mode`: our crypto mode, for SRT_REJ_CRYPTO and a GCM request a peer
+// without GCM could not read.
+std::string encryption_hint(std::uint32_t reject_code, bool we_encrypt,
+                            CryptoMode mode = CryptoMode::kAuto);
+
+// SRT's largest payload less the GCM tag (1456 - 16).
+inline constexpr std::size_t kMaxGcmPayloadSize = kMaxPayloadSize - kGcmTagSize;
+
+// The cipher an initiator asks for: GCM only when asked explicitly (libsrt:
+// auto on a caller or rendezvous peer means AES-CTR, PR #2574).
+constexpr bool initiator_uses_gcm(const ConnectionConfig &config) {
+  return config.crypto_mode == CryptoMode::kAesGcm;
+}
 
 }  // namespace srtcore::srt

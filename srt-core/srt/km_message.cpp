@@ -15,7 +15,9 @@ Parsed<KeyMaterial> parse_key_material(ByteSpan bytes) {
   km.cipher = p[8];
   km.auth = p[9];
   km.se = p[10];
-  if (km.cipher != kKmCipherAesCtr || km.auth != kKmAuthNone || km.se != kKmSeSrt) {
+  const bool ctr = km.cipher == kKmCipherAesCtr && km.auth == kKmAuthNone;
+  const bool gcm = km.cipher == kKmCipherAesGcm && km.auth == kKmAuthAesGcm;
+  if (!(ctr || gcm) || km.se != kKmSeSrt) {
     return WireError::kBadValue;
   }
   const std::size_t salt_len = std::size_t{p[14]} * 4;

@@ -38,6 +38,8 @@ const char *reject_reason_text(std::uint32_t code) {
       return "incompatible group settings";
     case 16:
       return "connection timeout";
+    case 17:
+      return "crypto modes collide (AES-CTR against AES-GCM)";
     // Predefined access-control codes (libsrt access_control.h).
     case 1000:
       return "rejected by the application (unspecified)";

@@ -25,8 +25,9 @@ enum class RejectReason : std::uint32_t {
   kFilter = 14,      // SRT_REJ_FILTER
   kGroup = 15,       // SRT_REJ_GROUP
   kTimeout = 16,     // SRT_REJ_TIMEOUT
+  kCrypto = 17,      // SRT_REJ_CRYPTO (libsrt >= 1.5.2: crypto modes collide)
 };
-inline constexpr std::uint32_t kRejectReasonCount = 17;
+inline constexpr std::uint32_t kRejectReasonCount = 18;
 
 // Codes from 1000 are the application's: 1000-1999 the predefined
 // access-control set (SRT_REJX_*, HTTP-like: 1403 forbidden...), 2000 and up

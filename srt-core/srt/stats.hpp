@@ -77,6 +77,7 @@ struct Stats {
   // SRTO_PBKEYLEN (the key length in use, 0 when clear).
   int kmState = 0;
   int pbKeyLen = 0;
+  int cryptoMode = 0;  // SRTO_CRYPTOMODE once connected: 1 AES-CTR, 2 AES-GCM; 0 clear
   // Not in libsrt: key refresh. Our switches to a new sending key, and the
   // peer's key announcements (KMREQ after the handshake) we took.
   std::int64_t kmSendKeySwitches = 0;

@@ -18,6 +18,11 @@ bool KeySet::has(KeyFlags kk) const {
   return slots_[kk == KeyFlags::kOdd ? 1 : 0].valid;
 }
 
+bool KeySet::key_slot(Slot &s) {
+  const ByteSpan key(s.key.data(), key_len_);
+  return gcm_ ? s.gcm.set_key(key) : s.cipher.set_key(key);
+}
+
 bool KeySet::set_kek(std::string_view passphrase) {
   kek_valid_ = derive_kek(passphrase, salt(), MutableByteSpan(kek_.data(), key_len_));
   return kek_valid_;
@@ -26,6 +31,10 @@ bool KeySet::set_kek(std::string_view passphrase) {
 KmState KeySet::load(std::string_view passphrase, ByteSpan km_bytes, bool new_salt) {
   const auto km = parse_key_material(km_bytes);
   if (!km) return KmState::kNoSecret;
+  const bool gcm = km->cipher == kKmCipherAesGcm;
+  // A refresh keeps the cipher (libsrt has no switch of mode mid-stream).
+  if (!new_salt && kek_valid_ && gcm != gcm_) return KmState::kNoSecret;
+  gcm_ = gcm;
   if (!kek_valid_ || km->key_len != key_len_ ||
       std::memcmp(km->salt.data(), salt_.data(), kSaltSize) != 0) {
     if (!new_salt) return KmState::kNoSecret;
@@ -46,7 +55,7 @@ KmState KeySet::load(std::string_view passphrase, ByteSpan km_bytes, bool new_sa
     Slot &s = slot(kk);
     std::memcpy(s.key.data(), keys.data() + at, key_len_);
     at += key_len_;
-    s.valid = s.cipher.set_key(ByteSpan(s.key.data(), key_len_));
+    s.valid = key_slot(s);
     if (!s.valid) return KmState::kNoSecret;
   }
   return KmState::kSecured;
@@ -62,7 +71,7 @@ bool KeySet::generate(std::string_view passphrase, std::size_t key_len, KeyFlags
   }
   Slot &s = slot(kk);
   random.fill(MutableByteSpan(s.key.data(), key_len_));
-  s.valid = s.cipher.set_key(ByteSpan(s.key.data(), key_len_));
+  s.valid = key_slot(s);
   return s.valid;
 }
 
@@ -76,6 +85,8 @@ std::size_t KeySet::write_km(std::uint8_t flags, MutableByteSpan out) const {
   KeyMaterial km;
   km.key_flags = flags;
   km.key_len = key_len_;
+  km.cipher = gcm_ ? kKmCipherAesGcm : kKmCipherAesCtr;
+  km.auth = gcm_ ? kKmAuthAesGcm : kKmAuthNone;
   km.salt = salt_;
   std::array<std::uint8_t, 2 * kMaxKeySize> keys{};
   std::size_t n = 0;
@@ -94,13 +105,26 @@ std::size_t KeySet::write_km(std::uint8_t flags, MutableByteSpan out) const {
 }
 
 bool KeySet::apply(KeyFlags kk, std::uint32_t seq, ByteSpan in, std::uint8_t *out) {
-  if (!has(kk)) return false;
+  if (!has(kk) || gcm_) return false;
   return slot(kk).cipher.apply(make_ctr_iv(salt(), seq), in, out);
 }
 
+bool KeySet::seal(KeyFlags kk, std::uint32_t seq, ByteSpan aad, MutableByteSpan payload,
+                  std::uint8_t *tag) {
+  if (!has(kk) || !gcm_) return false;
+  return slot(kk).gcm.seal(make_gcm_iv(salt(), seq), aad, payload, payload.data(), tag);
+}
+
+bool KeySet::open(KeyFlags kk, std::uint32_t seq, ByteSpan aad, ByteSpan in,
+                  const std::uint8_t *tag, std::uint8_t *out) {
+  if (!has(kk) || !gcm_) return false;
+  return slot(kk).gcm.open(make_gcm_iv(salt(), seq), aad, in, tag, out);
+}
+
 std::unique_ptr<StreamCrypto> StreamCrypto::create(std::string_view passphrase, std::size_t key_len,
-                                                   Random &random) {
+                                                   Random &random, bool gcm) {
   std::unique_ptr<StreamCrypto> c(new StreamCrypto(passphrase));
+  c->send_.set_gcm(gcm);
   if (!c->send_.generate(passphrase, key_len, KeyFlags::kEven, random)) return nullptr;
   c->refresh_km();
   if (c->km_size_ == 0) return nullptr;
@@ -169,6 +193,40 @@ KeyFlags StreamCrypto::encrypt(std::uint32_t seq, MutableByteSpan payload) {
 
 bool StreamCrypto::decrypt(std::uint32_t seq, KeyFlags kk, ByteSpan in, std::uint8_t *out) {
   return recv_.apply(kk, seq, in, out);
+}
+
+namespace {
+
+// The AAD: the header as sent, R cleared (libsrt's receiver clears it, so a
+// retransmission authenticates with the first copy's tag).
+std::array<std::uint8_t, kHeaderSize> aad_of(DataHeader h) {
+  h.retransmitted = false;
+  std::array<std::uint8_t, kHeaderSize> aad{};
+  (void)write_data_header(h, aad);
+  return aad;
+}
+
+}  // namespace
+
+KeyFlags StreamCrypto::encrypt_packet(DataHeader h, MutableByteSpan payload, std::uint8_t *tag) {
+  if (!gcm()) return encrypt(h.seq, payload);
+  h.key = send_key_;
+  const auto aad = aad_of(h);
+  if (!send_.seal(send_key_, h.seq, aad, payload, tag)) return KeyFlags::kClear;
+  return send_key_;
+}
+
+std::optional<std::size_t> StreamCrypto::decrypt_packet(const DataHeader &h, ByteSpan in,
+                                                        std::uint8_t *out) {
+  if (!recv_.gcm()) {
+    if (!decrypt(h.seq, h.key, in, out)) return std::nullopt;
+    return in.size();
+  }
+  if (in.size() < kGcmTagSize) return std::nullopt;
+  const std::size_t n = in.size() - kGcmTagSize;
+  const auto aad = aad_of(h);
+  if (!recv_.open(h.key, h.seq, aad, in.first(n), in.data() + n, out)) return std::nullopt;
+  return n;
 }
 
 }  // namespace srtcore::srt

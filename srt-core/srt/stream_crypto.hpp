@@ -15,12 +15,19 @@
 // Each direction has an even and an odd key slot (the KK bits of a data
 // packet say which one encrypted it). The OpenSSL contexts are keyed when a
 // key arrives, never per packet; encrypt/decrypt allocate nothing.
+//
+// AES-GCM (libsrt >= 1.5.2, SRTO_CRYPTOMODE 2): the KM message says cipher
+// 4 / auth 1; each packet's payload is encrypted and a 16-byte tag appended
+// (HAICRYPT_AUTHTAG_MAX); the tag also authenticates the 16-byte data
+// header as sent (AAD) with the R (retransmitted) bit cleared, as libsrt's
+// receiver clears it (PR #2483), so a retransmission verifies too.
 #pragma once
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -38,6 +45,8 @@ namespace srtcore::srt {
 class KeySet {
  public:
   bool has(KeyFlags kk) const;
+  bool gcm() const { return gcm_; }
+  void set_gcm(bool gcm) { gcm_ = gcm; }
   std::size_t key_length() const { return key_len_; }
   ByteSpan salt() const { return ByteSpan(salt_.data(), salt_.size()); }
   // Keys from a KM message, unwrapped with the passphrase; the KEK is
@@ -53,28 +62,37 @@ class KeySet {
   // The KM message announcing the keys in `flags` (even, odd or both).
   std::size_t write_km(std::uint8_t flags, MutableByteSpan out) const;
   bool apply(KeyFlags kk, std::uint32_t seq, ByteSpan in, std::uint8_t *out);
+  // GCM: `aad` is the data header; the tag goes to / comes from `tag`.
+  bool seal(KeyFlags kk, std::uint32_t seq, ByteSpan aad, MutableByteSpan payload,
+            std::uint8_t *tag);
+  bool open(KeyFlags kk, std::uint32_t seq, ByteSpan aad, ByteSpan in, const std::uint8_t *tag,
+            std::uint8_t *out);
 
  private:
   struct Slot {
     CtrCipher cipher;
+    GcmCipher gcm;  // keyed instead of `cipher` in GCM mode
     std::array<std::uint8_t, kMaxKeySize> key{};
     bool valid = false;
   };
   Slot &slot(KeyFlags kk) { return slots_[kk == KeyFlags::kOdd ? 1 : 0]; }
   bool set_kek(std::string_view passphrase);
+  bool key_slot(Slot &s);  // keys the cipher of our mode
 
   std::array<std::uint8_t, kSaltSize> salt_{};
   std::array<std::uint8_t, kMaxKeySize> kek_{};
   std::size_t key_len_ = 0;
   bool kek_valid_ = false;
+  bool gcm_ = false;
   Slot slots_[2];
 };
 
 class StreamCrypto {
  public:
-  // Initiator: a fresh salt and even key of `key_len` bytes (16, 24, 32).
+  // Initiator: a fresh salt and even key of `key_len` bytes (16, 24, 32),
+  // for AES-GCM when `gcm`, else AES-CTR.
   static std::unique_ptr<StreamCrypto> create(std::string_view passphrase, std::size_t key_len,
-                                              Random &random);
+                                              Random &random, bool gcm = false);
   // Responder: both directions keyed from the initiator's KMREQ. On
   // failure `crypto` is null and `state` says why (kBadSecret, kNoSecret).
   struct Accepted {
@@ -84,6 +102,9 @@ class StreamCrypto {
   static Accepted accept(std::string_view passphrase, ByteSpan kmreq);
 
   std::size_t key_length() const { return send_.key_length(); }
+  bool gcm() const { return send_.gcm(); }
+  // Bytes each encrypted payload grows by (the GCM tag; 0 for CTR).
+  std::size_t overhead() const { return gcm() ? kGcmTagSize : 0; }
   // The KM message that announces what we send with (the handshake KMREQ,
   // and what a KMRSP echoes).
   ByteSpan km_message() const { return ByteSpan(km_.data(), km_size_); }
@@ -102,6 +123,14 @@ class StreamCrypto {
   KeyFlags encrypt(std::uint32_t seq, MutableByteSpan payload);
   // Decrypts into `out` (in.size() bytes); false when that key is unknown.
   bool decrypt(std::uint32_t seq, KeyFlags kk, ByteSpan in, std::uint8_t *out);
+
+  // Either mode, one data packet: encrypts `payload` in place and, for GCM,
+  // writes overhead() tag bytes at `tag` (right after the payload on the
+  // wire). `h` is the header to be sent; its key flags are ours.
+  KeyFlags encrypt_packet(DataHeader h, MutableByteSpan payload, std::uint8_t *tag);
+  // The plain payload's size at `out`, or nullopt: unknown key, too short,
+  // or (GCM) the tag does not authenticate payload and header.
+  std::optional<std::size_t> decrypt_packet(const DataHeader &h, ByteSpan in, std::uint8_t *out);
   // A KM message from the peer after the handshake (its key refresh):
   // the keys it holds replace ours for what we receive.
   KmState load_peer_km(ByteSpan km) { return recv_.load(passphrase_, km, false); }

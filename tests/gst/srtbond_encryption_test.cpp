@@ -85,9 +85,58 @@ TEST(SrtBondEncryption, SamePassphraseStreamsAtTheCallersKeyLength) {
   for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].data, want[i]) << i;
   for (GstElement *e : {by_name(tx.get(), "out"), by_name(rx.get(), "in")}) {
     EXPECT_EQ(stats_int(e, "pbkeylen"), 32);
-    EXPECT_EQ(stats_int(e, "km-state"), 2);  // SRT_KM_S_SECURED
+    EXPECT_EQ(stats_int(e, "crypto-mode"), 1);  // auto on the caller: AES-CTR
+    EXPECT_EQ(stats_int(e, "km-state"), 2);     // SRT_KM_S_SECURED
     EXPECT_EQ(stats_int(e, "packets-received-undecrypted"), 0);
   }
+}
+
+// AES-GCM through the elements: the property on the listener, the URI key
+// on the caller; the stream arrives intact. Against an AES-CTR listener the
+// same caller is refused with SRT_REJ_CRYPTO and told what to set, which
+// shows the mode really reached both engines.
+TEST(SrtBondEncryption, AesGcmStreamsAndCollidesWithAesCtr) {
+  const std::uint16_t port = free_udp_port();
+  auto rx =
+      receiver(listener_uri(port) + " passphrase=\"bond element secret\" crypto-mode=aes-gcm");
+  ASSERT_TRUE(rx);
+  ASSERT_NE(gst_element_set_state(rx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  gint mode = -1;
+  g_object_get(by_name(rx.get(), "in"), "crypto-mode", &mode, nullptr);
+  EXPECT_EQ(mode, 2);
+  auto tx = sender(caller_uri(port, "&passphrase=bond%20element%20secret&cryptomode=2"));
+  ASSERT_TRUE(tx);
+  ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  std::vector<Bytes> want;
+  for (std::uint8_t i = 0; i < 40; ++i) {
+    want.push_back(pattern(1316 - i, i));  // up to the live default, tag on top
+    push(tx.get(), want.back());
+  }
+  const auto got = pull(by_name(rx.get(), "out"), want.size(), kWaitMs);
+  ASSERT_EQ(got.size(), want.size()) << wait_error(tx.get(), std::chrono::milliseconds(10));
+  for (std::size_t i = 0; i < want.size(); ++i) EXPECT_EQ(got[i].data, want[i]) << i;
+  for (GstElement *e : {by_name(tx.get(), "out"), by_name(rx.get(), "in")}) {
+    EXPECT_EQ(stats_int(e, "km-state"), 2);
+    EXPECT_EQ(stats_int(e, "crypto-mode"), 2);  // AES-GCM in use
+    EXPECT_EQ(stats_int(e, "packets-received-undecrypted"), 0);
+  }
+
+  const std::uint16_t ctr_port = free_udp_port();
+  auto ctr =
+      receiver(listener_uri(ctr_port) + " passphrase=\"bond element secret\" crypto-mode=aes-ctr");
+  ASSERT_TRUE(ctr);
+  ASSERT_NE(gst_element_set_state(ctr.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  auto gcm =
+      sender(caller_uri(ctr_port) + " passphrase=\"bond element secret\" crypto-mode=aes-gcm");
+  ASSERT_TRUE(gcm);
+  ASSERT_NE(gst_element_set_state(gcm.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  push(gcm.get(), pattern(10, 0));
+  const std::string err = wait_error(gcm.get(), kWaitMs);
+  EXPECT_NE(err.find("code 17"), std::string::npos) << err;
+  EXPECT_NE(err.find("cryptomode=1 or 0"), std::string::npos) << err;
+  const std::string warn = wait_warning(ctr.get());
+  EXPECT_NE(warn.find("set cryptomode=2 here (0 also works on a listener)"), std::string::npos)
+      << warn;
 }
 
 struct Refusal {

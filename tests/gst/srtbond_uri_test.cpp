@@ -186,6 +186,23 @@ TEST(SrtUri, SettingsThatCannotWorkAreRefused) {
             std::string::npos);
 }
 
+TEST(SrtUri, CryptoModeTakesLibsrtsNumbers) {
+  using srtcore::srt::CryptoMode;
+  EXPECT_EQ(config_ok("srt://h:1?passphrase=0123456789").connection.crypto_mode, CryptoMode::kAuto);
+  EXPECT_EQ(config_ok("srt://h:1?passphrase=0123456789&cryptomode=1").connection.crypto_mode,
+            CryptoMode::kAesCtr);
+  EXPECT_EQ(config_ok("srt://h:1?passphrase=0123456789&cryptomode=2").connection.crypto_mode,
+            CryptoMode::kAesGcm);
+  EXPECT_NE(parse_error("srt://h:1?cryptomode=3").find("2 (AES-GCM)"), std::string::npos);
+  EXPECT_NE(parse_error("srt://h:1?cryptomode=gcm").find("cryptomode"), std::string::npos);
+  // The tag must fit: libsrt shortens the payload limit by 16 bytes with GCM.
+  EXPECT_NE(config_error("srt://h:1?passphrase=0123456789&cryptomode=2&payloadsize=1456")
+                .find("at most 1440"),
+            std::string::npos);
+  EXPECT_TRUE(config_ok("srt://h:1?passphrase=0123456789&cryptomode=2&payloadsize=1440")
+                  .connection.payload_size == 1440u);
+}
+
 TEST(SrtUri, PassphraseAndKeyLengthReachTheConnection) {
   const auto c = config_ok("srt://h:1?passphrase=0123456789&pbkeylen=24");
   EXPECT_EQ(c.connection.passphrase, "0123456789");

@@ -22,6 +22,7 @@
 #include "udp_port.hpp"
 #include "../io/endpoint_fixture.hpp"
 #include "io/udp_socket.hpp"
+#include "srt/hs_encryption.hpp"
 #include "srt_io_process.hpp"
 #include "udp_relay.hpp"
 
@@ -517,6 +518,104 @@ INSTANTIATE_TEST_SUITE_P(
                       Refusal{"OnlyTheirs", "", "interop passphrase B",
                               srt::RejectReason::kUnsecure, "Password required or unexpected"}),
     [](const ::testing::TestParamInfo<Refusal> &p) { return std::string(p.param.name); });
+
+// AES-GCM against libsrt 1.5.1, which has only AES-CTR: asking for GCM must
+// fail cleanly in both roles, with a reason that says the peer lacks it and
+// what to set. (cryptomode=0, our default, is what every encrypted case
+// above runs: it falls back to AES-CTR and works.)
+TEST(SrtInteropGcm, OurGcmCallerIsRefusedBySrtLiveTransmitWithAHint) {
+  const auto program = find_program("srt-live-transmit");
+  if (!program) GTEST_SKIP() << "srt-live-transmit is not installed (apt install srt-tools)";
+  UdpPort udp;
+  const std::uint16_t port = free_udp_port();
+  ChildProcess child({*program, "-a:no", "-ll:warning",
+                      "srt://:" + std::to_string(port) + "?mode=listener" + slt_query(kPassphrase),
+                      "udp://127.0.0.1:" + std::to_string(udp.port())});
+  EndpointConfig cc;
+  cc.mode = Mode::kCaller;
+  cc.host = "127.0.0.1";
+  cc.port = port;
+  cc.connection.passphrase = kPassphrase;
+  cc.connection.crypto_mode = srt::CryptoMode::kAesGcm;
+  cc.connection.connect_timeout = std::chrono::milliseconds(10'000);
+  auto ours = open_endpoint(cc);
+  ASSERT_NE(ours, nullptr);
+  EXPECT_EQ(ours->wait_connected(kGenerous), WaitStatus::kFailed);
+  const auto e = ours->error();
+  ASSERT_TRUE(e.has_value());
+  EXPECT_EQ(e->kind, EndpointError::Kind::kRejected) << e->detail;
+  // libsrt 1.5.1 cannot read the GCM KMREQ (NOSECRET) and rejects with
+  // UNSECURE, every time: our error names the missing AES-GCM and the fix.
+  EXPECT_EQ(e->reject_code, static_cast<std::uint32_t>(srt::RejectReason::kUnsecure)) << e->detail;
+  EXPECT_NE(e->detail.find("lacks if it is libsrt before 1.5.2"), std::string::npos) << e->detail;
+  EXPECT_NE(e->detail.find("set cryptomode=1 or 0 here"), std::string::npos) << e->detail;
+  EXPECT_TRUE(child.wait_output("Password required or unexpected", kGenerous))
+      << child.stderr_text();
+}
+
+// cryptomode=0 (auto), set explicitly, against libsrt 1.5.1: AES-CTR, and
+// the data arrives.
+TEST(SrtInteropGcm, AutoModeFallsBackToAesCtrWithSrtLiveTransmit) {
+  const auto program = find_program("srt-live-transmit");
+  if (!program) GTEST_SKIP() << "srt-live-transmit is not installed (apt install srt-tools)";
+  UdpPort udp;
+  const std::uint16_t port = free_udp_port();
+  ChildProcess child({*program, "-a:no", "-ll:warning",
+                      "srt://:" + std::to_string(port) + "?mode=listener" + slt_query(kPassphrase),
+                      "udp://127.0.0.1:" + std::to_string(udp.port())});
+  EndpointConfig cc;
+  cc.mode = Mode::kCaller;
+  cc.host = "127.0.0.1";
+  cc.port = port;
+  cc.connection.passphrase = kPassphrase;
+  cc.connection.crypto_mode = srt::CryptoMode::kAuto;
+  cc.connection.connect_timeout = std::chrono::milliseconds(10'000);
+  auto ours = open_endpoint(cc);
+  ASSERT_NE(ours, nullptr);
+  ASSERT_EQ(ours->wait_connected(kGenerous), WaitStatus::kReady) << child.stderr_text();
+  // Repeated until one arrives: srt-live-transmit may still be opening its output.
+  const std::vector<std::uint8_t> m(1316, 0x42);
+  std::optional<std::vector<std::uint8_t>> got;
+  for (int i = 0; i < 50 && !got; ++i) {
+    const srt::ByteSpan one[] = {srt::ByteSpan(m)};
+    ASSERT_EQ(ours->send(one), 1u);
+    got = udp.receive(std::chrono::milliseconds(200));
+  }
+  ASSERT_TRUE(got.has_value()) << child.stderr_text();
+  EXPECT_EQ(*got, m);
+  const auto stats = ours->stats();
+  ASSERT_EQ(stats.size(), 1u);
+  EXPECT_EQ(stats[0].second.kmState, static_cast<int>(srt::KmState::kSecured));
+}
+
+TEST(SrtInteropGcm, SrtLiveTransmitCallerIsRefusedByOurGcmListener) {
+  const auto program = find_program("srt-live-transmit");
+  if (!program) GTEST_SKIP() << "srt-live-transmit is not installed (apt install srt-tools)";
+  RecordingObserver observer;
+  EndpointConfig lc = listener_config();
+  lc.connection.passphrase = kPassphrase;
+  lc.connection.crypto_mode = srt::CryptoMode::kAesGcm;
+  auto ours = open_endpoint(lc, &observer);
+  ASSERT_NE(ours, nullptr);
+  const std::uint16_t input = free_udp_port();
+  ChildProcess child({*program, "-a:no", "-ll:warning", "udp://:" + std::to_string(input),
+                      "srt://127.0.0.1:" + std::to_string(ours->local_address().port) +
+                          "?mode=caller" + slt_query(kPassphrase)});
+  ASSERT_TRUE(observer.wait([&] { return !observer.rejected.empty(); }));
+  {
+    std::lock_guard lock(observer.mutex);
+    EXPECT_EQ(observer.rejected.front().second,
+              static_cast<std::uint32_t>(srt::RejectReason::kCrypto));
+    EXPECT_TRUE(observer.connected.empty());
+  }
+  const std::string hint = srt::encryption_hint(
+      static_cast<std::uint32_t>(srt::RejectReason::kCrypto), true, srt::CryptoMode::kAesGcm);
+  EXPECT_NE(hint.find("set cryptomode=1 or 0 here"), std::string::npos) << hint;
+  // libsrt 1.5.1 has no text for reason 17.
+  EXPECT_TRUE(
+      child.wait_output("REJECT reported from HS processing: Unknown or erroneous", kGenerous))
+      << child.stderr_text();
+}
 
 // srt-live-transmit writing what it receives to stdout: the bytes must be
 // exactly the concatenation of what our caller sent.

@@ -421,7 +421,7 @@ TEST(Reject, LibsrtNumbering) {
   EXPECT_EQ(static_cast<std::uint32_t>(RejectReason::kUnsecure), 11u);
   EXPECT_EQ(static_cast<std::uint32_t>(RejectReason::kGroup), 15u);
   EXPECT_EQ(static_cast<std::uint32_t>(RejectReason::kTimeout), 16u);
-  EXPECT_EQ(kRejectReasonCount, 17u);
+  EXPECT_EQ(kRejectReasonCount, 18u);
 }
 
 TEST(Reject, EveryCodeHasADistinctText) {
@@ -435,7 +435,7 @@ TEST(Reject, EveryCodeHasADistinctText) {
   EXPECT_EQ(std::string(reject_reason_text(1403)), "forbidden");
   EXPECT_EQ(std::string(reject_reason_text(1999)), "application-defined rejection reason");
   EXPECT_EQ(std::string(reject_reason_text(2005)), "user-defined rejection reason");
-  EXPECT_EQ(std::string(reject_reason_text(17)), "unknown rejection reason");
+  EXPECT_EQ(std::string(reject_reason_text(18)), "unknown rejection reason");
 }
 
 }  // namespace

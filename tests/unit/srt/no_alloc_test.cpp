@@ -99,5 +99,14 @@ TEST(NoAllocation, EncryptedStreamWithLossAllocatesNothing) {
   steady_stream_allocates_nothing(c);
 }
 
+// AES-GCM: the tag check and the AAD per packet allocate nothing either.
+TEST(NoAllocation, GcmStreamWithLossAllocatesNothing) {
+  ConnectionConfig c;
+  c.passphrase = "no allocation per packet";
+  c.pbkeylen = 32;
+  c.crypto_mode = CryptoMode::kAesGcm;
+  steady_stream_allocates_nothing(c);
+}
+
 }  // namespace
 }  // namespace srtcore::srt
