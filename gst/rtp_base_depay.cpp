@@ -5,6 +5,7 @@
 
 #include <gst/video/video.h>
 
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -188,7 +189,8 @@ class SmallBufferCache {
 
   // A buffer of `size` <= kCopyMax bytes, writable, without metadata.
   static GstBuffer *get(gsize size) {
-    GstBuffer *b = pop();
+    GstBuffer *b = instance().hot_.exchange(nullptr);
+    if (!b) b = pop();
     if (!b) b = make();
     if (!b) return nullptr;
     GstMemory *mem = gst_buffer_peek_memory(b, 0);
@@ -210,6 +212,7 @@ class SmallBufferCache {
       if (--c.users_ > 0) return;
       spent.swap(c.free_);
     }
+    if (GstBuffer *b = c.hot_.exchange(nullptr)) spent.push_back(b);
     for (GstBuffer *b : spent) gst_buffer_unref(b);  // dispose declines: no users
   }
 
@@ -259,6 +262,20 @@ class SmallBufferCache {
         !srtrtp::reset_buffer_metadata(b))
       return false;
     SmallBufferCache &c = instance();
+    if (c.users_ == 0) return false;
+    // The hot slot first: one atomic operation each way, where the list's
+    // mutex costs two, for the buffer that usually cycles alone.
+    GstBuffer *empty = nullptr;
+    if (c.hot_.compare_exchange_strong(empty, b)) {
+      // remove_user may have emptied the slot between the check and the
+      // exchange: then nothing would ever take this one out. (Sequentially
+      // consistent: either it saw this buffer or this load sees no users.)
+      if (c.users_ > 0) return true;
+      GstBuffer *back = c.hot_.exchange(nullptr);
+      if (back == b) return false;
+      if (back) gst_buffer_unref(back);  // another one, stranded the same way
+      return true;                       // b was taken by remove_user's sweep
+    }
     const std::lock_guard lock(c.mutex_);
     if (c.users_ == 0 || c.free_.size() >= kMaxFree) return false;
     c.free_.push_back(b);  // with the reference taken in dispose
@@ -266,9 +283,10 @@ class SmallBufferCache {
   }
   SmallBufferCache() { free_.reserve(kMaxFree); }
 
-  std::mutex mutex_;
+  std::atomic<GstBuffer *> hot_{nullptr};  // one free buffer outside the list
+  std::mutex mutex_;                       // guards free_ and changes to users_
   std::vector<GstBuffer *> free_;
-  int users_ = 0;
+  std::atomic<int> users_{0};
 };
 
 // `payload` (at most kCopyMax bytes) copied into a recycled buffer.

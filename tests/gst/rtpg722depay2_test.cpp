@@ -5,6 +5,12 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <utility>
 
 #include "audio_fixtures.hpp"
 
@@ -159,6 +165,52 @@ TEST(RtpG722Depay2, RecycledOutputsStartClean) {
   EXPECT_FALSE(GST_BUFFER_FLAG_IS_SET(o, GST_BUFFER_FLAG_GAP));
   EXPECT_EQ(GST_BUFFER_PTS(o), 20 * kMs);
   gst_buffer_unref(b);
+}
+
+// Downstream often drops outputs on another thread (after a queue): each
+// output must keep its bytes until then, however the buffers are reused.
+TEST(RtpG722Depay2, OutputsDroppedOnAnotherThreadKeepTheirBytes) {
+  auto h = make_depay();
+  std::mutex m;
+  std::condition_variable cv;
+  std::deque<std::pair<BufferPtr, std::uint8_t>> handed;
+  bool done = false;
+  std::atomic<int> wrong{0};
+  std::thread dropper([&] {
+    std::unique_lock lock(m);
+    for (;;) {
+      cv.wait(lock, [&] { return done || !handed.empty(); });
+      if (handed.empty()) return;
+      auto [b, seed] = std::move(handed.front());
+      handed.pop_front();
+      lock.unlock();
+      if (bytes_of(b.get()) != pattern(160, seed)) ++wrong;
+      b.reset();
+      lock.lock();
+    }
+  });
+  for (int i = 0; i < 2000; ++i) {
+    const auto seed = static_cast<std::uint8_t>(i);
+    GstBuffer *in = rtp_packet(pattern(160, seed), static_cast<std::uint16_t>(i),
+                               static_cast<std::uint32_t>(i) * 160, false, 0, 9);
+    gst_buffer_ref(in);
+    ASSERT_EQ(gst_harness_push(h.get(), in), GST_FLOW_OK);
+    gst_buffer_unref(in);
+    BufferPtr out(gst_harness_pull(h.get()));
+    ASSERT_TRUE(out);
+    {
+      const std::lock_guard lock(m);
+      handed.emplace_back(std::move(out), seed);
+    }
+    cv.notify_one();
+  }
+  {
+    const std::lock_guard lock(m);
+    done = true;
+  }
+  cv.notify_one();
+  dropper.join();
+  EXPECT_EQ(wrong.load(), 0);
 }
 
 TEST(RtpG722Depay2, EmptyAndGarbagePacketsAreCountedAndSkipped) {
