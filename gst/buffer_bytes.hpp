@@ -6,11 +6,18 @@
 
 #include <gst/gst.h>
 
+#include <memory>
 #include <vector>
 
 #include "rtp/bytes.hpp"
 
 namespace srtrtp {
+
+struct BufferUnref {
+  void operator()(GstBuffer *b) const { gst_buffer_unref(b); }
+};
+// One reference to a buffer.
+using BufferPtr = std::unique_ptr<GstBuffer, BufferUnref>;
 
 class BufferBytes {
  public:
@@ -56,8 +63,10 @@ class BufferBytes {
 
 // Read access that leaves the buffer writable for its owner (no buffer
 // reference), who may change the buffer's memories meanwhile but must keep the
-// buffer alive until the map ends. One memory, the usual case, is mapped
-// directly: cheaper than gst_buffer_map, which takes a reference on it.
+// mapped memory alive until the map ends: declare the owner (a BufferPtr)
+// before the map, or hand the buffer to something that outlives it. One
+// memory, the usual case, is mapped directly: cheaper than gst_buffer_map,
+// which takes a reference on it.
 class ReadMap {
  public:
   explicit ReadMap(GstBuffer *buffer) {

@@ -50,12 +50,13 @@ struct _GstSrtRtpBaseDepayClass {
 // Queues one output buffer; PTS comes from `rtp_time`. Buffers queued during
 // one packet are pushed together as a GstBufferList.
 void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, guint32 rtp_time);
-// A new buffer of exactly the packet's payload, without the packet's
-// timestamps, flags or metas, sharing its memory. When upstream handed over
-// the only reference to the packet (as udpsrc and payloaders do), that buffer
-// itself is trimmed to the payload, header memories dropped, and returned: no
-// allocation. packet->payload is invalid afterwards. Call it at most once per
-// packet.
+// A buffer of exactly the packet's payload, without the packet's timestamps,
+// flags or metas. When upstream handed over the only reference to the packet
+// (as udpsrc and payloaders do), that buffer itself is trimmed to the
+// payload, header memories dropped, and returned: no allocation. Otherwise
+// the packet is left as it is and a payload of up to 512 bytes is copied into
+// a recycled buffer; a larger one is shared. packet->payload is invalid
+// afterwards. Call it at most once per packet.
 GstBuffer *gst_srt_rtp_base_depay_take_payload(GstSrtRtpBaseDepay *self,
                                                const srtrtp::RtpPacketIn *packet);
 // Marks the next output DISCONT (data was lost or dropped).

@@ -1,6 +1,7 @@
 // rtpg722depay2: RTP to G.722 (RFC 3551). A drop-in for rtpg722depay: one
-// buffer per packet, sharing the packet's memory; audio/G722 at 16 kHz for the
-// standard 8000 Hz RTP clock; RESYNC on the marker bit (talkspurt start).
+// buffer per packet without copying when the packet is ours alone (see
+// take_payload); audio/G722 at 16 kHz for the standard 8000 Hz RTP clock;
+// RESYNC on the marker bit (talkspurt start).
 #include <gst/gst.h>
 
 #include <cstdlib>

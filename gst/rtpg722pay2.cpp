@@ -110,23 +110,21 @@ static void write_packet(srtrtp::PayloadWriter &writer, const audio::AudioPacket
 // writer holds it until the push, after the mapping ends here.
 static bool cut(PayState &s, GstBuffer *buffer, const audio::InputTime &t,
                 srtrtp::PayloadWriter &writer) {
+  // Declared before the map so that it is destroyed after it: a memory freed
+  // while mapped is not freed at all (GStreamer leaks it with a CRITICAL).
+  srtrtp::BufferPtr own(buffer);
   const srtrtp::ReadMap map(buffer);
-  if (!map.ok()) {
-    gst_buffer_unref(buffer);
-    return false;
-  }
+  if (!map.ok()) return false;
   const srtcore::ByteSpan input = map.span();
-  GstBuffer *own = buffer;  // our reference, until the writer takes it
   s.core.push(input, {}, t, [&](const audio::AudioPacket &p) {
     if (own && p.frames.data() == input.data() && p.frames.size() == input.size()) {
       set_packet_timing(writer, p);
-      writer.wrap_packet(own, p.marker);
-      own = nullptr;
+      // The writer's packet keeps the mapped memory alive past the map.
+      writer.wrap_packet(own.release(), p.marker);
     } else {
       write_packet(writer, p);
     }
   });
-  if (own) gst_buffer_unref(own);
   return true;
 }
 

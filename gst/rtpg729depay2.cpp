@@ -1,7 +1,8 @@
 // rtpg729depay2: RTP to G.729 (RFC 3551, Annex B SID frames). A drop-in for
-// rtpg729depay: one buffer per packet, sharing the packet's memory; RESYNC on
-// the marker bit. Unlike it, payloads that are not 10n or 10n+2 bytes are
-// dropped and counted instead of reaching the decoder.
+// rtpg729depay: one buffer per packet, without copying when the packet is
+// ours alone (see take_payload); RESYNC on the marker bit. Unlike it,
+// payloads that are not 10n or 10n+2 bytes are dropped and counted instead
+// of reaching the decoder.
 #include <gst/gst.h>
 
 #include <cstdlib>

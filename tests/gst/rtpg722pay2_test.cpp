@@ -4,6 +4,8 @@
 #include <gst/check/gstharness.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "audio_fixtures.hpp"
 #include "rtp/rtp_header.hpp"
 
@@ -134,6 +136,31 @@ TEST(RtpG722Pay2, ABufferHeldElsewhereIsLeftAsItWas) {
   EXPECT_EQ(bytes_of(in), pattern(160));
   EXPECT_TRUE(has_foreign_metadata(in));
   gst_buffer_unref(in);
+}
+
+// Input that is cut or queued is copied out; its memory must then be freed
+// (it once leaked, freed while still mapped, with a CRITICAL per buffer).
+TEST(RtpG722Pay2, InputCutIntoPacketsOrQueuedIsFreed) {
+  for (const char *props : {"max-ptime=10000000", "min-ptime=40000000"}) {
+    SCOPED_TRACE(props);
+    auto h = make_pay(props);
+    int freed = 0;
+    auto *data = static_cast<guint8 *>(g_malloc(160));
+    const Bytes in = pattern(160);
+    std::copy(in.begin(), in.end(), data);
+    GstBuffer *b =
+        gst_buffer_new_wrapped_full(static_cast<GstMemoryFlags>(0), data, 160, 0, 160, &freed,
+                                    [](gpointer count) { ++*static_cast<int *>(count); });
+    GST_BUFFER_PTS(b) = 0;
+    ASSERT_EQ(gst_harness_push(h.get(), b), GST_FLOW_OK);
+    EXPECT_EQ(freed, 1) << "the input's memory outlived the push";
+    ASSERT_TRUE(eos_passed(h.get()));
+    Bytes out;
+    for (const Rtp &p : pull_rtp(h.get()))
+      out.insert(out.end(), p.payload.begin(), p.payload.end());
+    EXPECT_EQ(out, in);
+    g_free(data);
+  }
 }
 
 TEST(RtpG722Pay2, PtimeFromDownstreamCaps) {
