@@ -105,7 +105,9 @@ class Ours {
     if (conn_) wake = conn_->next_deadline();
     if (!delayed_.empty() && (!wake || delayed_.front().due < *wake)) wake = delayed_.front().due;
     if (wake) {
-      const auto us = (*wake - real_now()).count();
+      // A deadline of TimePoint::min() means "now": no subtraction (overflow).
+      const TimePoint t = real_now();
+      const auto us = *wake <= t ? 0 : (*wake - t).count();
       timeout = std::clamp<int>(static_cast<int>((us + 999) / 1000), 0, timeout);
     }
     ::poll(fds, other >= 0 ? 2 : 1, timeout);
