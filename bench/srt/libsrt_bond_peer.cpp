@@ -53,38 +53,13 @@ int receive(const PeerOptions &o) {
   std::fflush(stdout);
   SRTSOCKET g = srt_accept(l, nullptr, nullptr);  // the group (SRTGROUP_MASK set)
   if (g == SRT_INVALID_SOCK) return 2;
-  ArrivalLog log;
-  std::vector<char> buf(static_cast<std::size_t>(o.payload));
-  const auto start = Clock::now();
-  auto last = start;
-  auto first = start;
-  bool got_any = false;
-  std::uint64_t bytes = 0;
-  for (;;) {
-    int n = srt_recvmsg(g, buf.data(), static_cast<int>(buf.size()));
-    const auto now = Clock::now();
-    if (n > 0) {
-      last = now;
-      if (!got_any) first = now;
-      got_any = true;
-      bytes += static_cast<std::uint64_t>(n);
-      log.on_message(read_stamp({reinterpret_cast<const std::uint8_t *>(buf.data()),
-                                 static_cast<std::size_t>(n)}),
-                     std::chrono::duration<double, std::milli>(now - start).count());
-      continue;
-    }
-    if (srt_getlasterror(nullptr) != SRT_EASYNCRCV) break;  // group broken or closed
-    if (std::chrono::duration<double>(now - last).count() > o.idle_exit_s) break;
-  }
-  std::printf(
-      "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
-      "first_gap_ms=%.1f max_gap_ms=%.1f span_s=%.3f\n",
-      static_cast<unsigned long long>(log.unique()),
-      static_cast<unsigned long long>(log.duplicates()),
-      static_cast<unsigned long long>(log.reordered()),
-      static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
-      log.first_gap_ms(), log.max_gap_ms(), std::chrono::duration<double>(last - first).count());
-  std::fflush(stdout);
+  const ReceiveTally t = run_receiver(o, [&](std::span<std::uint8_t> buf) -> long {
+    const int n =
+        srt_recvmsg(g, reinterpret_cast<char *>(buf.data()), static_cast<int>(buf.size()));
+    if (n > 0) return n;
+    return srt_getlasterror(nullptr) != SRT_EASYNCRCV ? -1 : 0;
+  });
+  t.print();
   srt_close(g);
   srt_close(l);
   return 0;

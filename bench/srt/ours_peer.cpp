@@ -75,44 +75,18 @@ int receive(const PeerOptions &o) {
   std::printf("ready %u\n", ep->local_address().port);
   std::fflush(stdout);
   if (ep->wait_connected(std::chrono::seconds(30)) != io::WaitStatus::kReady) return 2;
-  ArrivalLog log;
-  std::vector<std::uint8_t> buf(static_cast<std::size_t>(o.payload));
-  const auto start = Clock::now();
-  auto last = start;
-  auto first = start;
-  bool got_any = false;
-  std::uint64_t bytes = 0;
-  for (;;) {
+  const ReceiveTally t = run_receiver(o, [&](std::span<std::uint8_t> buf) -> long {
     io::WaitStatus status{};
-    auto m = ep->receive(buf, std::chrono::milliseconds(200), &status);
-    const auto now = Clock::now();
-    if (m) {
-      last = now;
-      if (!got_any) first = now;
-      got_any = true;
-      bytes += m->info.size;
-      log.on_message(read_stamp({buf.data(), m->info.size}),
-                     std::chrono::duration<double, std::milli>(now - start).count());
-      continue;
-    }
-    if (status == io::WaitStatus::kFailed) break;
-    if (std::chrono::duration<double>(now - last).count() > o.idle_exit_s) break;
-  }
+    const auto m = ep->receive(buf, std::chrono::milliseconds(200), &status);
+    if (m) return static_cast<long>(m->info.size);
+    return status == io::WaitStatus::kFailed ? -1 : 0;
+  });
   long long drops = 0, losses = 0;
   for (const auto &[peer, st] : ep->stats()) {
     drops += st.pktRcvDrop;
     losses += st.pktRcvLoss;
   }
-  std::printf(
-      "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
-      "first_gap_ms=%.1f max_gap_ms=%.1f span_s=%.3f rcv_drop=%lld rcv_loss=%lld\n",
-      static_cast<unsigned long long>(log.unique()),
-      static_cast<unsigned long long>(log.duplicates()),
-      static_cast<unsigned long long>(log.reordered()),
-      static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
-      log.first_gap_ms(), log.max_gap_ms(), std::chrono::duration<double>(last - first).count(),
-      drops, losses);
-  std::fflush(stdout);
+  t.print(" rcv_drop=" + std::to_string(drops) + " rcv_loss=" + std::to_string(losses));
   return 0;
 }
 

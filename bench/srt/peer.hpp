@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <span>
 #include <string>
@@ -117,6 +118,58 @@ SendTally run_paced_sender(const PeerOptions &o, Send &&send) {
     }
     if (o.rate_mbps > 0) std::this_thread::sleep_for(std::chrono::microseconds(250));
   }
+  return t;
+}
+
+// What a receiving peer measured.
+struct ReceiveTally {
+  ArrivalLog log;
+  std::uint64_t bytes = 0;
+  double span_s = 0;  // first to last message
+
+  // The "result ..." line every receiving peer prints, with `extra`
+  // (" k=v ...") appended.
+  void print(const std::string &extra = {}) const {
+    std::printf(
+        "result unique=%llu dup=%llu reordered=%llu damaged=%llu bytes=%llu "
+        "first_gap_ms=%.1f max_gap_ms=%.1f span_s=%.3f%s\n",
+        static_cast<unsigned long long>(log.unique()),
+        static_cast<unsigned long long>(log.duplicates()),
+        static_cast<unsigned long long>(log.reordered()),
+        static_cast<unsigned long long>(log.damaged()), static_cast<unsigned long long>(bytes),
+        log.first_gap_ms(), log.max_gap_ms(), span_s, extra.c_str());
+    std::fflush(stdout);
+  }
+};
+
+// The receiving application every implementation gets: `receive(buf)`
+// returns a message's size, 0 when none came within its own wait, or -1
+// when the transport ended; stops after idle_exit_s without a message.
+template <typename Receive>
+ReceiveTally run_receiver(const PeerOptions &o, Receive &&receive) {
+  using Clock = std::chrono::steady_clock;
+  ReceiveTally t;
+  std::vector<std::uint8_t> buf(static_cast<std::size_t>(o.payload));
+  const auto start = Clock::now();
+  auto last = start;
+  auto first = start;
+  bool got_any = false;
+  for (;;) {
+    const long n = receive(std::span<std::uint8_t>(buf));
+    const auto now = Clock::now();
+    if (n > 0) {
+      last = now;
+      if (!got_any) first = now;
+      got_any = true;
+      t.bytes += static_cast<std::uint64_t>(n);
+      t.log.on_message(read_stamp({buf.data(), static_cast<std::size_t>(n)}),
+                       std::chrono::duration<double, std::milli>(now - start).count());
+      continue;
+    }
+    if (n < 0) break;
+    if (std::chrono::duration<double>(now - last).count() > o.idle_exit_s) break;
+  }
+  t.span_s = std::chrono::duration<double>(last - first).count();
   return t;
 }
 

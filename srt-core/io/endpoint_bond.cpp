@@ -182,13 +182,7 @@ void Endpoint::Impl::retire_sockets(srt::TimePoint now) {
                       !gp->group->link_for_socket(s->retire_socket_id).has_value();
     if (!(gone && s->out.empty() && !s->blocked) && now < s->retire_by) return false;
     if (gp && s->link) gp->links.erase(*s->link);
-    const UdpSocketStats &x = s->udp.stats();
-    retired_stats.received += x.received;
-    retired_stats.received_truncated += x.received_truncated;
-    retired_stats.sent += x.sent;
-    retired_stats.send_calls += x.send_calls;
-    retired_stats.gso_sends += x.gso_sends;
-    retired_stats.send_errors += x.send_errors;
+    retired_stats += s->udp.stats();
     reactor.remove(s.get());
     return true;
   });

@@ -220,13 +220,7 @@ void Endpoint::Impl::update_counters() {
   UdpSocketStats st = retired_stats;
   srt::ListenerStats ls;
   for (const auto &s : sockets) {
-    const UdpSocketStats &x = s->udp.stats();
-    st.received += x.received;
-    st.received_truncated += x.received_truncated;
-    st.sent += x.sent;
-    st.send_calls += x.send_calls;
-    st.gso_sends += x.gso_sends;
-    st.send_errors += x.send_errors;
+    st += s->udp.stats();
     if (s->listener) {
       const srt::ListenerStats &l = s->listener->stats();
       ls.inductions += l.inductions;

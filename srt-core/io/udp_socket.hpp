@@ -44,6 +44,19 @@ struct UdpSocketStats {
   std::uint64_t gso_sends = 0;           // messages that carried UDP_SEGMENT
   std::uint64_t send_errors = 0;         // datagrams the kernel refused (dropped)
   std::uint64_t would_block = 0;         // send attempts that found the buffer full
+
+  UdpSocketStats &operator+=(const UdpSocketStats &o) {
+    received += o.received;
+    received_truncated += o.received_truncated;
+    receive_calls += o.receive_calls;
+    gro_trains += o.gro_trains;
+    sent += o.sent;
+    send_calls += o.send_calls;
+    gso_sends += o.gso_sends;
+    send_errors += o.send_errors;
+    would_block += o.would_block;
+    return *this;
+  }
 };
 
 class UdpSocket {

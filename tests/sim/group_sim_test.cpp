@@ -81,6 +81,13 @@ struct Scenario {
   }
 };
 
+// Scenarios every mode must pass, named by the mode.
+const auto kEveryMode =
+    ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup, GroupMode::kBalancing);
+std::string mode_name(const ::testing::TestParamInfo<GroupMode> &p) {
+  return group_mode_name(p.param);
+}
+
 GroupSimConfig config_for(const Scenario &r) {
   GroupSimConfig c;
   c.seed = r.seed + seed_offset();
@@ -364,12 +371,7 @@ TEST_P(LastLinkStanding, LosesNothing) {
   EXPECT_EQ(s.state_of_path(2), LinkState::kRunning) << s.event_log(0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sim, LastLinkStanding,
-                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup,
-                                           GroupMode::kBalancing),
-                         [](const ::testing::TestParamInfo<GroupMode> &p) {
-                           return std::string(group_mode_name(p.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Sim, LastLinkStanding, kEveryMode, mode_name);
 
 // ---- 7. rate caps ----------------------------------------------------------
 
@@ -531,12 +533,7 @@ TEST_P(MidStream, LinkRemoved) {
   EXPECT_EQ(links[0].state, LinkState::kRunning) << s.event_log(0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sim, MidStream,
-                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup,
-                                           GroupMode::kBalancing),
-                         [](const ::testing::TestParamInfo<GroupMode> &p) {
-                           return std::string(group_mode_name(p.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Sim, MidStream, kEveryMode, mode_name);
 
 // ---- 9. a link breaks on idle timeout and reconnects -----------------------
 
@@ -574,12 +571,7 @@ TEST_P(BreakAndReconnect, CutThreeSeconds) {
   EXPECT_EQ(s.acceptor().stats().groups_created, 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sim, BreakAndReconnect,
-                         ::testing::Values(GroupMode::kBroadcast, GroupMode::kBackup,
-                                           GroupMode::kBalancing),
-                         [](const ::testing::TestParamInfo<GroupMode> &p) {
-                           return std::string(group_mode_name(p.param));
-                         });
+INSTANTIATE_TEST_SUITE_P(Sim, BreakAndReconnect, kEveryMode, mode_name);
 
 // ---- 10. hostile members ---------------------------------------------------
 
