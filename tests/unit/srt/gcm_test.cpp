@@ -14,17 +14,10 @@
 #include "srt/packet.hpp"
 #include "srt/random.hpp"
 #include "srt/stream_crypto.hpp"
+#include "hex_bytes.hpp"
 
 namespace srtcore::srt {
 namespace {
-
-std::vector<std::uint8_t> hex(const std::string &s) {
-  std::vector<std::uint8_t> v;
-  for (std::size_t i = 0; i + 1 < s.size(); i += 2) {
-    v.push_back(static_cast<std::uint8_t>(std::stoi(s.substr(i, 2), nullptr, 16)));
-  }
-  return v;
-}
 
 GcmIv iv_of(const std::vector<std::uint8_t> &v) {
   GcmIv iv{};
