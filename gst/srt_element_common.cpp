@@ -357,6 +357,13 @@ void install_srt_properties(GObjectClass *klass) {
                         "before returning. The caller's element reports it",
                         1000, 1999, kRejectForbidden, rw));
   g_object_class_install_property(
+      klass, kPropMaxConnections,
+      g_param_spec_uint("max-connections", "Maximum connections",
+                        "Listener: callers served at once; a further caller is refused with "
+                        "SRT_REJ_BACKLOG until one leaves (srtbondsrc serves one caller "
+                        "whatever this says)",
+                        1, 100000, 1000, rw_ready));
+  g_object_class_install_property(
       klass, kPropAutoReconnect,
       g_param_spec_boolean("auto-reconnect", "Automatic reconnect",
                            "Automatically reconnect when connection fails", TRUE, rw));
@@ -555,6 +562,9 @@ bool SrtElement::set_property(guint prop_id, const GValue *value) {
     case kPropCallerRejectCode:
       caller_reject_code_ = g_value_get_uint(value);
       break;
+    case kPropMaxConnections:
+      max_connections_ = g_value_get_uint(value);
+      break;
     case kPropAutoReconnect:
       auto_reconnect_ = g_value_get_boolean(value);
       break;
@@ -633,6 +643,9 @@ bool SrtElement::get_property(guint prop_id, GValue *value) {
       break;
     case kPropCallerRejectCode:
       g_value_set_uint(value, caller_reject_code_);
+      break;
+    case kPropMaxConnections:
+      g_value_set_uint(value, max_connections_);
       break;
     case kPropAutoReconnect:
       g_value_set_boolean(value, auto_reconnect_);
@@ -759,6 +772,7 @@ bool SrtElement::open() {
   const SrtParams params = params_;
   const BondMode bond_mode = bond_mode_;
   const std::string links_text = links_;
+  const guint max_connections = max_connections_;
   auth_enabled_ = authentication_;
   GST_OBJECT_UNLOCK(element_);
   if (!uri_error.empty()) return post_config_error(uri_error);
@@ -774,6 +788,7 @@ bool SrtElement::open() {
   }
   if (!apply_bonding(params, bond_mode, links, *config, &why)) return post_config_error(why);
   config->serve_many = is_sink_;
+  config->max_connections = max_connections;
   config_ = *config;
   payload_size_ = config_.connection.payload_size;
   mode_ = config_.mode == io::Mode::kListener     ? SrtMode::kListener

@@ -42,6 +42,7 @@ enum SrtProp : guint {
   kPropKmPreannounce,
   kPropCallerRejectCode,
   kPropCryptoMode,
+  kPropMaxConnections,
   kPropCommonLast,
 };
 
@@ -178,6 +179,7 @@ class SrtElement {
   // The code a caller refused by caller-connecting gets (a handler may set
   // it per caller before returning FALSE).
   std::atomic<std::uint32_t> caller_reject_code_{1403};
+  guint max_connections_ = 1000;  // listener: callers served at once
   std::atomic<unsigned> disconnects_{0};
   std::atomic<std::uint64_t> bytes_{0};
   std::mutex backoff_lock_;

@@ -58,6 +58,14 @@ inline PeerOptions peer_options(const Args &a) {
   o.pbkeylen = static_cast<int>(a.num("pbkeylen", o.pbkeylen));
   o.bond = a.get("bond", o.bond);
   o.links = parse_links(a.get("links", ""));
+  o.callers = static_cast<int>(a.num("callers", o.callers));
+  const std::string ports = a.get("ports", "");
+  for (std::size_t pos = 0; pos < ports.size();) {
+    std::size_t end = ports.find(',', pos);
+    if (end == std::string::npos) end = ports.size();
+    o.ports.push_back(std::atoi(ports.c_str() + pos));
+    pos = end + 1;
+  }
   return o;
 }
 

@@ -27,7 +27,11 @@
 // Each side runs in its own child process (this binary, `peer` mode), so
 // wait4() gives that side's CPU time and peak RSS alone; the two
 // implementations alternate and the median of --reps runs is reported.
-//   bench-srt [--only=cpu,crypto,goodput,loss,rss,bond] [--reps N] [--seconds S] [--quick]
+//   scale    callers on one listener port through lossy relays, 1 and 100 of
+//            them: lost messages and memory per additional connection
+//            (bench_scale.cpp; --callers, --scale-rate, --scale-seconds,
+//            --scale-loss)
+//   bench-srt [--only=cpu,crypto,goodput,loss,rss,bond,scale] [--reps N] [--seconds S] [--quick]
 //   (bond = broadcast, failover and balancing; also --only=failover or balancing alone)
 //   bench-srt peer --impl=ours|libsrt --role=send|recv|idle [--port P] ...
 #include <algorithm>
@@ -44,6 +48,7 @@
 #include <vector>
 
 #include "args.hpp"
+#include "bench_scale.hpp"
 #include "child.hpp"
 #include "peer.hpp"
 #include "udp_relay.hpp"
@@ -582,6 +587,7 @@ int main(int argc, char **argv) {
   if (only.find("goodput") != std::string::npos) bench_goodput(quick ? 1 : 3);
   if (only.find("loss") != std::string::npos) bench_loss(quick ? 2 : 10);
   if (only.find("rss") != std::string::npos) bench_rss(seconds);
+  if (only.find("scale") != std::string::npos) bench_scale(a, quick);
   if (only.find("bond") != std::string::npos) {
     bench_bond(reps, quick ? 2 : 4);
   } else {

@@ -91,7 +91,9 @@ int run_libsrt_peer(const PeerOptions &o) {
   srt_startup();
   srt_setloglevel(LOG_ERR);
   int rc = 0;
-  if (o.role == "recv")
+  if (o.role.starts_with("many-"))
+    rc = run_libsrt_many_peer(o);
+  else if (o.role == "recv")
     rc = receive(o);
   else if (o.role == "send")
     rc = send(o);

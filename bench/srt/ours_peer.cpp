@@ -7,16 +7,15 @@
 
 #include "io/endpoint.hpp"
 #include "message_stamp.hpp"
+#include "ours_config.hpp"
 #include "peer.hpp"
 
 namespace srtbench {
-namespace {
 
-using Clock = std::chrono::steady_clock;
 namespace io = srtcore::io;
 namespace srt = srtcore::srt;
 
-io::EndpointConfig endpoint_config(const PeerOptions &o, io::Mode mode) {
+io::EndpointConfig ours_endpoint_config(const PeerOptions &o, io::Mode mode) {
   io::EndpointConfig c;
   c.mode = mode;
   c.host = o.host;
@@ -47,6 +46,10 @@ io::EndpointConfig endpoint_config(const PeerOptions &o, io::Mode mode) {
   return c;
 }
 
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
 // Bonded caller: every member link connected (idle or running), so a
 // backup group starts on its preferred link.
 bool wait_links(const io::Endpoint &ep, std::size_t want, std::chrono::seconds timeout) {
@@ -64,7 +67,7 @@ bool wait_links(const io::Endpoint &ep, std::size_t want, std::chrono::seconds t
 
 std::unique_ptr<io::Endpoint> open(const PeerOptions &o, io::Mode mode) {
   io::EndpointError err{};
-  auto ep = io::Endpoint::open(io::Reactor::shared(), endpoint_config(o, mode), nullptr, &err);
+  auto ep = io::Endpoint::open(io::Reactor::shared(), ours_endpoint_config(o, mode), nullptr, &err);
   if (!ep) std::fprintf(stderr, "ours open: %s\n", err.detail.c_str());
   return ep;
 }
@@ -135,6 +138,7 @@ int send(const PeerOptions &o) {
 }  // namespace
 
 int run_ours_peer(const PeerOptions &o) {
+  if (o.role.starts_with("many-")) return run_ours_many_peer(o);
   if (o.role == "recv") return receive(o);
   if (o.role == "send") return send(o);
   auto reactor = io::Reactor::shared();  // idle: what merely starting costs

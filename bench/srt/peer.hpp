@@ -67,6 +67,11 @@ struct PeerOptions {
   // receiver accepts groups on host:port; the sender connects `links`.
   std::string bond;
   std::vector<LinkSpec> links;
+  // Scale (roles many-recv / many-send): callers on one listener; the
+  // sender's caller k connects to ports[k % ports.size()] (relays), or to
+  // `port` when there are none.
+  int callers = 1;
+  std::vector<int> ports;
 };
 
 inline constexpr const char *kBenchPassphrase = "benchmark passphrase";
@@ -74,6 +79,9 @@ inline constexpr const char *kBenchPassphrase = "benchmark passphrase";
 // Prints "ready PORT" (recv) and one "result k=v ..." line; returns the exit code.
 int run_libsrt_peer(const PeerOptions &o);
 int run_ours_peer(const PeerOptions &o);
+// Roles many-recv and many-send (many_peers.hpp).
+int run_libsrt_many_peer(const PeerOptions &o);
+int run_ours_many_peer(const PeerOptions &o);
 // libsrt 1.5.1 built with bonding (bench-srt-libsrt-bond, a separate
 // executable: the plugin and bench-srt link Debian's libsrt, which has none).
 int run_libsrt_bond_peer(const PeerOptions &o);

@@ -261,7 +261,7 @@ std::unique_ptr<Endpoint> Endpoint::open(std::shared_ptr<Reactor> reactor,
       auto s = std::make_unique<Impl::Socket>(m, std::move(*socket));
       srt::ListenerConfig lc;
       lc.connection = m.config.connection;
-      lc.backlog = config.backlog;
+      lc.max_connections = config.max_connections;
       lc.group_connect = m.acceptor != nullptr;
       s->listener.emplace(lc, s->udp.local_address(), m.random);
       // Runs on the reactor thread with the endpoint locked.

@@ -82,7 +82,9 @@ struct EndpointConfig {
   // Listener: serve every caller at once (a sink); otherwise callers beyond
   // the first are rejected with SRT_REJ_BACKLOG until it leaves (a source).
   bool serve_many = false;
-  std::size_t backlog = 16;
+  // Listener: callers served at once, at most (each further one is refused
+  // with SRT_REJ_BACKLOG until one leaves).
+  std::size_t max_connections = 1000;
   // Bonding. Caller: one socket group over bond->links (host/port above are
   // not used). Listener: accepts the members of callers' groups (libsrt
   // SRTO_GROUPCONNECT) and delivers each group as one peer, on host:port and

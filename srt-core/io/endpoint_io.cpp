@@ -227,6 +227,7 @@ void Endpoint::Impl::update_counters() {
       ls.accepted += l.accepted;
       ls.rejected += l.rejected;
       ls.repeated += l.repeated;
+      ls.full += l.full;
       ls.malformed += l.malformed;
       ls.bad_cookie += l.bad_cookie;
       ls.bad_version += l.bad_version;

@@ -6,6 +6,7 @@
 #include "srt/listener.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <array>
 #include <cstring>
 #include <vector>
@@ -33,35 +34,49 @@ struct Listener::State {
     NetAddress peer;
     std::uint32_t peer_socket_id = 0;
     std::uint32_t local_socket_id = 0;
-    std::array<std::uint8_t, kMaxHandshakeResponse> response{};
-    std::size_t response_size = 0;
+    std::vector<std::uint8_t> response;
   };
 
+  // Callers by (peer socket id, port); the rare collisions share a bucket.
+  static std::uint64_t key(const NetAddress &peer, std::uint32_t peer_id) {
+    return (std::uint64_t{peer_id} << 16) | peer.port;
+  }
   Remembered *find(const NetAddress &peer, std::uint32_t peer_id) {
-    for (auto &r : remembered) {
+    auto it = remembered.find(key(peer, peer_id));
+    if (it == remembered.end()) return nullptr;
+    for (auto &r : it->second) {
       if (r.peer_socket_id == peer_id && r.peer == peer) return &r;
     }
     return nullptr;
   }
+  void add(Remembered r) {
+    remembered[key(r.peer, r.peer_socket_id)].push_back(std::move(r));
+    ++count;
+  }
 
   SynCookie cookies;
-  std::vector<Remembered> remembered;  // oldest first, at most backlog entries
+  std::unordered_map<std::uint64_t, std::vector<Remembered>> remembered;
+  std::size_t count = 0;
 };
 
 Listener::Listener(const ListenerConfig &config, const NetAddress &local, Random &random)
-    : config_(config), local_(local), random_(random), state_(std::make_shared<State>(random)) {
-  config_.backlog = std::max<std::size_t>(config_.backlog, 1);
-  state_->remembered.reserve(config_.backlog);
-}
+    : config_(config), local_(local), random_(random), state_(std::make_shared<State>(random)) {}
 
 std::size_t Listener::remembered() const {
-  return state_->remembered.size();
+  return state_->count;
 }
 
 void Listener::forget(std::uint32_t local_socket_id) {
-  auto &v = state_->remembered;
-  std::erase_if(v,
-                [&](const State::Remembered &r) { return r.local_socket_id == local_socket_id; });
+  auto &m = state_->remembered;
+  for (auto it = m.begin(); it != m.end(); ++it) {
+    const std::size_t n = std::erase_if(it->second, [&](const State::Remembered &r) {
+      return r.local_socket_id == local_socket_id;
+    });
+    if (n == 0) continue;
+    state_->count -= n;
+    if (it->second.empty()) m.erase(it);
+    return;
+  }
 }
 
 namespace {
@@ -145,9 +160,9 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
   }
   if (State::Remembered *r = state_->find(from, req.socket_id)) {
     ++stats_.repeated;
-    if (reply.size() >= r->response_size) {
-      std::memcpy(reply.data(), r->response.data(), r->response_size);
-      res.reply_size = r->response_size;
+    if (reply.size() >= r->response.size()) {
+      std::memcpy(reply.data(), r->response.data(), r->response.size());
+      res.reply_size = r->response.size();
     }
     return res;
   }
@@ -157,6 +172,10 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
   if (const auto reason = read_conclusion(hs->extensions, req.extension, ExtType::kHsReq, pc)) {
     if (*reason == RejectReason::kRogue) ++stats_.malformed;
     refuse = static_cast<std::uint32_t>(*reason);
+  }
+  if (!refuse && state_->count >= config_.max_connections) {
+    ++stats_.full;
+    refuse = static_cast<std::uint32_t>(RejectReason::kBacklog);
   }
   CallerRequest cr;
   if (!refuse) {
@@ -214,15 +233,12 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
   ++stats_.accepted;
 
   const ByteSpan rsp = res.accepted->handshake_response();
-  auto &mem = state_->remembered;
-  if (mem.size() >= config_.backlog) mem.erase(mem.begin());
   State::Remembered r;
   r.peer = from;
   r.peer_socket_id = req.socket_id;
   r.local_socket_id = res.accepted->local_socket_id();
-  r.response_size = std::min(rsp.size(), r.response.size());
-  std::memcpy(r.response.data(), rsp.data(), r.response_size);
-  mem.push_back(r);
+  r.response.assign(rsp.begin(), rsp.end());
+  state_->add(std::move(r));
   if (reply.size() >= rsp.size()) {
     std::memcpy(reply.data(), rsp.data(), rsp.size());
     res.reply_size = rsp.size();

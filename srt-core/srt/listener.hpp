@@ -26,7 +26,11 @@ namespace srtcore::srt {
 
 struct ListenerConfig {
   ConnectionConfig connection;  // for every accepted connection
-  std::size_t backlog = 16;     // accepted conclusions remembered for repeats
+  // Callers accepted and not yet forgotten, at most: a further conclusion
+  // is refused with SRT_REJ_BACKLOG. Each is remembered until forget(), so
+  // a repeated conclusion (our answer was lost) gets the same answer again
+  // instead of a second connection.
+  std::size_t max_connections = 1000;
   // Accept members of socket groups (libsrt SRTO_GROUPCONNECT); without it a
   // GROUP extension is refused with SRT_REJ_GROUP, as libsrt does.
   bool group_connect = false;
@@ -57,6 +61,7 @@ struct ListenerStats {
   std::uint64_t accepted = 0;
   std::uint64_t rejected = 0;   // by the application or by policy
   std::uint64_t repeated = 0;   // conclusions for an already accepted caller
+  std::uint64_t full = 0;       // refused: max_connections callers already (also in rejected)
   std::uint64_t malformed = 0;  // not an SRT handshake, truncated, bad extensions
   std::uint64_t bad_cookie = 0;
   std::uint64_t bad_version = 0;
@@ -86,7 +91,8 @@ class Listener {
   void forget(std::uint32_t local_socket_id);
 
   const ListenerStats &stats() const { return stats_; }
-  // Accepted callers remembered for repeated conclusions (at most backlog).
+  // Accepted callers remembered for repeated conclusions (at most
+  // max_connections).
   std::size_t remembered() const;
 
  private:

@@ -19,9 +19,8 @@ bool is_fragment_tail(PacketPosition p) {
 ReceiveBuffer::ReceiveBuffer(const ReceiveBufferConfig &config, std::uint32_t isn)
     : config_(config),
       tsbpd_(config.latency, config.drift_tracer),
-      slots_(std::max<std::size_t>(config.capacity, 1)),
-      store_(slots_.size(), config.max_payload),
-      used_bits_((slots_.size() + kWordBits - 1) / kWordBits),
+      store_(std::max<std::size_t>(config.capacity, 1), config.max_payload),
+      used_bits_((store_.size() + kWordBits - 1) / kWordBits),
       packet_bits_(used_bits_.size()),
       start_(isn & kSeqMask),
       ack_(start_),
@@ -29,7 +28,7 @@ ReceiveBuffer::ReceiveBuffer(const ReceiveBufferConfig &config, std::uint32_t is
 
 std::size_t ReceiveBuffer::phys(std::size_t offset) const {
   const std::size_t p = head_ + offset;
-  return p >= slots_.size() ? p - slots_.size() : p;
+  return p >= store_.size() ? p - store_.size() : p;
 }
 
 std::size_t ReceiveBuffer::window() const {
@@ -37,7 +36,11 @@ std::size_t ReceiveBuffer::window() const {
 }
 
 std::size_t ReceiveBuffer::available() const {
-  return slots_.size() - window();
+  return store_.size() - window();
+}
+
+bool ReceiveBuffer::bit(const std::vector<std::uint64_t> &bits, std::size_t p) {
+  return (bits[p / kWordBits] >> (p % kWordBits)) & 1U;
 }
 
 void ReceiveBuffer::set_bit(std::vector<std::uint64_t> &bits, std::size_t p, bool on) {
@@ -57,7 +60,7 @@ std::size_t ReceiveBuffer::find_next(const std::vector<std::uint64_t> &bits, std
   while (off < to) {
     const std::size_t p = phys(off);
     const std::size_t bit = p % kWordBits;
-    const std::size_t chunk = std::min({kWordBits - bit, to - off, slots_.size() - p});
+    const std::size_t chunk = std::min({kWordBits - bit, to - off, store_.size() - p});
     std::uint64_t w = bits[p / kWordBits] >> bit;
     if (!set) w = ~w;
     if (chunk < kWordBits) w &= (std::uint64_t{1} << chunk) - 1;
@@ -90,15 +93,14 @@ InsertResult ReceiveBuffer::insert(TimePoint now, const DataHeader &header, Byte
     r.status = InsertStatus::kBelated;
     return r;
   }
-  if (static_cast<std::size_t>(d) >= slots_.size()) {
+  if (static_cast<std::size_t>(d) >= store_.size()) {
     ++stats_.out_of_window;
     r.status = InsertStatus::kOutOfWindow;
     return r;
   }
   const std::size_t p = phys(static_cast<std::size_t>(d));
-  Slot &s = slots_[p];
-  if (s.state != SlotState::kEmpty) {
-    if (s.state == SlotState::kPacket) {
+  if (bit(used_bits_, p)) {
+    if (bit(packet_bits_, p)) {
       ++stats_.duplicates;
       r.status = InsertStatus::kDuplicate;
     } else {
@@ -110,7 +112,7 @@ InsertResult ReceiveBuffer::insert(TimePoint now, const DataHeader &header, Byte
 
   const auto dst = store_.claim(p);
   if (!payload.empty()) std::memcpy(dst.data(), payload.data(), payload.size());
-  s.state = SlotState::kPacket;
+  Slot &s = store_.meta(p);
   s.position = header.position;
   s.size = static_cast<std::uint16_t>(payload.size());
   s.msgno = header.msgno;
@@ -136,7 +138,7 @@ ReceiveBuffer::DropResult ReceiveBuffer::drop_range(TimePoint now, std::uint32_t
   if (!seq_valid(first) || !seq_valid(last) || seq_gt(first, last)) return res;
   if (seq_lt(last, start_)) return res;
   if (seq_lt(first, start_)) first = start_;
-  const std::uint32_t max_last = seq_add(start_, static_cast<std::int32_t>(slots_.size() - 1));
+  const std::uint32_t max_last = seq_add(start_, static_cast<std::int32_t>(store_.size() - 1));
   if (seq_gt(last, max_last)) last = max_last;
   if (seq_gt(first, end_)) res.gap = SeqRange{end_, seq_prev(first)};
 
@@ -145,9 +147,8 @@ ReceiveBuffer::DropResult ReceiveBuffer::drop_range(TimePoint now, std::uint32_t
   const auto to = static_cast<std::size_t>(seq_diff(last, start_)) + 1;
   for (std::size_t off = from; off < to; ++off) {
     const std::size_t p = phys(off);
-    if (slots_[p].state != SlotState::kEmpty) continue;
-    slots_[p].state = SlotState::kGivenUp;
-    set_bit(used_bits_, p, true);
+    if (bit(used_bits_, p)) continue;
+    set_bit(used_bits_, p, true);  // given up
     ++res.marked;
   }
   if (seq_ge(last, end_)) end_ = seq_next(last);
@@ -159,11 +160,10 @@ ReceiveBuffer::DropResult ReceiveBuffer::drop_range(TimePoint now, std::uint32_t
 void ReceiveBuffer::skip(TimePoint now, std::size_t n) {
   for (std::size_t off = 0; off < n; ++off) {
     const std::size_t p = phys(off);
-    if (slots_[p].state == SlotState::kPacket) {
-      stats_.dropped_bytes += slots_[p].size;
+    if (bit(packet_bits_, p)) {
+      stats_.dropped_bytes += store_.meta(p).size;
       store_.release(p);
     }
-    slots_[p].state = SlotState::kEmpty;
     set_bit(used_bits_, p, false);
     set_bit(packet_bits_, p, false);
   }
@@ -193,9 +193,9 @@ void ReceiveBuffer::normalize_head(TimePoint now) {
   const std::size_t w = window();
   std::size_t n = 0;
   while (n < w) {
-    const Slot &s = slots_[phys(n)];
-    const bool dead = s.state == SlotState::kGivenUp ||
-                      (s.state == SlotState::kPacket && is_fragment_tail(s.position));
+    const std::size_t p = phys(n);
+    if (!bit(used_bits_, p)) break;
+    const bool dead = !bit(packet_bits_, p) || is_fragment_tail(store_.meta(p).position);
     if (!dead) break;
     ++n;
   }
@@ -206,14 +206,14 @@ ReceiveBuffer::Scan ReceiveBuffer::scan_head() const {
   const std::size_t w = window();
   if (w == 0) return {};
   std::size_t hole = 0;
-  const Slot &h = slots_[head_];
-  if (h.state == SlotState::kPacket) {
-    if (h.position == PacketPosition::kSolo) return {Scan::What::kMessage, 1};
+  if (bit(packet_bits_, head_)) {
+    if (store_.meta(head_).position == PacketPosition::kSolo) return {Scan::What::kMessage, 1};
     std::size_t k = 1;  // head is a kFirst: look for its kLast
     for (; k < w; ++k) {
-      const Slot &s = slots_[phys(k)];
-      if (s.state == SlotState::kEmpty) break;
-      if (s.state == SlotState::kGivenUp) return {Scan::What::kDropNow, k};
+      const std::size_t p = phys(k);
+      if (!bit(used_bits_, p)) break;
+      if (!bit(packet_bits_, p)) return {Scan::What::kDropNow, k};  // given up
+      const Slot &s = store_.meta(p);
       if (s.position == PacketPosition::kMiddle) continue;
       if (s.position == PacketPosition::kLast) return {Scan::What::kMessage, k + 1};
       return {Scan::What::kDropNow, k};  // a new message before this one ended
@@ -233,10 +233,10 @@ std::optional<TimePoint> ReceiveBuffer::due_time(const Scan &scan) const {
     case Scan::What::kDropNow:
       return TimePoint::min();
     case Scan::What::kMessage:
-      return tsbpd_.enabled() ? tsbpd_.play_time(slots_[head_].ts) : TimePoint::min();
+      return tsbpd_.enabled() ? tsbpd_.play_time(store_.meta(head_).ts) : TimePoint::min();
     case Scan::What::kDropWhenDue:
       if (!config_.tlpktdrop || !tsbpd_.enabled()) return std::nullopt;
-      return tsbpd_.play_time(slots_[phys(scan.count)].ts);
+      return tsbpd_.play_time(store_.meta(phys(scan.count)).ts);
   }
   return std::nullopt;
 }
@@ -267,7 +267,7 @@ std::optional<TimePoint> ReceiveBuffer::next_delivery_time() const {
 }
 
 Delivery ReceiveBuffer::deliver(TimePoint now, std::size_t n, MutableByteSpan out) {
-  const Slot &h = slots_[head_];
+  const Slot &h = store_.meta(head_);
   Delivery d;
   d.kind = Delivery::Kind::kMessage;
   d.first_seq = start_;
@@ -278,13 +278,12 @@ Delivery ReceiveBuffer::deliver(TimePoint now, std::size_t n, MutableByteSpan ou
   d.play_time = tsbpd_.enabled() ? tsbpd_.play_time(h.ts) : now;
   for (std::size_t off = 0; off < n; ++off) {
     const std::size_t p = phys(off);
-    Slot &s = slots_[p];
+    const Slot &s = store_.meta(p);
     const std::size_t room = out.size() > d.size ? out.size() - d.size : 0;
     const std::size_t copy = std::min<std::size_t>(room, s.size);
     if (copy > 0) std::memcpy(out.data() + d.size, store_.slot(p).data(), copy);
     if (copy < s.size) d.truncated = true;
     d.size += s.size;
-    s.state = SlotState::kEmpty;
     store_.release(p);
     set_bit(used_bits_, p, false);
     set_bit(packet_bits_, p, false);

@@ -24,7 +24,7 @@
 #include "srt/bytes.hpp"
 #include "srt/control.hpp"
 #include "srt/packet.hpp"
-#include "srt/payload_store.hpp"
+#include "srt/slot_store.hpp"
 #include "srt/seq.hpp"
 #include "srt/time.hpp"
 #include "srt/tsbpd.hpp"
@@ -114,7 +114,7 @@ class ReceiveBuffer {
   std::uint32_t start_seq() const { return start_; }  // next to deliver
   std::uint32_t ack_seq() const { return ack_; }      // first not received (ACK field)
   std::uint32_t end_seq() const { return end_; }      // one past the newest received
-  std::size_t capacity() const { return slots_.size(); }
+  std::size_t capacity() const { return store_.size(); }
   // Free slots after the newest packet (the ACK's available-buffer field).
   std::size_t available() const;
   const ReceiveBufferStats &stats() const { return stats_; }
@@ -126,7 +126,7 @@ class ReceiveBuffer {
   void for_each_missing(std::uint32_t first, std::uint32_t last, F &&f) const {
     if (seq_lt(first, start_)) first = start_;
     if (seq_gt(first, last)) return;
-    const auto cap = static_cast<std::int32_t>(slots_.size());
+    const auto cap = static_cast<std::int32_t>(store_.size());
     if (seq_diff(last, start_) >= cap) last = seq_add(start_, cap - 1);
     if (seq_gt(first, last)) return;
     const auto from = static_cast<std::size_t>(seq_diff(first, start_));
@@ -149,9 +149,10 @@ class ReceiveBuffer {
   }
 
  private:
-  enum class SlotState : std::uint8_t { kEmpty, kPacket, kGivenUp };
+  // What a held packet needs besides its payload. Whether a slot is empty,
+  // holds a packet or was given up lives in the two bitmaps below, so empty
+  // and given-up slots need no memory of their own.
   struct Slot {
-    SlotState state = SlotState::kEmpty;
     PacketPosition position = PacketPosition::kSolo;
     std::uint16_t size = 0;
     std::uint32_t msgno = 0;
@@ -173,6 +174,7 @@ class ReceiveBuffer {
   std::size_t window() const;  // end_ - start_
   std::size_t find_next(const std::vector<std::uint64_t> &bits, std::size_t from, std::size_t to,
                         bool set) const;
+  static bool bit(const std::vector<std::uint64_t> &bits, std::size_t p);
   void set_bit(std::vector<std::uint64_t> &bits, std::size_t p, bool on);
   Scan scan_head() const;
   std::optional<TimePoint> due_time(const Scan &scan) const;
@@ -183,8 +185,7 @@ class ReceiveBuffer {
 
   ReceiveBufferConfig config_;
   TsbpdTime tsbpd_;
-  std::vector<Slot> slots_;
-  PayloadStore store_;
+  SlotStore<Slot> store_;
   std::vector<std::uint64_t> used_bits_;    // kPacket or kGivenUp (for the ACK)
   std::vector<std::uint64_t> packet_bits_;  // kPacket only (for TLPKTDROP)
   std::size_t head_ = 0;                    // physical index of start_

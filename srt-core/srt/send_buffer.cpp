@@ -7,15 +7,15 @@ namespace srtcore::srt {
 
 SendBuffer::SendBuffer(const SendBufferConfig &config, std::uint32_t isn)
     : config_(config),
-      slots_(std::max<std::size_t>(config.capacity, 1)),
-      store_(slots_.size(), std::max<std::size_t>(config.max_payload, 1)),
+      store_(std::max<std::size_t>(config.capacity, 1),
+             std::max<std::size_t>(config.max_payload, 1)),
       first_(isn & kSeqMask),
       send_(first_),
       end_(first_) {}
 
 std::size_t SendBuffer::phys(std::uint32_t seq) const {
   const std::size_t p = head_ + static_cast<std::size_t>(seq_diff(seq, first_));
-  return p >= slots_.size() ? p - slots_.size() : p;
+  return p >= store_.size() ? p - store_.size() : p;
 }
 
 std::size_t SendBuffer::push(ByteSpan message, TimePoint origin, bool in_order) {
@@ -28,7 +28,7 @@ std::size_t SendBuffer::push_numbered(ByteSpan message, TimePoint origin, std::u
 }
 
 void SendBuffer::pass_elsewhere() {
-  while (send_ != end_ && slots_[phys(send_)].elsewhere) send_ = seq_next(send_);
+  while (send_ != end_ && store_.meta(phys(send_)).elsewhere) send_ = seq_next(send_);
 }
 
 void SendBuffer::rebase(std::uint32_t seq, TimePoint start_time) {
@@ -62,10 +62,10 @@ std::size_t SendBuffer::push_impl(ByteSpan message, TimePoint origin, bool in_or
   const std::uint32_t ts = wire_timestamp(config_.start_time, origin);
   for (std::size_t i = 0; i < n; ++i) {
     const std::size_t p = phys(end_);
-    Slot &s = slots_[p];
     const std::size_t off = i * max;
     const std::size_t len = std::min(max, message.size() - off);
     std::memcpy(store_.claim(p).data(), message.data() + off, len);
+    Slot &s = store_.meta(p);
     if (n == 1) {
       s.position = PacketPosition::kSolo;
     } else if (i == 0) {
@@ -92,7 +92,7 @@ std::size_t SendBuffer::push_impl(ByteSpan message, TimePoint origin, bool in_or
 
 SendPacket SendBuffer::view(std::uint32_t seq, bool retransmitted) const {
   const std::size_t p = phys(seq);
-  const Slot &s = slots_[p];
+  const Slot &s = store_.meta(p);
   SendPacket out;
   out.header.seq = seq;
   out.header.position = s.position;
@@ -108,7 +108,7 @@ SendPacket SendBuffer::view(std::uint32_t seq, bool retransmitted) const {
 
 std::optional<SendPacket> SendBuffer::next_unsent(TimePoint now) {
   if (send_ == end_) return std::nullopt;
-  Slot &s = slots_[phys(send_)];
+  Slot &s = store_.meta(phys(send_));
   ++s.sends;
   s.last_sent = now;
   const std::uint32_t seq = send_;
@@ -119,7 +119,7 @@ std::optional<SendPacket> SendBuffer::next_unsent(TimePoint now) {
 
 std::optional<SendPacket> SendBuffer::retransmit(std::uint32_t seq, TimePoint now) {
   if (!seq_valid(seq) || seq_lt(seq, first_) || seq_ge(seq, send_)) return std::nullopt;
-  Slot &s = slots_[phys(seq)];
+  Slot &s = store_.meta(phys(seq));
   ++s.sends;
   s.last_sent = now;
   s.last_retransmit = now;
@@ -129,23 +129,23 @@ std::optional<SendPacket> SendBuffer::retransmit(std::uint32_t seq, TimePoint no
 bool SendBuffer::retransmit_allowed(std::uint32_t seq, TimePoint now, Duration srtt,
                                     Duration rttvar) const {
   if (!seq_valid(seq) || seq_lt(seq, first_) || seq_ge(seq, send_)) return false;
-  const Slot &s = slots_[phys(seq)];
+  const Slot &s = store_.meta(phys(seq));
   if (s.sends < 2) return true;
   return s.last_retransmit <= now - (srtt - 4 * rttvar);
 }
 
 std::optional<TimePoint> SendBuffer::last_send_time(std::uint32_t seq) const {
   if (!seq_valid(seq) || seq_lt(seq, first_) || seq_ge(seq, send_)) return std::nullopt;
-  const Slot &s = slots_[phys(seq)];
+  const Slot &s = store_.meta(phys(seq));
   if (s.sends == 0) return std::nullopt;  // another link carried it
   return s.last_sent;
 }
 
 void SendBuffer::release_front(std::size_t n) {
   for (std::size_t i = 0; i < n; ++i) {
-    bytes_ -= slots_[head_].size;
+    bytes_ -= store_.meta(head_).size;
     store_.release(head_);
-    head_ = head_ + 1 == slots_.size() ? 0 : head_ + 1;
+    head_ = head_ + 1 == store_.size() ? 0 : head_ + 1;
     first_ = seq_next(first_);
   }
 }
@@ -162,14 +162,14 @@ std::optional<DropRequest> SendBuffer::drop_too_late(TimePoint now, Duration thr
   const TimePoint too_late = now - threshold;
   std::size_t n = 0;
   const std::size_t held = size();
+  if (held == 0) return std::nullopt;
   // The request names a message only when it is exactly one whole message.
-  const PacketPosition head_pos = slots_[head_].position;
-  bool one_message =
-      held > 0 && (head_pos == PacketPosition::kFirst || head_pos == PacketPosition::kSolo);
-  const std::uint32_t msgno = held > 0 ? slots_[head_].msgno : 0;
+  const PacketPosition head_pos = store_.meta(head_).position;
+  bool one_message = head_pos == PacketPosition::kFirst || head_pos == PacketPosition::kSolo;
+  const std::uint32_t msgno = store_.meta(head_).msgno;
   std::uint64_t dropped_bytes = 0;
   while (n < held) {
-    const Slot &s = slots_[phys(seq_add(first_, static_cast<std::int32_t>(n)))];
+    const Slot &s = store_.meta(phys(seq_add(first_, static_cast<std::int32_t>(n))));
     if (s.origin >= too_late) break;
     one_message = one_message && s.msgno == msgno;
     dropped_bytes += s.size;
@@ -179,7 +179,7 @@ std::optional<DropRequest> SendBuffer::drop_too_late(TimePoint now, Duration thr
   DropRequest req;
   req.first = first_;
   req.last = seq_add(first_, static_cast<std::int32_t>(n - 1));
-  const bool whole = n == held || slots_[phys(seq_next(req.last))].msgno != msgno;
+  const bool whole = n == held || store_.meta(phys(seq_next(req.last))).msgno != msgno;
   req.msgno = one_message && whole ? msgno : 0;
   release_front(n);
   if (seq_lt(send_, first_)) send_ = first_;
@@ -195,7 +195,7 @@ std::optional<Duration> SendBuffer::drop_threshold(Duration peer_latency, Durati
 
 std::optional<TimePoint> SendBuffer::oldest_origin() const {
   if (size() == 0) return std::nullopt;
-  return slots_[head_].origin;
+  return store_.meta(head_).origin;
 }
 
 }  // namespace srtcore::srt

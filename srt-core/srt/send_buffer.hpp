@@ -18,7 +18,7 @@
 #include "srt/bytes.hpp"
 #include "srt/control.hpp"
 #include "srt/packet.hpp"
-#include "srt/payload_store.hpp"
+#include "srt/slot_store.hpp"
 #include "srt/seq.hpp"
 #include "srt/time.hpp"
 
@@ -105,7 +105,7 @@ class SendBuffer {
   std::uint32_t next_send_seq() const { return send_; }  // next new one to send
   std::uint32_t end_seq() const { return end_; }         // next to be assigned
   std::size_t size() const { return static_cast<std::size_t>(seq_diff(end_, first_)); }
-  std::size_t free() const { return slots_.size() - size(); }
+  std::size_t free() const { return store_.size() - size(); }
   std::size_t bytes() const { return bytes_; }
   std::optional<TimePoint> oldest_origin() const;
   const SendBufferStats &stats() const { return stats_; }
@@ -132,8 +132,7 @@ class SendBuffer {
   void release_front(std::size_t n);
 
   SendBufferConfig config_;
-  std::vector<Slot> slots_;
-  PayloadStore store_;
+  SlotStore<Slot> store_;
   std::size_t head_ = 0;  // physical index of first_
   std::uint32_t first_;
   std::uint32_t send_;

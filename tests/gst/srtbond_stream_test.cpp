@@ -270,3 +270,37 @@ TEST(SrtBondStream, RefusedCallerGetsTheRejectCodeTheApplicationChose) {
         << err;
   }
 }
+
+TEST(SrtBondStream, ListenerSinkServesAtMostMaxConnectionsCallers) {
+  const std::uint16_t port = free_udp_port();
+  auto tx = sender("uri=srt://127.0.0.1:" + port_str(port) + "?mode=listener max-connections=1");
+  ASSERT_TRUE(tx);
+  guint max = 0;
+  g_object_get(by_name(tx.get(), "out"), "max-connections", &max, nullptr);
+  EXPECT_EQ(max, 1u);
+  ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  auto rx1 = receiver("uri=srt://127.0.0.1:" + port_str(port));
+  ASSERT_TRUE(rx1);
+  ASSERT_NE(gst_element_set_state(rx1.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  push(tx.get(), pattern(100, 1));  // waits for the first caller
+  ASSERT_EQ(pull(by_name(rx1.get(), "out"), 1, kWaitMs).size(), 1u);
+
+  // The second caller is refused as by a full libsrt listener.
+  auto rx2 = receiver("uri=srt://127.0.0.1:" + port_str(port) + " auto-reconnect=false");
+  ASSERT_TRUE(rx2);
+  ASSERT_NE(gst_element_set_state(rx2.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  const std::string err = wait_error(rx2.get(), kWaitMs);
+  EXPECT_NE(err.find("backlog"), std::string::npos) << err;
+
+  // Once the first leaves, a caller that keeps trying gets in.
+  auto rx3 = receiver("uri=srt://127.0.0.1:" + port_str(port));
+  ASSERT_TRUE(rx3);
+  ASSERT_NE(gst_element_set_state(rx3.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
+  gst_element_set_state(rx1.get(), GST_STATE_NULL);
+  std::vector<Received> got;
+  for (std::uint8_t i = 0; got.empty() && i < 100; ++i) {
+    push(tx.get(), pattern(100, i));
+    got = pull(by_name(rx3.get(), "out"), 1, std::chrono::milliseconds(200));
+  }
+  EXPECT_EQ(got.size(), 1u);
+}

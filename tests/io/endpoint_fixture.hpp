@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -100,6 +101,23 @@ inline ::testing::AssertionResult all_in_order(const Received &r, std::uint32_t 
     if (r.indices[k] != first + k)
       return ::testing::AssertionFailure() << "position " << k << " holds message " << r.indices[k];
   return ::testing::AssertionSuccess();
+}
+
+// `count` messages from a listener's callers: each one's indices by peer.
+inline std::map<std::uint32_t, std::vector<std::uint32_t>> receive_per_peer(Endpoint &listener,
+                                                                            int count) {
+  std::map<std::uint32_t, std::vector<std::uint32_t>> per_peer;
+  std::vector<std::uint8_t> buf(1500);
+  for (int n = 0; n < count; ++n) {
+    WaitStatus st{};
+    auto m = listener.receive(buf, kGenerous, &st);
+    EXPECT_TRUE(m) << "message " << n;
+    if (!m) break;
+    const auto index = check_message({buf.data(), m->info.size});
+    EXPECT_GE(index, 0);
+    if (index >= 0) per_peer[m->socket_id].push_back(static_cast<std::uint32_t>(index));
+  }
+  return per_peer;
 }
 
 // Polls a condition that has no event of its own (stats) until it holds.

@@ -36,23 +36,6 @@ std::uint16_t free_udp_port() {
   return p.empty() ? 0 : p[0];
 }
 
-// `count` messages from a listener's callers: each one's indices by peer.
-std::map<std::uint32_t, std::vector<std::uint32_t>> receive_per_peer(Endpoint &listener,
-                                                                     int count) {
-  std::map<std::uint32_t, std::vector<std::uint32_t>> per_peer;
-  std::vector<std::uint8_t> buf(1500);
-  for (int n = 0; n < count; ++n) {
-    WaitStatus st{};
-    auto m = listener.receive(buf, kGenerous, &st);
-    EXPECT_TRUE(m) << "message " << n;
-    if (!m) break;
-    const auto index = check_message({buf.data(), m->info.size});
-    EXPECT_GE(index, 0);
-    if (index >= 0) per_peer[m->socket_id].push_back(static_cast<std::uint32_t>(index));
-  }
-  return per_peer;
-}
-
 void expect_stream(Endpoint &from, Endpoint &to, std::uint32_t count) {
   std::future<Received> rx =
       std::async(std::launch::async, [&] { return receive_messages(to, count); });

@@ -47,7 +47,8 @@ Bytes handshake(std::uint32_t version, std::uint32_t type, std::uint32_t cookie,
 struct ListenerFixture : ::testing::Test {
   SeededRandom rnd{99};
   NetAddress local = NetAddress::v4(10, 0, 0, 2, 6000);
-  Listener listener{ListenerConfig{}, local, rnd};
+  // A small connection bound, so floods reach it.
+  Listener listener{ListenerConfig{.max_connections = 50}, local, rnd};
   Bytes reply = Bytes(1500);
 
   Listener::Result feed(const NetAddress &from, const Bytes &d) {
@@ -150,15 +151,56 @@ TEST_F(ListenerFixture, FloodsFromManyAddressesStayBounded) {
   }
   EXPECT_EQ(listener.remembered(), 0u);
   EXPECT_EQ(listener.stats().inductions, 20000u);
-  // Valid conclusions from 100 addresses: 100 connections for the owner to
-  // keep or drop, but the listener remembers at most its backlog (16).
+  // Valid conclusions from 100 addresses: the first max_connections (50
+  // here) are accepted and remembered, the rest refused with SRT_REJ_BACKLOG.
+  std::vector<std::uint32_t> ids;
   for (std::uint32_t i = 0; i < 100; ++i) {
     const NetAddress from = NetAddress::v4(203, 0, 113, static_cast<std::uint8_t>(i), 2000);
     auto r = feed(from, handshake(5, hs_type::kConclusion, cookie_for(from), i + 1, true));
-    EXPECT_NE(r.accepted, nullptr);
+    EXPECT_EQ(r.accepted != nullptr, i < 50) << i;
+    if (r.accepted) ids.push_back(r.accepted->local_socket_id());
+    if (i >= 50) {
+      auto h = parse_handshake(*parse_control_packet(ByteSpan(reply).first(r.reply_size)));
+      ASSERT_TRUE(h);
+      EXPECT_EQ(h->body.type, rejection_handshake_type(RejectReason::kBacklog));
+    }
   }
-  EXPECT_EQ(listener.remembered(), 16u);
-  EXPECT_EQ(listener.stats().accepted, 100u);
+  EXPECT_EQ(listener.remembered(), 50u);
+  EXPECT_EQ(listener.stats().accepted, 50u);
+  EXPECT_EQ(listener.stats().full, 50u);
+  // One leaves: the next caller takes its place.
+  listener.forget(ids[7]);
+  EXPECT_EQ(listener.remembered(), 49u);
+  const NetAddress late = NetAddress::v4(203, 0, 113, 200, 2000);
+  EXPECT_NE(feed(late, handshake(5, hs_type::kConclusion, cookie_for(late), 500, true)).accepted,
+            nullptr);
+  EXPECT_EQ(listener.remembered(), 50u);
+}
+
+TEST_F(ListenerFixture, RepeatedConclusionsOfManyCallersGetTheirOwnAnswerAgain) {
+  // Our answers to 200 callers were all lost: each repeats its conclusion
+  // and gets the same answer, not a second connection (the listener used to
+  // remember only the last 16 callers).
+  std::vector<Bytes> first_answers;
+  for (std::uint32_t i = 0; i < 200; ++i) {
+    const NetAddress from = NetAddress::v4(198, 18, static_cast<std::uint8_t>(i >> 8),
+                                           static_cast<std::uint8_t>(i), 3000);
+    auto r = feed(from, handshake(5, hs_type::kConclusion, cookie_for(from), i + 1, true));
+    if (i < 50) {
+      ASSERT_NE(r.accepted, nullptr);
+      first_answers.emplace_back(reply.begin(), reply.begin() + static_cast<long>(r.reply_size));
+    }
+  }
+  for (std::uint32_t i = 0; i < 50; ++i) {
+    const NetAddress from = NetAddress::v4(198, 18, static_cast<std::uint8_t>(i >> 8),
+                                           static_cast<std::uint8_t>(i), 3000);
+    auto r = feed(from, handshake(5, hs_type::kConclusion, cookie_for(from), i + 1, true));
+    EXPECT_EQ(r.accepted, nullptr) << i;
+    EXPECT_EQ(Bytes(reply.begin(), reply.begin() + static_cast<long>(r.reply_size)),
+              first_answers[i])
+        << i;
+  }
+  EXPECT_EQ(listener.stats().repeated, 50u);
 }
 
 // A stream runs while garbage is thrown at both connections and at the
