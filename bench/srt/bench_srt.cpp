@@ -31,8 +31,12 @@
 //            them: lost messages and memory per additional connection
 //            (bench_scale.cpp; --callers, --scale-rate, --scale-seconds,
 //            --scale-loss)
-//   bench-srt [--only=cpu,crypto,goodput,loss,rss,bond,scale] [--reps N] [--seconds S] [--quick]
-//   (bond = broadcast, failover and balancing; also --only=failover or balancing alone)
+//   soak     one connection at 100 Mbit/s through srt-linkemu with 5% loss each
+//            way for 30 minutes: lost messages, RSS over time (bench_soak.cpp;
+//            only when named: --only=soak; --soak-seconds, --soak-rate,
+//            --soak-loss, --soak-impls)
+//   bench-srt [--only=cpu,crypto,goodput,loss,rss,bond,scale,soak] [--reps N] [--seconds S]
+//   [--quick] (bond = broadcast, failover and balancing; also --only=failover or balancing alone)
 //   bench-srt peer --impl=ours|libsrt --role=send|recv|idle [--port P] ...
 #include <algorithm>
 #include <chrono>
@@ -49,6 +53,7 @@
 
 #include "args.hpp"
 #include "bench_scale.hpp"
+#include "bench_soak.hpp"
 #include "child.hpp"
 #include "peer.hpp"
 #include "udp_relay.hpp"
@@ -580,7 +585,7 @@ int main(int argc, char **argv) {
   const bool quick = a.kv.count("quick") > 0;
   const int reps = static_cast<int>(a.num("reps", quick ? 1 : 3));
   const double seconds = a.num("seconds", quick ? 1 : 5);
-  const std::string only = a.get("only", "cpu,crypto,goodput,loss,rss,bond");
+  const std::string only = a.get("only", "cpu,crypto,goodput,loss,rss,bond,scale");
   std::printf("# bench-srt: ours vs libsrt %s\n", "1.5.1 (Debian)");
   if (only.find("cpu") != std::string::npos) bench_cpu(reps, seconds);
   if (only.find("crypto") != std::string::npos) bench_crypto(reps, seconds);
@@ -588,6 +593,7 @@ int main(int argc, char **argv) {
   if (only.find("loss") != std::string::npos) bench_loss(quick ? 2 : 10);
   if (only.find("rss") != std::string::npos) bench_rss(seconds);
   if (only.find("scale") != std::string::npos) bench_scale(a, quick);
+  if (only.find("soak") != std::string::npos) bench_soak(a, quick);
   if (only.find("bond") != std::string::npos) {
     bench_bond(reps, quick ? 2 : 4);
   } else {

@@ -31,6 +31,7 @@ class Child {
   void write_line(const std::string &line);
   void terminate();
   ChildUsage wait();
+  pid_t pid() const { return pid_; }
 
  private:
   pid_t pid_ = -1;

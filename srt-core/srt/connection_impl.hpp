@@ -117,12 +117,23 @@ struct Session {
   // 150 ms, longer than a live latency: instead ACKs repeat every 10 ms
   // until measured (ack_rtt) and NAKs repeat as if the RTT were a third of
   // the latency (nak_rtt), so that losses at the very start are repaired.
+  // Once measured, NAKs still repeat at least every quarter of the latency
+  // (ours; libsrt has no bound): one sample taken on a starved machine can
+  // put SRTT + 4 RTTVar at hundreds of ms, and a repeat due after the
+  // latency saves nothing. Repeats that cross a retransmission in flight
+  // are the sender's to ignore (SendBuffer::retransmit_allowed).
   Duration ack_srtt() const { return rtt.measured() ? rtt.srtt() : Duration(0); }
   Duration ack_rttvar() const { return rtt.measured() ? rtt.rttvar() : Duration(0); }
-  Duration nak_srtt() const {
-    return rtt.measured() ? rtt.srtt() : std::min(rtt.srtt(), rcv().tsbpd().latency() / 3);
+  bool nak_rtt_capped() const {
+    return rtt.measured() && (rtt.srtt() + 4 * rtt.rttvar()) / 2 > rcv().tsbpd().latency() / 4;
   }
-  Duration nak_rttvar() const { return rtt.measured() ? rtt.rttvar() : Duration(0); }
+  Duration nak_srtt() const {
+    if (!rtt.measured()) return std::min(rtt.srtt(), rcv().tsbpd().latency() / 3);
+    return nak_rtt_capped() ? rcv().tsbpd().latency() / 2 : rtt.srtt();
+  }
+  Duration nak_rttvar() const {
+    return rtt.measured() && !nak_rtt_capped() ? rtt.rttvar() : Duration(0);
+  }
 
   bool first_ack_sent = false;
   // Flow window we told the sender: the smallest not yet superseded by a
