@@ -56,6 +56,7 @@ inline PeerOptions peer_options(const Args &a) {
   o.maxbw = static_cast<std::int64_t>(a.num("maxbw", static_cast<double>(o.maxbw)));
   o.buffer_packets = static_cast<int>(a.num("buffers", o.buffer_packets));
   o.pbkeylen = static_cast<int>(a.num("pbkeylen", o.pbkeylen));
+  o.cryptomode = static_cast<int>(a.num("cryptomode", o.cryptomode));
   o.bond = a.get("bond", o.bond);
   o.links = parse_links(a.get("links", ""));
   o.callers = static_cast<int>(a.num("callers", o.callers));

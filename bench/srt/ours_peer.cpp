@@ -29,6 +29,7 @@ io::EndpointConfig ours_endpoint_config(const PeerOptions &o, io::Mode mode) {
   if (o.pbkeylen > 0) {
     c.connection.passphrase = kBenchPassphrase;
     c.connection.pbkeylen = static_cast<std::size_t>(o.pbkeylen);
+    c.connection.crypto_mode = static_cast<srt::CryptoMode>(o.cryptomode);
   }
   if (!o.bond.empty()) {
     io::BondConfig b;
