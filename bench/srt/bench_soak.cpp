@@ -132,6 +132,11 @@ void soak_one(const std::string &impl, double rate, double seconds, double loss)
               rres.count("max_gap_ms") ? rres.at("max_gap_ms").c_str() : "-", at_minute.send_kb,
               last.send_kb, peak.send_kb - at_minute.send_kb, at_minute.recv_kb, last.recv_kb,
               peak.recv_kb - at_minute.recv_kb);
+  // The whole series, so a step (a burst held more) tells itself apart from a
+  // slope (a leak).
+  std::printf("# %s RSS KiB every 10 s, send/recv:", impl.c_str());
+  for (const Sample &s : samples) std::printf(" %ld/%ld", s.send_kb, s.recv_kb);
+  std::printf("\n");
 }
 
 }  // namespace
