@@ -13,6 +13,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <fstream>
+#include <map>
 #include <mutex>
 #include <string>
 #include <thread>
@@ -123,15 +124,20 @@ void soak_one(const std::string &impl, double rate, double seconds, double loss)
     }
     last = s;
   }
-  // rcv_drop: what the receiver gave up (too late); max gap: the longest
-  // time without a new message at the receiver (ms), where a stall shows.
-  std::printf("%-7s %11llu %8llu %8s %8s %9s %9s %10ld %10ld %10ld %10ld %10ld %10ld\n",
+  // rcv_drop / snd_drop: what each side gave up (too late); 1st gap: when
+  // (ms) the receiver first saw an index missing (-1: never, so anything
+  // lost is at the end); max gap: the longest time without a new message.
+  const auto field = [](const std::map<std::string, std::string> &m, const char *k) {
+    const auto it = m.find(k);
+    return it == m.end() ? std::string("-") : it->second;
+  };
+  std::printf("%-7s %11llu %8llu %8s %8s %8s %9s %9s %9s %10ld %10ld %10ld %10ld %10ld %10ld\n",
               impl.c_str(), sent, sent > unique ? sent - unique : 0ULL,
-              rres.count("rcv_drop") ? rres.at("rcv_drop").c_str() : "-", rres.at("dup").c_str(),
-              sres.count("retrans") ? sres.at("retrans").c_str() : "-",
-              rres.count("max_gap_ms") ? rres.at("max_gap_ms").c_str() : "-", at_minute.send_kb,
-              last.send_kb, peak.send_kb - at_minute.send_kb, at_minute.recv_kb, last.recv_kb,
-              peak.recv_kb - at_minute.recv_kb);
+              field(rres, "rcv_drop").c_str(), field(sres, "snd_drop").c_str(),
+              field(rres, "dup").c_str(), field(sres, "retrans").c_str(),
+              field(rres, "first_gap_ms").c_str(), field(rres, "max_gap_ms").c_str(),
+              at_minute.send_kb, last.send_kb, peak.send_kb ? peak.send_kb - at_minute.send_kb : 0,
+              at_minute.recv_kb, last.recv_kb, peak.recv_kb ? peak.recv_kb - at_minute.recv_kb : 0);
   // The whole series, so a step (a burst held more) tells itself apart from a
   // slope (a leak).
   std::printf("# %s RSS KiB every 10 s, send/recv:", impl.c_str());
@@ -151,9 +157,9 @@ void bench_soak(const Args &a, bool quick) {
       "way, 10 ms each way; RSS in KiB sampled every 10 s (growth = highest after the first "
       "minute minus the value at one minute)\n",
       rate, seconds, loss);
-  std::printf("%-7s %11s %8s %8s %8s %9s %9s %10s %10s %10s %10s %10s %10s\n", "impl", "sent",
-              "lost", "rcv_drop", "dup", "retrans", "max gap", "send@1min", "send@end", "send grow",
-              "recv@1min", "recv@end", "recv grow");
+  std::printf("%-7s %11s %8s %8s %8s %8s %9s %9s %9s %10s %10s %10s %10s %10s %10s\n", "impl",
+              "sent", "lost", "rcv_drop", "snd_drop", "dup", "retrans", "1st gap", "max gap",
+              "send@1min", "send@end", "send grow", "recv@1min", "recv@end", "recv grow");
   for (const char *impl : {"ours", "libsrt"})
     if (impls.find(impl) != std::string::npos) soak_one(impl, rate, seconds, loss);
 }

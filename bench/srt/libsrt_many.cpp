@@ -17,23 +17,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int receive_many(const PeerOptions &o) {
-  SRTSOCKET l = srt_create_socket();
-  set_options(l, o);
-  int no = 0;
-  srt_setsockflag(l, SRTO_RCVSYN, &no, sizeof no);  // accepted sockets inherit it
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(o.port));
-  inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-  if (srt_bind(l, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == SRT_ERROR ||
-      srt_listen(l, o.callers) == SRT_ERROR) {
-    std::fprintf(stderr, "libsrt bind/listen: %s\n", srt_getlasterror_str());
-    return 2;
-  }
-  int len = sizeof sa;
-  srt_getsockname(l, reinterpret_cast<sockaddr *>(&sa), &len);
-  std::printf("ready %d\n", ntohs(sa.sin_port));
-  std::fflush(stdout);
+  SRTSOCKET l = open_listener(o, o.callers, true);
+  if (l == SRT_INVALID_SOCK) return 2;
   const int eid = srt_epoll_create();
   int in = SRT_EPOLL_IN | SRT_EPOLL_ERR;
   srt_epoll_add_usock(eid, l, &in);
@@ -114,11 +99,7 @@ int send_many(const PeerOptions &o) {
     retrans += st.pktRetransTotal;
     drops += st.pktSndDropTotal;
   }
-  std::printf("result sent=%llu refused=%llu due=%llu retrans=%lld snd_drop=%lld hwm_kb=%ld\n",
-              static_cast<unsigned long long>(tally.sent),
-              static_cast<unsigned long long>(tally.refused),
-              static_cast<unsigned long long>(tally.due), retrans, drops, peak_rss_kb());
-  std::fflush(stdout);
+  print_send_result(tally, retrans, drops);
   for (SRTSOCKET s : callers) srt_close(s);
   return 0;
 }

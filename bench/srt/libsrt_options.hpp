@@ -6,6 +6,7 @@
 #include <srt/srt.h>
 
 #include <cstdint>
+#include <cstdio>
 #include <string>
 
 #include "peer.hpp"
@@ -38,6 +39,33 @@ inline void set_options(SRTSOCKET s, const PeerOptions &o) {
                     static_cast<int>(std::char_traits<char>::length(kBenchPassphrase)));
     srt_setsockflag(s, SRTO_PBKEYLEN, &keylen, sizeof keylen);
   }
+}
+
+// A listening socket with `o`'s options on 127.0.0.1:o.port (0: any free
+// port) that prints "ready PORT"; SRT_INVALID_SOCK (with a message) when
+// bind or listen fails.
+inline SRTSOCKET open_listener(const PeerOptions &o, int backlog, bool nonblocking = false) {
+  SRTSOCKET l = srt_create_socket();
+  set_options(l, o);
+  if (nonblocking) {
+    int no = 0;
+    srt_setsockflag(l, SRTO_RCVSYN, &no, sizeof no);  // accepted sockets inherit it
+  }
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  sa.sin_port = htons(static_cast<uint16_t>(o.port));
+  inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+  if (srt_bind(l, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == SRT_ERROR ||
+      srt_listen(l, backlog) == SRT_ERROR) {
+    std::fprintf(stderr, "libsrt bind/listen: %s\n", srt_getlasterror_str());
+    srt_close(l);
+    return SRT_INVALID_SOCK;
+  }
+  int len = sizeof sa;
+  srt_getsockname(l, reinterpret_cast<sockaddr *>(&sa), &len);
+  std::printf("ready %d\n", ntohs(sa.sin_port));
+  std::fflush(stdout);
+  return l;
 }
 
 }  // namespace srtbench

@@ -17,21 +17,8 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 int receive(const PeerOptions &o) {
-  SRTSOCKET l = srt_create_socket();
-  set_options(l, o);
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  sa.sin_port = htons(static_cast<uint16_t>(o.port));
-  inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-  if (srt_bind(l, reinterpret_cast<sockaddr *>(&sa), sizeof sa) == SRT_ERROR ||
-      srt_listen(l, 1) == SRT_ERROR) {
-    std::fprintf(stderr, "libsrt bind/listen: %s\n", srt_getlasterror_str());
-    return 2;
-  }
-  int len = sizeof sa;
-  srt_getsockname(l, reinterpret_cast<sockaddr *>(&sa), &len);
-  std::printf("ready %d\n", ntohs(sa.sin_port));
-  std::fflush(stdout);
+  SRTSOCKET l = open_listener(o, 1);
+  if (l == SRT_INVALID_SOCK) return 2;
   SRTSOCKET s = srt_accept(l, nullptr, nullptr);
   if (s == SRT_INVALID_SOCK) return 2;
   const ReceiveTally t = run_receiver(o, [&](std::span<std::uint8_t> buf) -> long {

@@ -61,6 +61,14 @@ SendTally run_paced_senders(const PeerOptions &o, Send &&send) {
   return t;
 }
 
+// The callers' "result ..." line.
+inline void print_send_result(const SendTally &t, long long retrans, long long drops) {
+  std::printf("result sent=%llu refused=%llu due=%llu retrans=%lld snd_drop=%lld hwm_kb=%ld\n",
+              static_cast<unsigned long long>(t.sent), static_cast<unsigned long long>(t.refused),
+              static_cast<unsigned long long>(t.due), retrans, drops, peak_rss_kb());
+  std::fflush(stdout);
+}
+
 // What the listener saw, per connection.
 class ManyReceiveTally {
  public:

@@ -89,11 +89,7 @@ int send_many(const PeerOptions &o) {
       drops += st.pktSndDrop;
     }
   }
-  std::printf("result sent=%llu refused=%llu due=%llu retrans=%lld snd_drop=%lld hwm_kb=%ld\n",
-              static_cast<unsigned long long>(tally.sent),
-              static_cast<unsigned long long>(tally.refused),
-              static_cast<unsigned long long>(tally.due), retrans, drops, peak_rss_kb());
-  std::fflush(stdout);
+  print_send_result(tally, retrans, drops);
   return 0;
 }
 
