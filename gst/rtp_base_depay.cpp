@@ -48,6 +48,7 @@ struct BaseDepayState {
   std::vector<GstBuffer *> list_in;     // the buffers of an input list, reused
   std::vector<GstBuffer *> list_spent;  // its packets to free after the push
   guint64 packets = 0;
+  guint64 bytes = 0;  // of valid packets, headers included
   guint64 lost = 0;
   guint64 dropped_late = 0;
   guint64 dropped_invalid = 0;
@@ -432,6 +433,7 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
     return GST_FLOW_OK;
   }
   ++s.packets;
+  s.bytes += gst_buffer_get_size(buffer);
   const guint16 seq = parsed->header.sequence;
   bool lost = GST_BUFFER_IS_DISCONT(buffer);
   if (s.have_seq) {
@@ -580,7 +582,7 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
       G_TYPE_UINT64, guint64{0}, "npt-stop", G_TYPE_UINT64, GST_CLOCK_TIME_NONE, "play-speed",
       G_TYPE_DOUBLE, 1.0, "play-scale", G_TYPE_DOUBLE, 1.0, "seqnum", G_TYPE_UINT,
       guint{s.last_seq}, "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64,
-      s.packets, "packets-lost", G_TYPE_UINT64, s.lost, "packets-late", G_TYPE_UINT64,
+      s.packets, "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost, "packets-late", G_TYPE_UINT64,
       s.dropped_late, "packets-invalid", G_TYPE_UINT64, s.dropped_invalid, "buffers-pushed",
       G_TYPE_UINT64, s.pushed, nullptr);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
@@ -608,7 +610,7 @@ static GstStateChangeReturn base_depay_change_state(GstElement *element,
     s.have_seq = false;
     s.discont = true;
     s.anchor_pts = GST_CLOCK_TIME_NONE;
-    s.packets = s.lost = s.dropped_late = s.dropped_invalid = s.pushed = 0;
+    s.packets = s.bytes = s.lost = s.dropped_late = s.dropped_invalid = s.pushed = 0;
   }
   GstStateChangeReturn ret =
       GST_ELEMENT_CLASS(gst_srt_rtp_base_depay_parent_class)->change_state(element, transition);
