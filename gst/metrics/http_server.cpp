@@ -279,7 +279,9 @@ class HttpServer::Impl {
       g_source_unref(c->timer);
       c->timer = nullptr;
     }
-    g_io_stream_close(G_IO_STREAM(c->stream.get()), nullptr, nullptr);
+    // The socket itself: closing the stream fails while a write is pending
+    // (a client that never reads), and that is the case to end.
+    g_socket_close(g_socket_connection_get_socket(c->stream.get()), nullptr);
     c->response = {};
     connections_.erase(c.get());
     owner_.open_ = static_cast<unsigned>(connections_.size());

@@ -21,6 +21,7 @@ enum { kPropAddress = 1, kPropPort, kPropResponses };
 
 struct State {
   std::string address = kDefaultAddress;
+  bool address_given = false;  // set by an application, not by GST_TRACERS
   std::unique_ptr<srtrtp::metrics::HttpServer> server;
 };
 
@@ -70,7 +71,22 @@ static void metrics_constructed(GObject *object) {
   if (std::string a = address_param(params); !a.empty()) self->state->address = a;
   g_free(params);
 
-  srtrtp::metrics::register_hooks(GST_TRACER(object));
+  // An empty address: the hidden instance that only holds the hooks.
+  if (self->state->address_given && self->state->address.empty()) {
+    srtrtp::metrics::register_hooks(GST_TRACER(object));
+    return;
+  }
+  // The hooks live on their own instance, so that an application's tracer
+  // stops serving when the application drops it.
+  static GstTracer *hooks_holder = [] {
+    auto *t =
+        static_cast<GstTracer *>(g_object_new(GST_TYPE_SRT_RTP_METRICS, "address", "", nullptr));
+    return static_cast<GstTracer *>(gst_object_ref_sink(t));
+  }();
+  (void)hooks_holder;
+  // GST_TRACERS instances are dropped by GStreamer once made: keep them for
+  // the life of the process, as every tracer is.
+  if (!self->state->address_given) gst_object_ref(self);
   std::string error;
   self->state->server = srtrtp::metrics::HttpServer::start(self->state->address, serve,
                                                            srtrtp::metrics::HttpLimits{}, &error);
@@ -90,7 +106,10 @@ static void metrics_set_property(GObject *object, guint id, const GValue *value,
   auto *self = GST_SRT_RTP_METRICS(object);
   switch (id) {
     case kPropAddress:
-      if (const gchar *a = g_value_get_string(value)) self->state->address = a;
+      if (const gchar *a = g_value_get_string(value)) {
+        self->state->address = a;
+        self->state->address_given = true;
+      }
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -130,8 +149,8 @@ static void gst_srt_rtp_metrics_class_init(GstSrtRtpMetricsClass *klass) {
       oc, kPropAddress,
       g_param_spec_string("address", "Address",
                           "host:port to serve /metrics and the dashboard on (port 0: any free "
-                          "port; read it back from 'port')",
-                          kDefaultAddress,
+                          "port; read it back from 'port'). NULL: 127.0.0.1:9464",
+                          nullptr,
                           static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY |
                                                    G_PARAM_STATIC_STRINGS)));
   g_object_class_install_property(
