@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "buffer_reset.hpp"
+#include "metrics/buffer_timer.hpp"
 #include "rtp/rtp_header.hpp"
 #include "rtp_packet_view.hpp"
 
@@ -29,6 +30,7 @@ constexpr int kMaxMisorder = 1000;
 constexpr guint kCopyMax = 512;
 
 struct BaseDepayState {
+  srtrtp::metrics::BufferTimer timer;  // time in element, for srtrtp-metrics
   guint clock_rate = 0;
   GstSegment segment{};
   bool need_segment = false;
@@ -368,6 +370,7 @@ static void ensure_segment(GstSrtRtpBaseDepay *self) {
 
 static GstFlowReturn push_pending(GstSrtRtpBaseDepay *self) {
   BaseDepayState &s = state_of(self);
+  s.timer.done();
   if (s.pending_one) {
     GstBuffer *b = s.pending_one;
     s.pending_one = nullptr;
@@ -484,6 +487,7 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
 static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   // The pad's parent is always this element: no checked cast per packet.
   auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(parent);
+  srtrtp::metrics::ChainScope timing(state_of(self).timer);
   const GstFlowReturn ret = handle_buffer(self, buffer);
   const GstFlowReturn push_ret = push_pending(self);
   return ret != GST_FLOW_OK ? ret : push_ret;
@@ -499,6 +503,7 @@ static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *bu
 static GstFlowReturn base_depay_chain_list(GstPad *, GstObject *parent, GstBufferList *list) {
   auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(parent);
   BaseDepayState &s = state_of(self);
+  srtrtp::metrics::ChainScope timing(s.timer);
   const guint n = gst_buffer_list_length(list);
   std::vector<GstBuffer *> &in = s.list_in;
   in.clear();
@@ -648,6 +653,7 @@ static void gst_srt_rtp_base_depay_init(GTypeInstance *instance, gpointer g_clas
   auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(instance);
   auto *priv = priv_of(self);
   priv->state = new BaseDepayState();
+  priv->state->timer.attach(GST_ELEMENT(self));
   SmallBufferCache::add_user();
   gst_segment_init(&priv->state->segment, GST_FORMAT_TIME);
   auto *klass = GST_ELEMENT_CLASS(g_class);

@@ -471,6 +471,7 @@ SrtElement::SrtElement(GstElement *element, bool is_sink, const guint *signals)
   init_debug();
   params_ = *parse_srt_uri(kSrtDefaultUri, nullptr);
   g_object_set_qdata(G_OBJECT(element), element_quark(), this);
+  buffer_timer_.attach(element);
 }
 
 SrtElement::~SrtElement() {

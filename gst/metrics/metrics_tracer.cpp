@@ -1,4 +1,5 @@
-// The tracer object: parameters, the HTTP endpoint's routes, and the hooks.
+// The tracer object: parameters and the HTTP endpoint's routes. It registers no
+// hooks: elements time their own buffers (buffer_timer.hpp says why).
 #include "metrics_tracer.hpp"
 
 #include <memory>
@@ -7,8 +8,8 @@
 #include "collect.hpp"
 #include "dashboard_page.hpp"
 #include "element_registry.hpp"
-#include "hooks.hpp"
 #include "http_server.hpp"
+#include "tick_clock.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(srtrtp_metrics_debug);
 #define GST_CAT_DEFAULT srtrtp_metrics_debug
@@ -71,19 +72,6 @@ static void metrics_constructed(GObject *object) {
   if (std::string a = address_param(params); !a.empty()) self->state->address = a;
   g_free(params);
 
-  // An empty address: the hidden instance that only holds the hooks.
-  if (self->state->address_given && self->state->address.empty()) {
-    srtrtp::metrics::register_hooks(GST_TRACER(object));
-    return;
-  }
-  // The hooks live on their own instance, so that an application's tracer
-  // stops serving when the application drops it.
-  static GstTracer *hooks_holder = [] {
-    auto *t =
-        static_cast<GstTracer *>(g_object_new(GST_TYPE_SRT_RTP_METRICS, "address", "", nullptr));
-    return static_cast<GstTracer *>(gst_object_ref_sink(t));
-  }();
-  (void)hooks_holder;
   // GST_TRACERS instances are dropped by GStreamer once made: keep them for
   // the life of the process, as every tracer is.
   if (!self->state->address_given) gst_object_ref(self);
@@ -98,6 +86,8 @@ static void metrics_constructed(GObject *object) {
                        error.c_str());
     return;
   }
+  srtrtp::metrics::calibrate_ticks();
+  ++srtrtp::metrics::serving;  // the elements start timing their buffers
   GST_INFO_OBJECT(self, "serving metrics on port %u", self->state->server->port());
 }
 
@@ -135,7 +125,9 @@ static void metrics_get_property(GObject *object, guint id, GValue *value, GPara
 }
 
 static void metrics_finalize(GObject *object) {
-  delete GST_SRT_RTP_METRICS(object)->state;
+  State *state = GST_SRT_RTP_METRICS(object)->state;
+  if (state->server) --srtrtp::metrics::serving;
+  delete state;
   G_OBJECT_CLASS(gst_srt_rtp_metrics_parent_class)->finalize(object);
 }
 

@@ -1,5 +1,7 @@
 #include "text_format.hpp"
 
+#include "tick_clock.hpp"
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -81,7 +83,7 @@ void Exposition::add_histogram(const std::string &name, const std::string &help,
                         format_value(static_cast<double>(cumulative)));
   }
   f.samples.push_back("_sum" + format_labels(labels) + " " +
-                      format_value(static_cast<double>(h.sum_ns) / 1e9));
+                      format_value(static_cast<double>(h.sum_ticks) * ns_per_tick() / 1e9));
   f.samples.push_back("_count" + format_labels(labels) + " " +
                       format_value(static_cast<double>(cumulative)));
 }
