@@ -587,9 +587,9 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
       G_TYPE_UINT64, guint64{0}, "npt-stop", G_TYPE_UINT64, GST_CLOCK_TIME_NONE, "play-speed",
       G_TYPE_DOUBLE, 1.0, "play-scale", G_TYPE_DOUBLE, 1.0, "seqnum", G_TYPE_UINT,
       guint{s.last_seq}, "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64,
-      s.packets, "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost, "packets-late", G_TYPE_UINT64,
-      s.dropped_late, "packets-invalid", G_TYPE_UINT64, s.dropped_invalid, "buffers-pushed",
-      G_TYPE_UINT64, s.pushed, nullptr);
+      s.packets, "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost,
+      "packets-late", G_TYPE_UINT64, s.dropped_late, "packets-invalid", G_TYPE_UINT64,
+      s.dropped_invalid, "buffers-pushed", G_TYPE_UINT64, s.pushed, nullptr);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
   if (klass->add_stats) klass->add_stats(self, st);
   return st;
