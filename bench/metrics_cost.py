@@ -32,7 +32,7 @@ def run(tracer):
         left, mid, _ = line.split("|")
         cells = mid.split()
         name = " ".join(left.split()[:-1])  # without the packet count
-        rows[name] = (float(cells[1]), float(cells[3]))  # ours ns/packet, ours/theirs
+        rows[name] = (float(cells[1]), float(cells[1]) / float(cells[2]))  # ours, ours/theirs
     return rows
 
 results = {False: [], True: []}
@@ -43,10 +43,15 @@ for r in range(rounds):
 
 print(f"srtrtp-metrics cost: bench-rtp {' '.join(args)}; {rounds} alternating runs each, medians")
 print(f"{'row':<86} {'ours off':>9} {'ours on':>9} {'vs theirs off':>13} {'on':>6} {'cost':>6}")
-for name in results[False][0]:
-    off = [r[name] for r in results[False] if name in r]
-    on = [r[name] for r in results[True] if name in r]
+costs = []
+names = [n for n in results[False][0] if all(n in r for r in results[False] + results[True])]
+for name in names:
+    off = [r[name] for r in results[False]]
+    on = [r[name] for r in results[True]]
     o_ns, n_ns = statistics.median(x[0] for x in off), statistics.median(x[0] for x in on)
     o_r, n_r = statistics.median(x[1] for x in off), statistics.median(x[1] for x in on)
-    print(f"{name[:86]:<86} {o_ns:9.1f} {n_ns:9.1f} {o_r:13.2f} {n_r:6.2f} {n_r / o_r:6.3f}")
+    costs.append(n_r / o_r)
+    print(f"{name[:86]:<86} {o_ns:9.1f} {n_ns:9.1f} {o_r:13.3f} {n_r:6.3f} {n_r / o_r:6.3f}")
+print(f"median cost over {len(costs)} rows: {statistics.median(costs):.3f}, "
+      f"max {max(costs):.3f}")
 print("ns per packet; cost = (ours/theirs with the tracer on) / (the same off)")

@@ -68,8 +68,10 @@ int connect_loopback(std::uint16_t port, int receive_buffer) {
   return fd;
 }
 
-std::uint16_t free_tcp_port() {
-  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+namespace {
+
+std::uint16_t free_port(int type) {
+  int fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
   sockaddr_in a = loopback(0);
   bind(fd, reinterpret_cast<sockaddr *>(&a), sizeof a);
   socklen_t len = sizeof a;
@@ -78,12 +80,22 @@ std::uint16_t free_tcp_port() {
   return ntohs(a.sin_port);
 }
 
+}  // namespace
+
+std::uint16_t free_tcp_port() {
+  return free_port(SOCK_STREAM);
+}
+std::uint16_t free_udp_port() {
+  return free_port(SOCK_DGRAM);
+}
+
 HttpReply http_get(std::uint16_t port, const std::string &path, const std::string &accept,
                    std::chrono::milliseconds timeout) {
   HttpReply reply;
   int fd = connect_loopback(port);
   if (fd < 0) return reply;
-  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+  // Connection: close, so that a keep-alive server (Prometheus) ends the reply.
+  std::string req = "GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n";
   if (!accept.empty()) req += "Accept: " + accept + "\r\n";
   req += "\r\n";
   const auto deadline = std::chrono::steady_clock::now() + timeout;

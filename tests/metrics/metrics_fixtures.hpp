@@ -32,8 +32,9 @@ HttpReply http_get(std::uint16_t port, const std::string &path, const std::strin
 // A connected TCP socket to 127.0.0.1:port (-1 on failure), with that
 // SO_RCVBUF when > 0; the caller closes it.
 int connect_loopback(std::uint16_t port, int receive_buffer = 0);
-// A TCP port on 127.0.0.1 that was free a moment ago.
+// A TCP / UDP port on 127.0.0.1 that was free a moment ago.
 std::uint16_t free_tcp_port();
+std::uint16_t free_udp_port();
 
 // The tracer every test of the process scrapes (started once, port 0).
 GstTracer *tracer();

@@ -117,7 +117,7 @@ TEST(MetricsInterop, PrometheusScrapesSrtOverALossyLinkAndRtpMatchingTheElements
   ASSERT_TRUE(prom.running());
 
   // SRT through 5% loss each way, carrying G.722 RTP; 150 buffers of 20 ms.
-  const std::uint16_t rx_port = mfx::free_tcp_port();  // also free for UDP, near enough
+  const std::uint16_t rx_port = mfx::free_udp_port();
   auto relay = relay_to(rx_port, 0.05, 10ms, kSeed);
   auto rx = launch("srtbondsrc name=srx uri=srt://127.0.0.1:" + std::to_string(rx_port) +
                        "?mode=listener caps=\"application/x-rtp,media=audio,clock-rate=8000,"
@@ -134,7 +134,14 @@ TEST(MetricsInterop, PrometheusScrapesSrtOverALossyLinkAndRtpMatchingTheElements
   ASSERT_NE(gst_element_set_state(rx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   ASSERT_NE(gst_element_set_state(tx.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   std::string error;
+  const auto t0 = std::chrono::steady_clock::now();
+  auto progress = [&](const std::string &what) {
+    std::fprintf(stderr, "  %5.1f s: %s\n",
+                 std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count(),
+                 what.c_str());
+  };
   ASSERT_TRUE(padcount::wait_bus(tx.get(), GST_MESSAGE_EOS, 60s, &error)) << error;
+  progress("sender at EOS");
   GstElement *stx = child(tx.get(), "stx"), *srx = child(rx.get(), "srx");
   GstElement *pay = child(tx.get(), "pay"), *depay = child(rx.get(), "depay");
   // Everything sent has arrived (retransmissions done): data counters are final.
@@ -144,6 +151,7 @@ TEST(MetricsInterop, PrometheusScrapesSrtOverALossyLinkAndRtpMatchingTheElements
     return sent && got && *sent == *got && *sent >= 150;
   })) << "depayloader got "
       << mfx::stat(depay, "packets-received").value_or(-1);
+  progress("every packet delivered");
 
   struct Check {
     GstElement *element;
@@ -175,6 +183,7 @@ TEST(MetricsInterop, PrometheusScrapesSrtOverALossyLinkAndRtpMatchingTheElements
       return own && in_prom && *in_prom == *own * c.scale;
     })) << c.query
         << ": Prometheus " << in_prom.value_or(-1) << ", stats " << own.value_or(-1);
+    progress(c.query);
   }
   // The lossy link really lost and retransmitted.
   EXPECT_GT(*mfx::stat(srx, "packets-received-lost"), 0);
@@ -201,7 +210,7 @@ TEST(MetricsInterop, DashboardInChromiumShowsABondedLinkGoingDownAndBack) {
   if (!have({"srtbondsink", "srtbondsrc"}, &missing)) GTEST_SKIP() << missing << " missing";
 
   // A bonded broadcast stream over two relayed paths; path 0 is cut later.
-  const std::uint16_t rx_port = mfx::free_tcp_port();
+  const std::uint16_t rx_port = mfx::free_udp_port();
   auto path0 = relay_to(rx_port, 0.0, 5ms, kSeed);
   auto path1 = relay_to(rx_port, 0.0, 8ms, kSeed + 7);
   const std::string link0 = "srt://127.0.0.1:" + std::to_string(path0->listen_address().port()) +
