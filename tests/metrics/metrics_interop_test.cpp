@@ -238,7 +238,7 @@ TEST(MetricsInterop, DashboardInChromiumShowsABondedLinkGoingDownAndBack) {
   const std::string dir = mfx::scratch_dir("dashboard");
   const std::uint16_t devtools = mfx::free_tcp_port();
   mfx::Child browser({chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                      "--window-size=1300,1000", "--user-data-dir=" + dir + "/profile",
+                      "--window-size=1000,1250", "--user-data-dir=" + dir + "/profile",
                       "--remote-debugging-port=" + std::to_string(devtools),
                       "http://127.0.0.1:" + std::to_string(mfx::tracer_port()) + "/"},
                      {}, dir + "/chromium.log");
