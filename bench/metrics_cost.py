@@ -2,15 +2,19 @@
 """Cost of srtrtp-metrics: bench-rtp's rows with the tracer off and on, side by
 side in one run. The tracer can only be switched per process, so bench-rtp
 runs alternately without and with GST_TRACERS="srtrtp-metrics(...)" (off, on,
-off, on, ...); each row shows the medians. `ours` is our element's CPU time per
+off, on, ...), and scrapes the endpoint once a second while it runs; each row
+shows the medians. `ours` is our element's CPU time per
 packet; `vs theirs` is ours / gst-plugins-good's measured in the same process
 (which the tracer does not touch), so machine noise between the processes
 cancels out. cost = on / off of that ratio: 1.05 is 5% more CPU per packet.
     bench/metrics_cost.py BENCH_RTP [--rounds N] [bench-rtp arguments...]"""
 import os
+import socket
 import statistics
 import subprocess
 import sys
+import time
+import urllib.request
 
 args = sys.argv[1:]
 bench = args.pop(0)
@@ -19,12 +23,30 @@ if args[:1] == ["--rounds"]:
     rounds = int(args[1])
     args = args[2:]
 
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 def run(tracer):
     env = dict(os.environ)
     env.pop("GST_TRACERS", None)
+    port = free_port()
     if tracer:
-        env["GST_TRACERS"] = "srtrtp-metrics(address=127.0.0.1:0)"
-    out = subprocess.run([bench] + args, env=env, capture_output=True, text=True, check=True).stdout
+        env["GST_TRACERS"] = f"srtrtp-metrics(address=127.0.0.1:{port})"
+    p = subprocess.Popen([bench] + args, env=env, stdout=subprocess.PIPE, text=True)
+    # With the tracer on, scrape once a second as Prometheus would (elements
+    # time buffers only once their endpoint has been scraped).
+    while tracer and p.poll() is None:
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read()
+        except OSError:
+            pass
+        time.sleep(1)
+    out = p.communicate()[0]
+    if p.returncode != 0:
+        sys.exit(f"bench-rtp failed ({p.returncode})")
     rows = {}
     for line in out.splitlines():
         if line.count("|") != 2 or line.startswith("input"):

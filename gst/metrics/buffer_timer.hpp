@@ -23,7 +23,7 @@ struct ElementMetrics {
   Histogram time_in_element;
 };
 
-// Serving endpoints in this process; timing is on while there is one.
+// Endpoints in this process that have been scraped; timing is on while there is one.
 inline std::atomic<int> serving{0};
 
 class BufferTimer {

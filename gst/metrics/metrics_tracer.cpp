@@ -2,6 +2,7 @@
 // hooks: elements time their own buffers (buffer_timer.hpp says why).
 #include "metrics_tracer.hpp"
 
+#include <atomic>
 #include <memory>
 #include <string>
 
@@ -23,6 +24,8 @@ enum { kPropAddress = 1, kPropPort, kPropResponses };
 struct State {
   std::string address = kDefaultAddress;
   bool address_given = false;  // set by an application, not by GST_TRACERS
+  // Set by the first scrape: until someone scrapes, elements do not time buffers.
+  std::atomic<bool> timing{false};
   std::unique_ptr<srtrtp::metrics::HttpServer> server;
 };
 
@@ -39,13 +42,15 @@ std::string address_param(const gchar *params) {
   return address;
 }
 
-srtrtp::metrics::HttpResponse serve(const srtrtp::metrics::HttpRequest &req) {
+srtrtp::metrics::HttpResponse serve(State &state, const srtrtp::metrics::HttpRequest &req) {
   using namespace srtrtp::metrics;
   if (req.method != "GET") return {405, "text/plain; charset=utf-8", "only GET\n"};
   if (req.path == "/metrics") {
     const Format f = req.accept.find("application/openmetrics-text") != std::string::npos
                          ? Format::kOpenMetrics
                          : Format::kPrometheus;
+    // An endpoint nobody scrapes costs the elements nothing: timing starts here.
+    if (!state.timing.exchange(true)) ++serving;
     Exposition exposition;
     collect(ElementRegistry::instance().live(), exposition);
     return {200, content_type(f), exposition.render(f)};
@@ -76,7 +81,10 @@ static void metrics_constructed(GObject *object) {
   // the life of the process, as every tracer is.
   if (!self->state->address_given) gst_object_ref(self);
   std::string error;
-  self->state->server = srtrtp::metrics::HttpServer::start(self->state->address, serve,
+  srtrtp::metrics::calibrate_ticks();
+  State *state = self->state;
+  auto handler = [state](const srtrtp::metrics::HttpRequest &r) { return serve(*state, r); };
+  self->state->server = srtrtp::metrics::HttpServer::start(self->state->address, handler,
                                                            srtrtp::metrics::HttpLimits{}, &error);
   if (!self->state->server) {
     // A warning, never a pipeline failure: streaming goes on without the endpoint.
@@ -86,8 +94,6 @@ static void metrics_constructed(GObject *object) {
                        error.c_str());
     return;
   }
-  srtrtp::metrics::calibrate_ticks();
-  ++srtrtp::metrics::serving;  // the elements start timing their buffers
   GST_INFO_OBJECT(self, "serving metrics on port %u", self->state->server->port());
 }
 
@@ -126,7 +132,8 @@ static void metrics_get_property(GObject *object, guint id, GValue *value, GPara
 
 static void metrics_finalize(GObject *object) {
   State *state = GST_SRT_RTP_METRICS(object)->state;
-  if (state->server) --srtrtp::metrics::serving;
+  state->server.reset();  // no scrape runs after this
+  if (state->timing) --srtrtp::metrics::serving;
   delete state;
   G_OBJECT_CLASS(gst_srt_rtp_metrics_parent_class)->finalize(object);
 }

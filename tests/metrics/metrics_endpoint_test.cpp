@@ -65,6 +65,9 @@ TEST(MetricsEndpoint, ServesPrometheusAndOpenMetricsWithTheElementsCounters) {
   out.attach(child(p.get(), "depay"), "src");
   ASSERT_NE(gst_element_set_state(p.get(), GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
   ASSERT_TRUE(out.wait_at_least(20, mfx::kWait));
+  // Buffers are timed from the endpoint's first scrape on: scrape, then stream more.
+  ASSERT_EQ(mfx::http_get(mfx::tracer_port(), "/metrics").status, 200);
+  ASSERT_TRUE(out.wait_at_least(out.count() + 20, mfx::kWait));
 
   const auto prom = mfx::http_get(mfx::tracer_port(), "/metrics");
   ASSERT_EQ(prom.status, 200);

@@ -115,6 +115,11 @@ TEST(MetricsInterop, PrometheusScrapesSrtOverALossyLinkAndRtpMatchingTheElements
        "--web.listen-address=127.0.0.1:" + std::to_string(prom_port), "--log.level=warn"},
       {}, dir + "/prometheus.log");
   ASSERT_TRUE(prom.running());
+  // Scraped once before streaming: buffers are timed from the first scrape on.
+  ASSERT_TRUE(mfx::poll_until([&] {
+    return prom_query(prom_port, "up{job=\"srtrtp\"}").value_or(0) == 1;
+  })) << "Prometheus never scraped the endpoint: see "
+      << dir << "/prometheus.log";
 
   // SRT through 5% loss each way, carrying G.722 RTP; 150 buffers of 20 ms.
   const std::uint16_t rx_port = mfx::free_udp_port();
