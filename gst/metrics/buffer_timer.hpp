@@ -3,8 +3,8 @@
 // nothing). Not through GStreamer's tracer hooks: once any hook is
 // registered, every pad push of every element pays the hook dispatch (two
 // table lookups and a clock read per hook point), several times the cost of a
-// small RTP element. Here an element pays one relaxed load per buffer while
-// no endpoint is serving, and two clock reads (tick_clock.hpp) when one is.
+// small RTP element. Here an element pays one relaxed load per buffer until
+// an endpoint has been scraped, then two clock reads (tick_clock.hpp).
 #pragma once
 
 #include <gst/gst.h>
