@@ -9,13 +9,14 @@
 #                                      # depayloader input layouts: bench/bench_rtp.cpp
 #   bench/run.sh srt --only=cpu,loss   # see the header of bench/srt/bench_srt.cpp
 #   BUILDDIR=build-rel bench/run.sh --quick
+#   bench/run.sh metrics --only=g722,h264  # srtrtp-metrics off / on (bench/metrics_cost.py)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$root/build}
 case $builddir in /*) ;; *) builddir=$(pwd)/$builddir ;; esac
 
 which=all
-case ${1:-} in rtp | srt) which=$1 && shift ;; esac
+case ${1:-} in rtp | srt | metrics) which=$1 && shift ;; esac
 
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$root"
@@ -32,5 +33,8 @@ ninja -C "$builddir" bench/bench-rtp bench/srt/bench-srt $bond_peer gst/libgstsr
 GST_PLUGIN_PATH="$builddir/gst"
 GST_REGISTRY="$builddir/registry.bin"
 export GST_PLUGIN_PATH GST_REGISTRY
+if [ "$which" = metrics ]; then
+  exec python3 "$root/bench/metrics_cost.py" "$builddir/bench/bench-rtp" "$@"
+fi
 if [ "$which" != srt ]; then "$builddir/bench/bench-rtp" "$@"; fi
 if [ "$which" != rtp ]; then "$builddir/bench/srt/bench-srt" "$@"; fi

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "buffer_reset.hpp"
+#include "metrics/buffer_timer.hpp"
 #include "rtp/rtp_header.hpp"
 #include "rtp_packet_view.hpp"
 
@@ -29,6 +30,7 @@ constexpr int kMaxMisorder = 1000;
 constexpr guint kCopyMax = 512;
 
 struct BaseDepayState {
+  srtrtp::metrics::BufferTimer timer;  // time in element, for srtrtp-metrics
   guint clock_rate = 0;
   GstSegment segment{};
   bool need_segment = false;
@@ -48,6 +50,7 @@ struct BaseDepayState {
   std::vector<GstBuffer *> list_in;     // the buffers of an input list, reused
   std::vector<GstBuffer *> list_spent;  // its packets to free after the push
   guint64 packets = 0;
+  guint64 bytes = 0;  // of valid packets, headers included
   guint64 lost = 0;
   guint64 dropped_late = 0;
   guint64 dropped_invalid = 0;
@@ -367,6 +370,7 @@ static void ensure_segment(GstSrtRtpBaseDepay *self) {
 
 static GstFlowReturn push_pending(GstSrtRtpBaseDepay *self) {
   BaseDepayState &s = state_of(self);
+  s.timer.done();
   if (s.pending_one) {
     GstBuffer *b = s.pending_one;
     s.pending_one = nullptr;
@@ -432,6 +436,7 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
     return GST_FLOW_OK;
   }
   ++s.packets;
+  s.bytes += gst_buffer_get_size(buffer);
   const guint16 seq = parsed->header.sequence;
   bool lost = GST_BUFFER_IS_DISCONT(buffer);
   if (s.have_seq) {
@@ -482,6 +487,7 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
 static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   // The pad's parent is always this element: no checked cast per packet.
   auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(parent);
+  srtrtp::metrics::ChainScope timing(state_of(self).timer);
   const GstFlowReturn ret = handle_buffer(self, buffer);
   const GstFlowReturn push_ret = push_pending(self);
   return ret != GST_FLOW_OK ? ret : push_ret;
@@ -497,6 +503,7 @@ static GstFlowReturn base_depay_chain(GstPad *, GstObject *parent, GstBuffer *bu
 static GstFlowReturn base_depay_chain_list(GstPad *, GstObject *parent, GstBufferList *list) {
   auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(parent);
   BaseDepayState &s = state_of(self);
+  srtrtp::metrics::ChainScope timing(s.timer);
   const guint n = gst_buffer_list_length(list);
   std::vector<GstBuffer *> &in = s.list_in;
   in.clear();
@@ -580,9 +587,9 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
       G_TYPE_UINT64, guint64{0}, "npt-stop", G_TYPE_UINT64, GST_CLOCK_TIME_NONE, "play-speed",
       G_TYPE_DOUBLE, 1.0, "play-scale", G_TYPE_DOUBLE, 1.0, "seqnum", G_TYPE_UINT,
       guint{s.last_seq}, "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64,
-      s.packets, "packets-lost", G_TYPE_UINT64, s.lost, "packets-late", G_TYPE_UINT64,
-      s.dropped_late, "packets-invalid", G_TYPE_UINT64, s.dropped_invalid, "buffers-pushed",
-      G_TYPE_UINT64, s.pushed, nullptr);
+      s.packets, "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost,
+      "packets-late", G_TYPE_UINT64, s.dropped_late, "packets-invalid", G_TYPE_UINT64,
+      s.dropped_invalid, "buffers-pushed", G_TYPE_UINT64, s.pushed, nullptr);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
   if (klass->add_stats) klass->add_stats(self, st);
   return st;
@@ -608,7 +615,7 @@ static GstStateChangeReturn base_depay_change_state(GstElement *element,
     s.have_seq = false;
     s.discont = true;
     s.anchor_pts = GST_CLOCK_TIME_NONE;
-    s.packets = s.lost = s.dropped_late = s.dropped_invalid = s.pushed = 0;
+    s.packets = s.bytes = s.lost = s.dropped_late = s.dropped_invalid = s.pushed = 0;
   }
   GstStateChangeReturn ret =
       GST_ELEMENT_CLASS(gst_srt_rtp_base_depay_parent_class)->change_state(element, transition);
@@ -646,6 +653,7 @@ static void gst_srt_rtp_base_depay_init(GTypeInstance *instance, gpointer g_clas
   auto *self = reinterpret_cast<GstSrtRtpBaseDepay *>(instance);
   auto *priv = priv_of(self);
   priv->state = new BaseDepayState();
+  priv->state->timer.attach(GST_ELEMENT(self));
   SmallBufferCache::add_user();
   gst_segment_init(&priv->state->segment, GST_FORMAT_TIME);
   auto *klass = GST_ELEMENT_CLASS(g_class);

@@ -12,6 +12,7 @@
 #include <optional>
 
 #include "buffer_reset.hpp"
+#include "metrics/buffer_timer.hpp"
 #include "packet_block.hpp"
 #include "rtp/rtp_header.hpp"
 
@@ -49,6 +50,7 @@ struct StructureFree {
 
 // C++ state behind the plain GObject struct.
 struct BasePayState {
+  srtrtp::metrics::BufferTimer timer;  // time in element, for srtrtp-metrics
   // Properties as set
   guint mtu = kDefaultMtu;
   guint pt = kDefaultPt;
@@ -372,6 +374,7 @@ GstFlowReturn PayloadWriter::push() {
   BasePayState &s = state_of(pay_);
   s.discont = false;
   s.last_pts = pts_;
+  s.timer.done();
   if (first_) {
     GstBuffer *buffer = first_;
     first_ = nullptr;
@@ -467,6 +470,7 @@ static GstFlowReturn base_pay_chain(GstPad *, GstObject *parent, GstBuffer *buff
   // The pad's parent is always this element: no checked cast per buffer.
   auto *self = reinterpret_cast<GstSrtRtpBasePay *>(parent);
   BasePayState &s = state_of(self);
+  srtrtp::metrics::ChainScope timing(s.timer);
   if (!s.have_caps) s.have_caps = gst_pad_has_current_caps(priv_of(self)->srcpad);
   if (!s.have_caps) {
     GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("No input caps before the first buffer."),
@@ -668,6 +672,7 @@ static void gst_srt_rtp_base_pay_init(GTypeInstance *instance, gpointer g_class)
   auto *self = reinterpret_cast<GstSrtRtpBasePay *>(instance);
   auto *priv = priv_of(self);
   priv->state = new BasePayState();
+  priv->state->timer.attach(GST_ELEMENT(self));
   pick_random_values(*priv->state);
   gst_segment_init(&priv->state->segment, GST_FORMAT_TIME);
 

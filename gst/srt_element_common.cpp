@@ -52,6 +52,19 @@ void set_int(GstStructure *s, const char *name, std::int64_t v) {
   gst_structure_set(s, name, G_TYPE_INT, static_cast<gint>(v), nullptr);
 }
 
+// Buffer levels and flight size (libsrt's pktSndBuf ... pktFlowWindow), for
+// connections and bonded links alike.
+void set_buffer_levels(GstStructure *s, const srt::Stats &st) {
+  set_int(s, "send-buffer-packets", st.pktSndBuf);
+  set_int(s, "send-buffer-bytes", st.byteSndBuf);
+  set_int(s, "send-buffer-ms", st.msSndBuf);
+  set_int(s, "receive-buffer-packets", st.pktRcvBuf);
+  set_int(s, "receive-buffer-bytes", st.byteRcvBuf);
+  set_int(s, "receive-buffer-ms", st.msRcvBuf);
+  set_int(s, "flight-size-packets", st.pktFlightSize);
+  set_int(s, "flow-window-packets", st.pktFlowWindow);
+}
+
 // srtsrc/srtsink's field names and types, filled from libsrt-style counters.
 GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   GstStructure *s = gst_structure_new(
@@ -83,6 +96,7 @@ GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   set_int(s, "crypto-mode", st.cryptoMode);  // 1 AES-CTR, 2 AES-GCM, 0 clear
   // The latency that matters for this direction.
   set_int(s, "negotiated-latency-ms", is_sink ? st.msSndTsbPdDelay : st.msRcvTsbPdDelay);
+  set_buffer_levels(s, st);
   return s;
 }
 
@@ -138,6 +152,7 @@ GstStructure *link_structure(const io::LinkReport &l) {
   set_int(s, "packets-received-lost", l.stats.pktRcvLoss);
   set_int(s, "packets-retransmitted", l.stats.pktRetrans);
   set_int(s, "packets-received-retransmitted", l.stats.pktRcvRetrans);
+  set_buffer_levels(s, l.stats);
   return s;
 }
 
@@ -463,6 +478,7 @@ SrtElement::SrtElement(GstElement *element, bool is_sink, const guint *signals)
   init_debug();
   params_ = *parse_srt_uri(kSrtDefaultUri, nullptr);
   g_object_set_qdata(G_OBJECT(element), element_quark(), this);
+  buffer_timer_.attach(element);
 }
 
 SrtElement::~SrtElement() {

@@ -16,6 +16,7 @@
 #include <string>
 
 #include "io/endpoint.hpp"
+#include "metrics/buffer_timer.hpp"
 #include "srt_uri.hpp"
 
 namespace srtrtp {
@@ -125,6 +126,8 @@ class SrtElement {
   void count_bytes(std::uint64_t n) { bytes_ += n; }
 
   GstStructure *stats();
+  // Time in element for srtrtp-metrics (the sink's render; the source has none).
+  metrics::BufferTimer &buffer_timer() { return buffer_timer_; }
 
   // Called by the observer on the reactor thread.
   std::optional<std::uint32_t> on_caller_connecting(const srtcore::srt::CallerRequest &req);
@@ -151,6 +154,7 @@ class SrtElement {
   bool backoff(std::chrono::milliseconds d);
 
   GstElement *element_;
+  metrics::BufferTimer buffer_timer_;
   const bool is_sink_;
   const guint *signals_;
 

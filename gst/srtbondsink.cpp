@@ -168,6 +168,7 @@ static GstFlowReturn send_messages(GstSrtBondSink *self,
 
 static GstFlowReturn sink_render(GstBaseSink *base, GstBuffer *buffer) {
   auto *self = SELF(base);
+  srtrtp::metrics::ChainScope timing(self->srt->buffer_timer());
   SinkState &s = *self->state;
   if (is_known_header(s, buffer)) return GST_FLOW_OK;
   if (!add_buffer(self, buffer)) return GST_FLOW_ERROR;
@@ -178,6 +179,7 @@ static GstFlowReturn sink_render(GstBaseSink *base, GstBuffer *buffer) {
 
 static GstFlowReturn sink_render_list(GstBaseSink *base, GstBufferList *list) {
   auto *self = SELF(base);
+  srtrtp::metrics::ChainScope timing(self->srt->buffer_timer());
   SinkState &s = *self->state;
   const guint n = gst_buffer_list_length(list);
   s.mapped.reserve(n);
