@@ -15,7 +15,7 @@
 #include "framecheck.hpp"
 #include "pad_counter.hpp"
 #include "srtbond_fixtures.hpp"
-#include "udp_relay.hpp"
+#include "lossy_relay.hpp"
 
 namespace fc = framecheck;
 using namespace std::chrono_literals;
@@ -23,22 +23,6 @@ using namespace std::chrono_literals;
 namespace {
 
 constexpr std::uint64_t kSeed = 20261204;
-
-std::unique_ptr<srtcore::linkemu::UdpRelay> relay_to(std::uint16_t port, double loss,
-                                                     std::chrono::milliseconds delay,
-                                                     std::uint64_t seed) {
-  srtcore::linkemu::RelayConfig config;
-  config.target = "127.0.0.1:" + std::to_string(port);
-  for (auto *dir : {&config.forward, &config.backward}) {
-    dir->loss = loss;
-    dir->delay = delay;
-  }
-  config.forward.seed = seed;
-  config.backward.seed = seed + 1;
-  auto relay = std::make_unique<srtcore::linkemu::UdpRelay>(config);
-  relay->start();
-  return relay;
-}
 
 }  // namespace
 

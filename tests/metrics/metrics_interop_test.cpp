@@ -9,7 +9,7 @@
 
 #include "metrics_fixtures.hpp"
 #include "pad_counter.hpp"
-#include "udp_relay.hpp"
+#include "lossy_relay.hpp"
 
 using namespace std::chrono_literals;
 
@@ -40,22 +40,6 @@ GstElement *child(GstElement *bin, const char *name) {
   GstElement *e = gst_bin_get_by_name(GST_BIN(bin), name);
   gst_object_unref(e);
   return e;
-}
-
-std::unique_ptr<srtcore::linkemu::UdpRelay> relay_to(std::uint16_t port, double loss,
-                                                     std::chrono::milliseconds delay,
-                                                     std::uint64_t seed) {
-  srtcore::linkemu::RelayConfig config;
-  config.target = "127.0.0.1:" + std::to_string(port);
-  for (auto *dir : {&config.forward, &config.backward}) {
-    dir->loss = loss;
-    dir->delay = delay;
-  }
-  config.forward.seed = seed;
-  config.backward.seed = seed + 1;
-  auto relay = std::make_unique<srtcore::linkemu::UdpRelay>(config);
-  relay->start();
-  return relay;
 }
 
 bool have(std::initializer_list<const char *> factories, std::string *missing) {
