@@ -1,110 +1,38 @@
-// Everything rtph264pay2 does that is not GStreamer: splitting input buffers
-// into NAL units, tracking SPS/PPS, inserting them before keyframes as
-// config-interval asks, access-unit boundaries and packetization.
+// Everything rtph264pay2 does that is not GStreamer: the shared NAL payloader
+// with H.264 traits, plus avc codec_data and the SDP fields of the caps.
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
-#include <vector>
 
-#include "rtp/bytes.hpp"
 #include "rtp/h264_packetizer.hpp"
 #include "rtp/h264_param_sets.hpp"
-#include "rtp/packet_sink.hpp"
+#include "rtp/nal_payloader.hpp"
 
 namespace srtcore::rtp::h264 {
 
 enum class InputFormat { kByteStream, kAvc };
 
-inline constexpr std::int64_t kNoTime = -1;
+using nal::kNoTime;
+using nal::PayloaderConfig;
+using nal::PayloaderStats;
 
-struct PayloaderConfig {
-  std::size_t max_payload = 1400 - 12;
-  AggregateMode aggregate = AggregateMode::kNone;
-  // 0: never insert SPS/PPS; -1: before every keyframe; N > 0: before a
-  // keyframe when N seconds have passed since they were last sent.
-  int config_interval = 0;
-};
-
-struct PayloaderStats {
-  std::uint64_t nal_units = 0;
-  std::uint64_t packets = 0;
-  std::uint64_t param_set_insertions = 0;  // access units that got SPS/PPS from us
-  std::uint64_t malformed_buffers = 0;     // avc length overrun, empty buffers
-};
-
-class Payloader {
+class Payloader : public nal::Payloader<Traits, ParameterSets> {
  public:
-  explicit Payloader(const PayloaderConfig &config);
-  void configure(const PayloaderConfig &config);
+  using nal::Payloader<Traits, ParameterSets>::Payloader;
 
   // avc input: avcC from caps codec_data (length size and parameter sets).
   // Returns false if codec_data is malformed.
   bool set_avc_codec_data(ByteSpan avcc);
-  void set_input_format(InputFormat format);
-  // nal-aligned input that flags the last unit of each access unit (au_end,
-  // as h264parse's MARKER): units go out at once. Without it the last unit
-  // that could end an AU is held until the next push, to place the marker.
-  void set_input_marks_au(bool marks) { input_marks_au_ = marks; }
+  void set_input_format(InputFormat format) { set_length_prefixed(format == InputFormat::kAvc); }
 
-  // One input buffer. `au_end`: the buffer ends an access unit (alignment=au,
-  // or GST_BUFFER_FLAG_MARKER on alignment=nal input). `time_ns`: stream time
-  // of the buffer (kNoTime if unknown), used for config-interval and to detect
-  // access-unit changes. `keyframe_hint`: upstream flagged the buffer as a
-  // keyframe (not DELTA_UNIT); NAL inspection (IDR, SEI recovery point) is used too.
-  // Returns false (and counts) if the buffer was malformed; good units before
-  // the fault are still sent.
-  bool push(ByteSpan data, bool au_end, std::int64_t time_ns, bool keyframe_hint, PacketSink &sink);
-  // Ends the current access unit (EOS, timestamp change on nal input).
-  void flush(PacketSink &sink);
-  // force-key-unit with all-headers=true: SPS/PPS go before the next access unit.
-  void request_headers() { headers_requested_ = true; }
-  void reset();
-
-  // Parameter sets seen (codec_data or in-band) for src caps.
-  bool take_caps_changed();
-  std::string sprop_parameter_sets() const { return params_.sprop(); }
-  std::optional<std::string> profile_level_id() const { return params_.profile_level_id(); }
-  const ParameterSets &parameter_sets() const { return params_; }
-  const PayloaderStats &stats() const { return stats_; }
-
- private:
-  void process_nal(std::size_t index, std::int64_t time_ns, bool keyframe_hint, PacketSink &sink);
-  bool starts_new_au(ByteSpan nal, std::int64_t time_ns) const;
-  void maybe_insert_headers(std::size_t index, std::int64_t time_ns, PacketSink &sink);
-  bool interval_due(std::int64_t time_ns) const;
-  void note_headers_sent(std::int64_t time_ns);
-  void send_pending(bool au_end, PacketSink &sink);
-  void end_au();
-
-  PayloaderConfig config_;
-  Packetizer packetizer_;
-  ParameterSets params_;
-  PayloaderStats stats_;
-  InputFormat format_ = InputFormat::kByteStream;
-  unsigned nal_length_size_ = 4;
-  bool caps_changed_ = false;
-  bool input_marks_au_ = false;
-  bool headers_requested_ = false;
-  // NAL units of the buffer being pushed (spans into it), capacity reused.
-  std::vector<ByteSpan> nals_;
-  // The last unit seen is held back until we know whether it ends its access
-  // unit (it needs the marker bit). Spans the input buffer, or pending_copy_
-  // when it has to outlive push().
-  ByteSpan pending_;
-  bool has_pending_ = false;
-  std::vector<std::uint8_t> pending_copy_;
-  // Access-unit tracking
-  bool in_au_ = false;            // some unit of the current AU was seen
-  bool au_has_sps_ = false;       // current AU carried SPS in-band
-  bool au_has_pps_ = false;       // current AU carried PPS in-band
-  bool au_headers_done_ = false;  // SPS/PPS handled (inserted or in-band) for this AU
-  bool au_seen_vcl_ = false;      // a slice of the current AU was seen: no insertion after it
-  bool au_keyframe_ = false;
-  std::int64_t au_time_ = kNoTime;
-  std::int64_t last_headers_time_ = kNoTime;
-  bool headers_ever_sent_ = false;
+  std::string sprop_parameter_sets() const { return parameter_sets().sprop(); }
+  std::optional<std::string> profile_level_id() const {
+    return parameter_sets().profile_level_id();
+  }
 };
 
 }  // namespace srtcore::rtp::h264
+
+extern template class srtcore::rtp::nal::Payloader<srtcore::rtp::h264::Traits,
+                                                   srtcore::rtp::h264::ParameterSets>;

@@ -1,16 +1,13 @@
-// Latest VPS, SPS and PPS of a stream, keyed by id: source of sprop-vps,
-// sprop-sps, sprop-pps, profile-id, tier-flag, level-id, hvcC and in-band
-// re-insertion.
+// Latest VPS, SPS and PPS of a stream (the shared NAL parameter-set store),
+// plus what H.265 derives from them: sprop-vps/-sps/-pps, profile-id,
+// tier-flag, level-id and hvcC.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
-#include <string_view>
-#include <vector>
 
-#include "rtp/bytes.hpp"
-#include "rtp/h265_nal.hpp"
+#include "rtp/h265_traits.hpp"
+#include "rtp/nal_param_sets.hpp"
 
 namespace srtcore::rtp::h265 {
 
@@ -22,40 +19,24 @@ struct ProfileTierLevel {
   unsigned level_id = 0;
 };
 
-class ParameterSets {
+class ParameterSets : public nal::ParameterSets<Traits> {
  public:
-  // Stores a VPS, SPS or PPS; ignores other and unparsable units. Returns
-  // true when the stored set changed.
-  bool update(ByteSpan nal);
-  void clear();
-  bool empty() const { return vps_.empty() && sps_.empty() && pps_.empty(); }
-  bool has_vps() const { return !vps_.empty(); }
-  bool has_sps() const { return !sps_.empty(); }
-  bool has_pps() const { return !pps_.empty(); }
+  bool has_vps() const { return has_kind(kind_of(kVps)); }
+  bool has_sps() const { return has_kind(kind_of(kSps)); }
+  bool has_pps() const { return has_kind(kind_of(kPps)); }
   // Everything a decoder needs before the first picture.
   bool complete() const { return has_vps() && has_sps() && has_pps(); }
-
   // Comma-separated base64 units of one kind, as in SDP sprop-vps etc.
-  std::string sprop(NalType kind) const;
-  // Parses one sprop-* value. Units of any parameter-set type are stored
-  // wherever they appear; returns false if some item was invalid (the valid
-  // ones are still stored).
-  bool parse_sprop(std::string_view text);
+  std::string sprop(NalType kind) const { return sprop_of_kind(kind_of(kind)); }
   std::optional<ProfileTierLevel> profile_tier_level() const;
-  std::vector<std::uint8_t> hvcc(bool complete_arrays) const;
-
-  // VPS, SPS then PPS units in id order, for insertion before keyframes.
-  template <typename Fn>
-  void for_each(Fn &&fn) const {
-    for (const auto &[id, nal] : vps_) fn(ByteSpan(nal));
-    for (const auto &[id, nal] : sps_) fn(ByteSpan(nal));
-    for (const auto &[id, nal] : pps_) fn(ByteSpan(nal));
+  std::vector<std::uint8_t> hvcc(bool complete_arrays) const {
+    return build_hvcc(list_of_kind(0), list_of_kind(1), list_of_kind(2), complete_arrays);
   }
 
  private:
-  using Map = std::map<std::uint32_t, std::vector<std::uint8_t>>;
-  static NalList list(const Map &m);
-  Map vps_, sps_, pps_;
+  static std::size_t kind_of(NalType t) {
+    return static_cast<std::size_t>(Traits::param_set_kind(t));
+  }
 };
 
 }  // namespace srtcore::rtp::h265
