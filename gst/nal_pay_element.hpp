@@ -10,6 +10,7 @@
 //   length_prefixed(stream_format), set_codec_data(core, bytes)
 //   add_caps_fields(core, extra)         SDP fields of the src caps
 //   kSpropOverride       the deprecated sprop-parameter-sets property
+//   kSinkConstraints     downstream RTP caps -> input profile/level (nal_sink_caps.hpp)
 #pragma once
 
 #include <gst/gst.h>
@@ -20,6 +21,7 @@
 
 #include "buffer_bytes.hpp"
 #include "nal_au_timing.hpp"
+#include "nal_sink_caps.hpp"
 #include "rtp/nal_payloader.hpp"
 #include "rtp_base_pay.hpp"
 
@@ -84,6 +86,7 @@ class NalPay {
   static void flush(GstSrtRtpBasePay *base);
   static void force_key_unit(GstSrtRtpBasePay *base, gboolean all_headers);
   static void add_stats(GstSrtRtpBasePay *base, GstStructure *st);
+  static GstCaps *get_sink_caps(GstSrtRtpBasePay *base, GstCaps *filter);
   static void set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec);
   static void get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec);
   static void finalize(GObject *object);
@@ -165,6 +168,19 @@ gboolean NalPay<Codec>::set_caps(GstSrtRtpBasePay *base, GstCaps *caps) {
   return update_outcaps(self);
 }
 
+template <typename Codec>
+GstCaps *NalPay<Codec>::get_sink_caps(GstSrtRtpBasePay *base, GstCaps *filter) {
+  GstElement *element = GST_ELEMENT(base);
+  GstPad *srcpad = gst_element_get_static_pad(element, "src");
+  GstCaps *templ = gst_pad_template_get_caps(
+      gst_element_class_get_pad_template(GST_ELEMENT_GET_CLASS(element), "sink"));
+  const char *media = gst_structure_get_name(gst_caps_get_structure(templ, 0));
+  GstCaps *caps = nal_sink_caps(srcpad, templ, filter, media, Codec::kSinkConstraints);
+  gst_caps_unref(templ);
+  gst_object_unref(srcpad);
+  return caps;
+}
+
 // Sends what the packetizer holds of the previous access unit, with its time.
 template <typename Codec>
 GstFlowReturn NalPay<Codec>::end_previous_au(Instance *self) {
@@ -218,8 +234,10 @@ GstFlowReturn NalPay<Codec>::handle_buffer(GstSrtRtpBasePay *base, GstBuffer *bu
                              " bytes: empty, or a NAL length overruns it (the rest is dropped)",
                              data.size());
     // New in-band parameter sets go into the caps before the packets carrying them.
-    if (s.core.take_caps_changed()) update_outcaps(self);
-    ret = writer.push();
+    if (s.core.take_caps_changed() && !update_outcaps(self))
+      ret = GST_FLOW_NOT_NEGOTIATED;  // the base posted the error
+    else
+      ret = writer.push();
   }
   s.last_pts = pts;
   if (au_end) s.timing.end_au();
@@ -327,6 +345,7 @@ void NalPay<Codec>::class_init(gpointer klass) {
   pay_class->flush = flush;
   pay_class->force_key_unit = force_key_unit;
   pay_class->add_stats = add_stats;
+  pay_class->get_sink_caps = get_sink_caps;
 
   constexpr auto rw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_property(

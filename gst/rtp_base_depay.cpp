@@ -42,6 +42,8 @@ struct BaseDepayState {
   guint32 anchor_rtp = 0;
   guint32 last_rtp = 0;
   guint16 last_seq = 0;
+  GstClockTime last_pts = GST_CLOCK_TIME_NONE;  // of the latest packet, for stats
+  GstClockTime last_dts = GST_CLOCK_TIME_NONE;
   GstBuffer *input = nullptr;  // the packet in handle_packet, until taken as output
   srtrtp::RtpPacketView *input_view = nullptr;  // its mapping
   GstBuffer *pending_one = nullptr;             // a lone output needs no list
@@ -461,6 +463,8 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
   s.next_seq = static_cast<guint16>(seq + 1);
   s.last_seq = seq;
   s.last_rtp = parsed->header.timestamp;
+  s.last_pts = GST_BUFFER_PTS(buffer);
+  s.last_dts = GST_BUFFER_DTS(buffer);
   if (GST_BUFFER_PTS_IS_VALID(buffer)) {
     s.anchor_pts = GST_BUFFER_PTS(buffer);
     s.anchor_rtp = parsed->header.timestamp;
@@ -582,12 +586,16 @@ static gboolean base_depay_sink_event(GstPad *pad, GstObject *parent, GstEvent *
 
 static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
   BaseDepayState &s = state_of(self);
+  // Field names and types as GstRTPBaseDepayload's, which applications read.
+  const guint64 rt_pts = gst_segment_to_running_time(&s.segment, GST_FORMAT_TIME, s.last_pts);
+  const guint64 rt_dts = gst_segment_to_running_time(&s.segment, GST_FORMAT_TIME, s.last_dts);
   GstStructure *st = gst_structure_new(
-      "application/x-rtp-depayload-stats", "clock-rate", G_TYPE_UINT, s.clock_rate, "npt-start",
+      "application/x-rtp-depayload-stats", "clock_rate", G_TYPE_UINT, s.clock_rate, "npt-start",
       G_TYPE_UINT64, guint64{0}, "npt-stop", G_TYPE_UINT64, GST_CLOCK_TIME_NONE, "play-speed",
-      G_TYPE_DOUBLE, 1.0, "play-scale", G_TYPE_DOUBLE, 1.0, "seqnum", G_TYPE_UINT,
-      guint{s.last_seq}, "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64,
-      s.packets, "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost,
+      G_TYPE_DOUBLE, 1.0, "play-scale", G_TYPE_DOUBLE, 1.0, "running-time-dts", G_TYPE_UINT64,
+      rt_dts, "running-time-pts", G_TYPE_UINT64, rt_pts, "seqnum", G_TYPE_UINT, guint{s.last_seq},
+      "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64, s.packets,
+      "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost,
       "packets-late", G_TYPE_UINT64, s.dropped_late, "packets-invalid", G_TYPE_UINT64,
       s.dropped_invalid, "buffers-pushed", G_TYPE_UINT64, s.pushed, nullptr);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);

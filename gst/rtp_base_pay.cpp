@@ -67,8 +67,9 @@ struct BasePayState {
   guint clock_rate = 0;
   GstSegment segment{};
   bool discont = true;
-  bool need_init = true;   // pick ssrc/offsets at the first caps, after properties are final
-  bool have_caps = false;  // src caps seen since start (saves a pad lookup per buffer)
+  bool need_init = true;         // pick ssrc/offsets at the first caps, after properties are final
+  bool have_caps = false;        // src caps seen since start (saves a pad lookup per buffer)
+  bool outcaps_refused = false;  // set_outcaps already posted the error
   GstClockTime last_pts = GST_CLOCK_TIME_NONE;
   guint64 packets = 0;
   guint64 bytes = 0;
@@ -263,7 +264,23 @@ gboolean gst_srt_rtp_base_pay_set_outcaps(GstSrtRtpBasePay *self, const gchar *m
   gboolean ok = TRUE;
   if (!current || !gst_caps_is_equal(current, caps)) {
     GST_DEBUG_OBJECT(self, "output caps %" GST_PTR_FORMAT, caps);
-    ok = gst_pad_set_caps(priv_of(self)->srcpad, caps);
+    GstPad *srcpad = priv_of(self)->srcpad;
+    // gst_pad_set_caps() succeeds even when downstream refuses (a sticky
+    // event fails only with the data after it), and an encoder draining at
+    // EOS ignores that flow error: ask downstream first, or the pipeline
+    // ends with no packets and no error.
+    ok = (!gst_pad_is_linked(srcpad) || gst_pad_peer_query_accept_caps(srcpad, caps)) &&
+         gst_pad_set_caps(srcpad, caps);
+    // Refused while flushing is no failure: the caps go again after the flush.
+    if (!ok && !GST_PAD_IS_FLUSHING(srcpad)) {
+      s.outcaps_refused = true;
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream refused the RTP caps."),
+                        ("%s made %" GST_PTR_FORMAT
+                         " and the element after it does not accept them; make the caps "
+                         "downstream of it (payload, clock-rate, profile fields) match what "
+                         "the input allows",
+                         GST_ELEMENT_NAME(self), caps));
+    }
   }
   if (current) gst_caps_unref(current);
   gst_caps_unref(caps);
@@ -420,8 +437,9 @@ static gboolean base_pay_sink_event(GstPad *pad, GstObject *parent, GstEvent *ev
       GstCaps *caps;
       gst_event_parse_caps(event, &caps);
       base_pay_drain(self);
+      s.outcaps_refused = false;
       const gboolean ok = klass->set_caps(self, caps);
-      if (!ok)
+      if (!ok && !s.outcaps_refused)
         GST_ELEMENT_ERROR(
             self, CORE, NEGOTIATION, ("Cannot use the input caps."),
             ("%s rejected caps %" GST_PTR_FORMAT "; check the upstream element's output format",
@@ -464,6 +482,19 @@ static gboolean base_pay_src_event(GstPad *pad, GstObject *parent, GstEvent *eve
   auto *self = GST_SRT_RTP_BASE_PAY(parent);
   if (GST_EVENT_TYPE(event) == GST_EVENT_CUSTOM_UPSTREAM) handle_force_key_unit(self, event);
   return gst_pad_event_default(pad, parent, event);
+}
+
+static gboolean base_pay_sink_query(GstPad *pad, GstObject *parent, GstQuery *query) {
+  auto *klass = GST_SRT_RTP_BASE_PAY_GET_CLASS(parent);
+  if (GST_QUERY_TYPE(query) == GST_QUERY_CAPS && klass->get_sink_caps) {
+    GstCaps *filter;
+    gst_query_parse_caps(query, &filter);
+    GstCaps *caps = klass->get_sink_caps(GST_SRT_RTP_BASE_PAY(parent), filter);
+    gst_query_set_caps_result(query, caps);
+    gst_caps_unref(caps);
+    return TRUE;
+  }
+  return gst_pad_query_default(pad, parent, query);
 }
 
 static GstFlowReturn base_pay_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
@@ -683,6 +714,7 @@ static void gst_srt_rtp_base_pay_init(GTypeInstance *instance, gpointer g_class)
   priv->sinkpad = gst_pad_new_from_template(sink_tmpl, "sink");
   gst_pad_set_chain_function(priv->sinkpad, base_pay_chain);
   gst_pad_set_event_function(priv->sinkpad, base_pay_sink_event);
+  gst_pad_set_query_function(priv->sinkpad, base_pay_sink_query);
   GST_PAD_SET_PROXY_ALLOCATION(priv->sinkpad);
   gst_element_add_pad(GST_ELEMENT(self), priv->sinkpad);
 

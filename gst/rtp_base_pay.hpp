@@ -30,8 +30,11 @@ struct _GstSrtRtpBasePayClass {
   void (*force_key_unit)(GstSrtRtpBasePay *self, gboolean all_headers);
   // Optional: add codec fields to the "stats" structure.
   void (*add_stats)(GstSrtRtpBasePay *self, GstStructure *stats);
+  // Optional: the answer to a caps query on the sink pad (downstream's
+  // constraints for the encoder upstream), intersected with `filter`.
+  GstCaps *(*get_sink_caps)(GstSrtRtpBasePay *self, GstCaps *filter);
 
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 // Largest RTP payload that fits the mtu property.

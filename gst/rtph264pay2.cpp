@@ -35,6 +35,7 @@ struct H264Pay {
   static constexpr const char *kAggregateBlurb =
       "Bundle suitable SPS/PPS NAL units into STAP-A aggregate packets";
   static constexpr const char *kAggregateEnum = "GstSrtRtpH264AggregateMode";
+  static constexpr srtrtp::NalSinkConstraints kSinkConstraints = srtrtp::h264_sink_constraints;
   static constexpr const char *kCodecDataName = "avcC";
   static constexpr bool kSpropOverride = true;
 

@@ -37,6 +37,7 @@ struct H265Pay {
   static constexpr const char *kAggregateBlurb =
       "Bundle suitable SPS/PPS NAL units into aggregate packets";
   static constexpr const char *kAggregateEnum = "GstSrtRtpH265AggregateMode";
+  static constexpr srtrtp::NalSinkConstraints kSinkConstraints = srtrtp::h265_sink_constraints;
   static constexpr const char *kCodecDataName = "hvcC";
   static constexpr bool kSpropOverride = false;
 

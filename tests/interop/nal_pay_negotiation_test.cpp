@@ -1,0 +1,274 @@
+// Drop-in checks against gst-plugins-good: upstream caps negotiation of
+// rtph264pay2/rtph265pay2 against rtph264pay/rtph265pay (the caps each
+// payloader's sink pad offers for the same downstream RTP caps, and whole
+// x264enc pipelines where downstream asks for a profile the encoder must then
+// produce), and the stats fields applications read.
+#include <gst/app/gstappsink.h>
+#include <gst/gst.h>
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+
+#ifndef SRTRTP_PLUGIN_DIR
+#define SRTRTP_PLUGIN_DIR ""
+#endif
+#ifndef SRTRTP_REGISTRY
+#define SRTRTP_REGISTRY ""
+#endif
+
+namespace {
+
+struct Unref {
+  void operator()(GstCaps *c) const { gst_caps_unref(c); }
+  void operator()(GstElement *e) const {
+    gst_element_set_state(e, GST_STATE_NULL);
+    gst_object_unref(e);
+  }
+};
+using CapsPtr = std::unique_ptr<GstCaps, Unref>;
+using PipelinePtr = std::unique_ptr<GstElement, Unref>;
+
+PipelinePtr parse(const std::string &desc) {
+  GError *err = nullptr;
+  GstElement *p = gst_parse_launch(desc.c_str(), &err);
+  if (err) {
+    ADD_FAILURE() << desc << ": " << err->message;
+    g_error_free(err);
+  }
+  return PipelinePtr(p);
+}
+
+// What `pay`'s sink pad offers upstream with `downstream` caps after it,
+// narrowed to `probe` (our H.265 template also takes hev1, theirs does not).
+std::string offered(const std::string &pay, const std::string &downstream, const char *probe) {
+  auto p = parse(pay + " name=pay ! capsfilter caps=\"" + downstream + "\" ! fakesink");
+  if (!p) return "";
+  GstElement *e = gst_bin_get_by_name(GST_BIN(p.get()), "pay");
+  GstPad *sink = gst_element_get_static_pad(e, "sink");
+  CapsPtr caps(gst_pad_query_caps(sink, nullptr));
+  gst_object_unref(sink);
+  gst_object_unref(e);
+  CapsPtr narrowed(gst_caps_intersect(caps.get(), CapsPtr(gst_caps_from_string(probe)).get()));
+  gchar *s = gst_caps_to_string(narrowed.get());
+  std::string out(s);
+  g_free(s);
+  return out;
+}
+
+bool same_caps(const std::string &a, const std::string &b) {
+  CapsPtr ca(gst_caps_from_string(a.c_str())), cb(gst_caps_from_string(b.c_str()));
+  return ca && cb && gst_caps_is_equal(ca.get(), cb.get());
+}
+
+struct OfferCase {
+  const char *pay, *ref, *probe, *downstream;
+};
+
+class SinkCapsOffer : public ::testing::TestWithParam<OfferCase> {};
+
+TEST_P(SinkCapsOffer, SameAsGstPluginsGood) {
+  const OfferCase &c = GetParam();
+  const std::string ours = offered(c.pay, c.downstream, c.probe);
+  const std::string theirs = offered(c.ref, c.downstream, c.probe);
+  EXPECT_TRUE(same_caps(ours, theirs))
+      << "downstream " << c.downstream << "\n ours:   " << ours << "\n theirs: " << theirs;
+  EXPECT_FALSE(ours.empty());
+}
+
+constexpr const char *kH264Probe = "video/x-h264,stream-format=byte-stream,alignment=au";
+constexpr const char *kH265Probe = "video/x-h265,stream-format=byte-stream,alignment=au";
+
+INSTANTIATE_TEST_SUITE_P(
+    Offers, SinkCapsOffer,
+    ::testing::Values(OfferCase{"rtph264pay2", "rtph264pay", kH264Probe,
+                                "application/x-rtp,profile-level-id=(string)42c015"},
+                      OfferCase{"rtph264pay2", "rtph264pay", kH264Probe,
+                                "application/x-rtp,profile-level-id=(string)640028"},
+                      OfferCase{"rtph264pay2", "rtph264pay", kH264Probe,
+                                "application/x-rtp,profile-level-id=(string)4d401f"},
+                      OfferCase{"rtph264pay2", "rtph264pay", kH264Probe,
+                                "application/x-rtp,profile-level-id=(string)42e00a"},
+                      OfferCase{"rtph264pay2", "rtph264pay", kH264Probe, "application/x-rtp"},
+                      OfferCase{"rtph264pay2", "rtph264pay", kH264Probe,
+                                "application/x-rtp,profile-level-id=(string)zz0000"},
+                      OfferCase{"rtph264pay2", "rtph264pay", kH264Probe,
+                                "application/x-rtp,profile-level-id=(string)42c015; "
+                                "application/x-rtp,profile-level-id=(string)640032"},
+                      OfferCase{"rtph265pay2", "rtph265pay", kH265Probe,
+                                "application/x-rtp,profile-id=(string)1,tier-flag=(string)0,"
+                                "level-id=(string)93"},
+                      OfferCase{"rtph265pay2", "rtph265pay", kH265Probe,
+                                "application/x-rtp,profile-id=(string)2,level-id=(string)120"},
+                      OfferCase{"rtph265pay2", "rtph265pay", kH265Probe,
+                                "application/x-rtp,tier-flag=(string)1"},
+                      OfferCase{"rtph265pay2", "rtph265pay", kH265Probe, "application/x-rtp"}));
+
+// A level above those rtph264pay 1.22 lists (it stops at 5.1) is offered too.
+TEST(SinkCapsOffer, H264Level52IsOfferedWithTheLowerOnes) {
+  const std::string ours =
+      offered("rtph264pay2", "application/x-rtp,profile-level-id=(string)640034", kH264Probe);
+  EXPECT_NE(ours.find("5.2"), std::string::npos) << ours;
+  EXPECT_NE(ours.find(" 1b,"), std::string::npos) << ours;
+}
+
+struct RunResult {
+  bool error = false;
+  std::string error_source;
+  std::string error_text;
+  guint packets = 0;
+  std::string profile_level_id;
+};
+
+GstFlowReturn count_sample(GstAppSink *sink, gpointer data) {
+  auto *r = static_cast<RunResult *>(data);
+  GstSample *s = gst_app_sink_pull_sample(sink);
+  if (!s) return GST_FLOW_ERROR;
+  if (r->profile_level_id.empty())
+    if (GstCaps *caps = gst_sample_get_caps(s))
+      if (const gchar *v =
+              gst_structure_get_string(gst_caps_get_structure(caps, 0), "profile-level-id"))
+        r->profile_level_id = v;
+  if (GstBufferList *l = gst_sample_get_buffer_list(s))
+    r->packets += gst_buffer_list_length(l);
+  else if (gst_sample_get_buffer(s))
+    ++r->packets;
+  gst_sample_unref(s);
+  return GST_FLOW_OK;
+}
+
+// Runs `desc` (ending in "appsink name=out") to EOS or error.
+RunResult run(const std::string &desc) {
+  RunResult r;
+  auto p = parse(desc);
+  if (!p) return r;
+  GstElement *out = gst_bin_get_by_name(GST_BIN(p.get()), "out");
+  GstAppSinkCallbacks cb{};
+  cb.new_sample = count_sample;
+  gst_app_sink_set_callbacks(GST_APP_SINK(out), &cb, &r, nullptr);
+  gst_object_unref(out);
+  gst_element_set_state(p.get(), GST_STATE_PLAYING);
+  GstBus *bus = gst_element_get_bus(p.get());
+  GstMessage *msg = gst_bus_timed_pop_filtered(
+      bus, 60 * GST_SECOND, static_cast<GstMessageType>(GST_MESSAGE_EOS | GST_MESSAGE_ERROR));
+  if (!msg) {
+    r.error = true;
+    r.error_text = "no EOS or error within 60 s";
+  } else if (GST_MESSAGE_TYPE(msg) == GST_MESSAGE_ERROR) {
+    GError *err = nullptr;
+    gchar *dbg = nullptr;
+    gst_message_parse_error(msg, &err, &dbg);
+    r.error = true;
+    r.error_source = GST_OBJECT_NAME(GST_MESSAGE_SRC(msg));
+    r.error_text = r.error_source + ": " + err->message + " (" + (dbg ? dbg : "") + ")";
+    g_error_free(err);
+    g_free(dbg);
+  }
+  if (msg) gst_message_unref(msg);
+  gst_object_unref(bus);
+  gst_element_set_state(p.get(), GST_STATE_NULL);
+  return r;
+}
+
+std::string encode_to(const std::string &pay, const std::string &rtp_caps,
+                      const std::string &raw = "") {
+  return "videotestsrc num-buffers=10 ! " + (raw.empty() ? "" : raw + " ! ") +
+         "videoconvert ! x264enc speed-preset=ultrafast ! h264parse ! " + pay +
+         " ! capsfilter caps=\"" + rtp_caps + "\" ! appsink name=out sync=false";
+}
+
+// The issue's report: the encoder must make what downstream asks for. Where
+// x264enc's choice (constrained baseline, preferred by both payloaders'
+// answer) then differs from an exact profile-level-id downstream, both
+// payloaders fail the same way.
+TEST(UpstreamNegotiation, X264encMakesTheProfileDownstreamAsksFor) {
+  for (const char *plid : {"42c015", "42e01f", "4d401f", "640028"}) {
+    SCOPED_TRACE(plid);
+    const std::string caps = std::string("application/x-rtp,profile-level-id=(string)") + plid;
+    const RunResult ours = run(encode_to("rtph264pay2", caps));
+    const RunResult theirs = run(encode_to("rtph264pay", caps));
+    EXPECT_EQ(ours.error, theirs.error)
+        << "ours: " << ours.error_text << "\ntheirs: " << theirs.error_text;
+    EXPECT_EQ(ours.profile_level_id, theirs.profile_level_id);
+    if (theirs.error) continue;
+    EXPECT_GT(ours.packets, 10u);
+    // Constrained baseline, as asked (the byte of profile_idc 66).
+    EXPECT_EQ(ours.profile_level_id.substr(0, 2), "42");
+  }
+  // The case of the report, which must work: x264enc alone would make High.
+  const RunResult cb =
+      run(encode_to("rtph264pay2", "application/x-rtp,profile-level-id=(string)42c015"));
+  EXPECT_FALSE(cb.error) << cb.error_text;
+  EXPECT_EQ(cb.profile_level_id.substr(0, 2), "42");
+}
+
+// A format the encoder cannot give in that profile (4:4:4 input, constrained
+// baseline asked): an error on the bus, as with rtph264pay, not a silent
+// pipeline that ends with no packets.
+TEST(UpstreamNegotiation, ImpossibleProfileIsAnErrorNotSilence) {
+  const std::string caps = "application/x-rtp,profile-level-id=(string)42c015";
+  const std::string raw = "video/x-raw,format=Y444";
+  const RunResult ours =
+      run("videotestsrc num-buffers=10 ! " + raw +
+          " ! x264enc speed-preset=ultrafast ! h264parse ! rtph264pay2 ! capsfilter caps=\"" +
+          caps + "\" ! appsink name=out sync=false");
+  const RunResult theirs =
+      run("videotestsrc num-buffers=10 ! " + raw +
+          " ! x264enc speed-preset=ultrafast ! h264parse ! rtph264pay ! capsfilter caps=\"" + caps +
+          "\" ! appsink name=out sync=false");
+  EXPECT_TRUE(theirs.error) << "reference: " << theirs.packets << " packets";
+  EXPECT_TRUE(ours.error) << "ours: " << ours.packets << " packets, no error";
+  EXPECT_EQ(ours.packets, 0u);
+}
+
+// Downstream takes no caps this payloader makes (packetization-mode 0, which
+// rtph264pay2 does not do): an error from the payloader that says so, not EOS
+// with nothing.
+TEST(UpstreamNegotiation, RefusedOutputCapsAreAnElementError) {
+  const RunResult ours =
+      run(encode_to("rtph264pay2 name=pay", "application/x-rtp,packetization-mode=(string)0"));
+  EXPECT_TRUE(ours.error) << "ours: " << ours.packets << " packets, no error";
+  EXPECT_EQ(ours.error_source, "pay") << ours.error_text;
+  EXPECT_EQ(ours.packets, 0u);
+}
+
+// Applications read the base classes' stats fields by name and type: every
+// field of the C element's `stats` is in ours, with the same type.
+TEST(StatsFields, SameNamesAndTypesAsGstPluginsGood) {
+  const std::pair<const char *, const char *> pairs[] = {
+      {"rtph264depay2", "rtph264depay"}, {"rtph265depay2", "rtph265depay"},
+      {"rtpg722depay2", "rtpg722depay"}, {"rtpg729depay2", "rtpg729depay"},
+      {"rtph264pay2", "rtph264pay"},     {"rtph265pay2", "rtph265pay"},
+      {"rtpg722pay2", "rtpg722pay"},     {"rtpg729pay2", "rtpg729pay"}};
+  for (const auto &[ours_name, ref_name] : pairs) {
+    SCOPED_TRACE(ours_name);
+    GstElement *ours = gst_element_factory_make(ours_name, nullptr);
+    GstElement *ref = gst_element_factory_make(ref_name, nullptr);
+    ASSERT_TRUE(ours && ref);
+    GstStructure *a = nullptr, *b = nullptr;
+    g_object_get(ours, "stats", &a, nullptr);
+    g_object_get(ref, "stats", &b, nullptr);
+    ASSERT_TRUE(a && b);
+    for (gint i = 0; i < gst_structure_n_fields(b); ++i) {
+      const gchar *field = gst_structure_nth_field_name(b, static_cast<guint>(i));
+      EXPECT_TRUE(gst_structure_has_field_typed(a, field, gst_structure_get_field_type(b, field)))
+          << field << " (" << g_type_name(gst_structure_get_field_type(b, field)) << ")";
+    }
+    gst_structure_free(a);
+    gst_structure_free(b);
+    gst_object_unref(ours);
+    gst_object_unref(ref);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char **argv) {
+  if (*SRTRTP_PLUGIN_DIR && !g_getenv("GST_PLUGIN_PATH")) {
+    g_setenv("GST_PLUGIN_PATH", SRTRTP_PLUGIN_DIR, TRUE);
+    if (*SRTRTP_REGISTRY) g_setenv("GST_REGISTRY", SRTRTP_REGISTRY, TRUE);
+  }
+  ::testing::InitGoogleTest(&argc, argv);
+  gst_init(&argc, &argv);
+  return RUN_ALL_TESTS();
+}
