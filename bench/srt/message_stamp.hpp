@@ -32,20 +32,36 @@ inline std::uint64_t read_stamp(std::span<const std::uint8_t> msg) {
   return head;
 }
 
-// What a receiver saw, in arrival order of indices.
+// What a receiver saw, in arrival order of indices. Memory is bounded: a ring
+// of bits for the indices between the oldest one still undecided and the
+// newest, grown from 4096 up to kMaxWindow; indices that fall out of it are
+// decided (seen or missing). A soak of hours must measure the transport's
+// memory, not this log's.
 class ArrivalLog {
  public:
+  // Far beyond any reordering a live transport delivers (its flow window).
+  static constexpr std::uint64_t kMaxWindow = std::uint64_t{1} << 16;
+
+  ArrivalLog() : bits_(kInitialWindow / 64, 0) {}
+
   void on_message(std::uint64_t index, double ms_since_start) {
-    if (index == UINT64_MAX) {
+    // A damaged message, or an index so far ahead that no sender made it.
+    if (index == UINT64_MAX || index > newest_ + kMaxJump) {
       ++damaged_;
       return;
     }
-    if (index >= seen_.size()) seen_.resize(index + 1 + 4096, false);
-    if (seen_[index]) {
+    if (index < base_) {  // decided long ago: received already, or given up
       ++duplicates_;
       return;
     }
-    seen_[index] = true;
+    make_room(index);
+    std::uint64_t &word = bits_[(index / 64) & (bits_.size() - 1)];
+    const std::uint64_t bit = std::uint64_t{1} << (index % 64);
+    if (word & bit) {
+      ++duplicates_;
+      return;
+    }
+    word |= bit;
     ++unique_;
     if (have_last_ && index < last_) ++reordered_;
     if (have_last_ && index > last_ + 1 && first_gap_ms_ < 0) first_gap_ms_ = ms_since_start;
@@ -53,6 +69,7 @@ class ArrivalLog {
       max_gap_ms_ = ms_since_start - last_ms_;
     last_ms_ = ms_since_start;
     last_ = index;
+    if (index > newest_) newest_ = index;
     have_last_ = true;
   }
   std::uint64_t unique() const { return unique_; }
@@ -62,15 +79,34 @@ class ArrivalLog {
   double first_gap_ms() const { return first_gap_ms_; }
   // Longest time between two consecutive new messages (the delivery stall).
   double max_gap_ms() const { return max_gap_ms_; }
-  // Missing indices below `sent`.
-  std::uint64_t missing(std::uint64_t sent) const {
-    std::uint64_t got = 0;
-    for (std::uint64_t i = 0; i < sent && i < seen_.size(); ++i) got += seen_[i] ? 1 : 0;
-    return sent - got;
-  }
+  // Missing indices below `sent` (the sender stamps 0 .. sent-1).
+  std::uint64_t missing(std::uint64_t sent) const { return sent > unique_ ? sent - unique_ : 0; }
 
  private:
-  std::vector<bool> seen_;
+  static constexpr std::uint64_t kInitialWindow = 4096;
+  static constexpr std::uint64_t kMaxJump = std::uint64_t{1} << 32;
+
+  std::uint64_t window() const { return bits_.size() * 64; }
+
+  // Grows the ring (while under kMaxWindow) or decides its oldest indices
+  // until `index` fits. Works in whole words: base_ stays a multiple of 64.
+  void make_room(std::uint64_t index) {
+    while (index >= base_ + window() && window() < kMaxWindow) grow();
+    while (index >= base_ + window()) {
+      bits_[(base_ / 64) & (bits_.size() - 1)] = 0;
+      base_ += 64;
+    }
+  }
+  void grow() {
+    std::vector<std::uint64_t> bigger(bits_.size() * 2, 0);
+    for (std::uint64_t w = base_ / 64; w < base_ / 64 + bits_.size(); ++w)
+      bigger[w & (bigger.size() - 1)] = bits_[w & (bits_.size() - 1)];
+    bits_.swap(bigger);
+  }
+
+  std::vector<std::uint64_t> bits_;
+  std::uint64_t base_ = 0;  // lowest index still in the ring
+  std::uint64_t newest_ = 0;
   std::uint64_t unique_ = 0, duplicates_ = 0, reordered_ = 0, damaged_ = 0;
   std::uint64_t last_ = 0;
   bool have_last_ = false;

@@ -53,6 +53,12 @@ void Connection::Impl::timers(TimePoint now) {
   }
   if (x.member) prune_member_losses();
   if (config.nakreport && x.naks.on_timer(now, !x.rcv_lost.empty())) {
+    // A repeat means a report or its retransmission was lost already: the
+    // path is dropping packets now, and a lost report costs a whole round of
+    // the latency. It goes twice (ours; libsrt sends one), as repeated
+    // retransmissions do; the sender's retransmit_allowed keeps the second
+    // copy from causing a second retransmission.
+    queue_nak(now, x.rcv_lost.ranges());
     queue_nak(now, x.rcv_lost.ranges());
   }
   if (x.snd_drop_threshold) {
