@@ -15,6 +15,13 @@
 
 namespace bench {
 
+// Runs `launch` (a pipeline ending in "appsink name=sink") to EOS and keeps
+// every buffer it delivers, with the caps of the first. Throws fc::Error.
+framecheck::EncodedStream capture(const std::string &launch);
+// G.729 for the payloaders, which do not decode: `buffers` buffers of
+// `frames_per_buffer` 10-byte frames (10 ms each) of pseudo-random bits.
+framecheck::EncodedStream synth_g729(int buffers, int frames_per_buffer);
+
 // Registers "benchpassthrough": an element that pushes every input buffer out
 // unchanged, so a run with it costs the harness plus one element hop (a chain
 // call in, a pad push out) and nothing else: the baseline.

@@ -160,81 +160,8 @@ Input as_received(const bench::Output &packets) {
   return in;
 }
 
-// Runs `launch` (a pipeline ending in "appsink name=sink") to EOS and keeps
-// every buffer it delivers, with the caps of the first. Throws fc::Error.
-fc::EncodedStream capture(const std::string &launch) {
-  GError *err = nullptr;
-  fc::PipelinePtr p(gst_parse_launch(launch.c_str(), &err));
-  if (!p || err) {
-    const std::string m = err ? err->message : "cannot build pipeline";
-    g_clear_error(&err);
-    throw fc::Error(launch + ": " + m);
-  }
-  fc::ObjectPtr<GstElement> sink(gst_bin_get_by_name(GST_BIN(p.get()), "sink"));
-  if (!sink) throw fc::Error(launch + ": no appsink named sink");
-  if (gst_element_set_state(p.get(), GST_STATE_PLAYING) == GST_STATE_CHANGE_FAILURE) {
-    throw fc::Error(launch + ": cannot start");
-  }
-  fc::EncodedStream s;
-  GstClockTime first = GST_CLOCK_TIME_NONE, end = 0;
-  while (GstSample *raw =
-             gst_app_sink_try_pull_sample(GST_APP_SINK(sink.get()), 300 * GST_SECOND)) {
-    fc::SamplePtr sample(raw);
-    if (!s.caps) s.caps.reset(gst_caps_ref(gst_sample_get_caps(raw)));
-    GstBuffer *b = gst_sample_get_buffer(raw);
-    if (!b) continue;
-    if (GST_BUFFER_PTS_IS_VALID(b)) {
-      if (!GST_CLOCK_TIME_IS_VALID(first)) first = GST_BUFFER_PTS(b);
-      GstClockTime e = GST_BUFFER_PTS(b);
-      if (GST_BUFFER_DURATION_IS_VALID(b)) e += GST_BUFFER_DURATION(b);
-      end = std::max(end, e);
-    }
-    s.bytes += gst_buffer_get_size(b);
-    ++s.frames;
-    s.buffers.emplace_back(gst_buffer_ref(b));
-  }
-  fc::ObjectPtr<GstBus> bus(gst_element_get_bus(p.get()));
-  fc::MessagePtr msg(gst_bus_pop_filtered(bus.get(), GST_MESSAGE_ERROR));
-  if (msg) {
-    GError *e = nullptr;
-    gst_message_parse_error(msg.get(), &e, nullptr);
-    const std::string m = e ? e->message : "error";
-    g_clear_error(&e);
-    throw fc::Error(launch + ": " + m);
-  }
-  if (!gst_app_sink_is_eos(GST_APP_SINK(sink.get()))) throw fc::Error(launch + ": timed out");
-  if (s.buffers.empty() || !s.caps) throw fc::Error(launch + ": no output");
-  s.duration = GST_CLOCK_TIME_IS_VALID(first) && end > first ? end - first : 0;
-  return s;
-}
-
-// G.729 for the payloaders, which do not decode: `buffers` buffers of
-// `frames_per_buffer` 10-byte frames (10 ms each) of pseudo-random bits.
-fc::EncodedStream synth_g729(int buffers, int frames_per_buffer) {
-  fc::EncodedStream s;
-  s.caps.reset(gst_caps_from_string("audio/G729,rate=(int)8000,channels=(int)1"));
-  std::uint32_t x = 0x12345678u;
-  const GstClockTime frame_ns = 10 * GST_MSECOND;
-  const gsize size = static_cast<gsize>(frames_per_buffer) * 10;
-  for (int i = 0; i < buffers; ++i) {
-    GstBuffer *b = gst_buffer_new_allocate(nullptr, size, nullptr);
-    GstMapInfo map;
-    gst_buffer_map(b, &map, GST_MAP_WRITE);
-    for (gsize k = 0; k < size; ++k) {
-      x = x * 1664525u + 1013904223u;
-      map.data[k] = static_cast<guint8>(x >> 24);
-    }
-    gst_buffer_unmap(b, &map);
-    GST_BUFFER_PTS(b) = static_cast<GstClockTime>(i) * frames_per_buffer * frame_ns;
-    GST_BUFFER_DURATION(b) = static_cast<GstClockTime>(frames_per_buffer) * frame_ns;
-    if (i == 0) GST_BUFFER_FLAG_SET(b, GST_BUFFER_FLAG_DISCONT);
-    s.buffers.emplace_back(b);
-    s.bytes += size;
-    ++s.frames;
-  }
-  s.duration = static_cast<GstClockTime>(buffers) * frames_per_buffer * frame_ns;
-  return s;
-}
+using bench::capture;
+using bench::synth_g729;
 
 struct RunResult {
   double cpu_ns = 0;          // this thread

@@ -14,7 +14,8 @@ namespace srtrtp {
 
 class PacketBlock {
  public:
-  static constexpr gsize kDefaultSize = 64 * 1024;
+  static constexpr gsize kDefaultSize = 64 * 1024;  // the largest block asked for
+  static constexpr gsize kMinSize = 2 * 1024;
 
   static PacketBlock *create(gsize capacity) {
     void *mem = g_malloc(sizeof(PacketBlock) + capacity);
@@ -29,6 +30,7 @@ class PacketBlock {
   }
 
   gsize available() const { return capacity_ - used_; }
+  gsize capacity() const { return capacity_; }
   // Start of the next packet's bytes.
   guint8 *next() { return data() + used_; }
   // Wraps the next `size` bytes as a memory of their own and moves past them.

@@ -85,7 +85,9 @@ struct BasePayState {
   // that a peer insisting on them accepts ours.
   std::unique_ptr<GstStructure, StructureFree> peer_ptime_fields;
 
-  srtrtp::PacketBlock *block = nullptr;  // where the next packets are written
+  srtrtp::PacketBlock *block = nullptr;              // where the next packets are written
+  gsize block_hint = srtrtp::PacketBlock::kMinSize;  // size of the next block
+  gsize input_bytes = 0;                             // carved for the current input
 
   BasePayState() = default;
   BasePayState(const BasePayState &) = delete;
@@ -314,7 +316,7 @@ PayloadWriter::~PayloadWriter() {
 static void reserve(BasePayState &s, gsize size) {
   if (s.block && s.block->available() >= size) return;
   if (s.block) srtrtp::PacketBlock::unref(s.block);
-  s.block = srtrtp::PacketBlock::create(std::max(srtrtp::PacketBlock::kDefaultSize, size));
+  s.block = srtrtp::PacketBlock::create(std::max(s.block_hint, size));
 }
 
 std::span<std::uint8_t> PayloadWriter::begin_packet(std::size_t payload_size) {
@@ -339,6 +341,7 @@ GstMemory *PayloadWriter::header_memory(gsize size, gsize payload_size, bool mar
   s.bytes += payload_size;
   ++s.packets;
   s.last_rtp_time = rtp_time_;
+  s.input_bytes += size;
   return s.block->take(size);
 }
 
@@ -386,9 +389,25 @@ void PayloadWriter::queue(GstBuffer *buffer, bool marker) {
   gst_buffer_list_add(list_, buffer);
 }
 
+// An input's packets are carved: the next block is sized for about two
+// inputs like it, and a stream keeps a block between inputs only when it is
+// small (audio), so that an idle stream holds a few KiB, not a video frame's.
+static void end_input(BasePayState &s) {
+  constexpr gsize kKeep = 4 * 1024;
+  gsize hint = srtrtp::PacketBlock::kMinSize;
+  while (hint < 2 * s.input_bytes && hint < srtrtp::PacketBlock::kDefaultSize) hint *= 2;
+  s.block_hint = hint;
+  s.input_bytes = 0;
+  if (s.block && s.block->capacity() > kKeep) {
+    srtrtp::PacketBlock::unref(s.block);  // its packets keep it while they live
+    s.block = nullptr;
+  }
+}
+
 GstFlowReturn PayloadWriter::push() {
-  if (!first_ && !list_) return GST_FLOW_OK;
   BasePayState &s = state_of(pay_);
+  end_input(s);
+  if (!first_ && !list_) return GST_FLOW_OK;
   s.discont = false;
   s.last_pts = pts_;
   s.timer.done();

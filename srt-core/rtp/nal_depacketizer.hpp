@@ -76,6 +76,14 @@ class Depacketizer {
   }
 
   void reset();
+  // Frees the reassembly buffer between fragmented units (their bytes were
+  // copied out), remembering its size for the next one: an idle stream then
+  // keeps no unit's worth of memory. Unfragmented streams never allocate it.
+  void release_storage() {
+    if (fu_active_ || fu_buf_.capacity() == 0) return;
+    fu_hint_ = fu_buf_.capacity();
+    std::vector<std::uint8_t>().swap(fu_buf_);
+  }
   bool fu_pending() const { return fu_active_; }
   const DepacketizerStats &stats() const { return stats_; }
   DepacketizerStats &stats() { return stats_; }
@@ -115,6 +123,7 @@ class Depacketizer {
   std::uint32_t fu_timestamp_ = 0;
   std::optional<std::uint16_t> fu_don_;
   std::vector<std::uint8_t> fu_buf_;
+  std::size_t fu_hint_ = 0;  // capacity of the last reassembled unit
   std::vector<RecoveredNal> out_;
 };
 

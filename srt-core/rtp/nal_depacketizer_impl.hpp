@@ -74,6 +74,7 @@ DepayResult Depacketizer<Traits, Codec>::parse_fu(ByteSpan payload, std::uint32_
     fu_don_ =
         don_size ? std::optional<std::uint16_t>(load_be16(&payload[kFuHeader])) : std::nullopt;
     // The unit's header: the payload header's fields with the FU header's type.
+    if (fu_buf_.capacity() < fu_hint_) fu_buf_.reserve(fu_hint_);
     fu_buf_.resize(Traits::kHeaderSize);
     Traits::with_type(payload.data(), inner, fu_buf_.data());
   } else {

@@ -166,6 +166,7 @@ class Depayloader {
     bool keyframe, discont, au_end;
   };
   std::vector<std::uint8_t> out_bytes_;
+  std::size_t out_hint_ = 0;  // capacity of the last access unit handed over
   std::vector<Pending> out_;
 };
 

@@ -71,8 +71,9 @@ Depayloader<Traits, ParamSets, Depack>::take_output_storage(const DepayOutput &o
     return std::nullopt;
   std::vector<std::uint8_t> taken;
   taken.swap(out_bytes_);
-  // The next access unit is likely about as large as this one.
-  out_bytes_.reserve(taken.capacity());
+  // The next access unit is likely about as large as this one: reserved when
+  // it starts, so that an idle stream holds no access unit's worth of memory.
+  out_hint_ = taken.capacity();
   carry_start_ = 0;
   return taken;
 }
@@ -121,6 +122,7 @@ DepayResult Depayloader<Traits, ParamSets, Depack>::push_impl(ByteSpan payload,
           on_nal(n.data, n.rtp_timestamp);
         }
       });
+  depacketizer_.release_storage();  // its units are copied out by now
   check_drops();
   if (reorder_.stats().late != late_before) note_loss();
   // With DONs the marker follows transmission order, not decoding order.
@@ -195,6 +197,7 @@ void Depayloader<Traits, ParamSets, Depack>::append_nal(ByteSpan nal) {
     if (waiting_keyframe_) return;
   }
   const bool first = out_bytes_.size() == carry_start_;
+  if (out_bytes_.capacity() == 0) out_bytes_.reserve(out_hint_);
   const bool lengths = shape_.length_prefixed;
   std::uint8_t prefix[detail::kPrefixLen];
   store_be32(prefix, lengths ? static_cast<std::uint32_t>(nal.size()) : 1u);
