@@ -1,6 +1,7 @@
 #!/bin/sh
 # Builds (if needed) and runs every benchmark, printing their tables:
-# bench-rtp (our RTP elements against gst-plugins-good's) and bench-srt (our
+# bench-rtp (our RTP elements against gst-plugins-good's, CPU per packet) and
+# bench-rtp-memory (the same pairs, memory per stream), and bench-srt (our
 # SRT transport against Debian's libsrt, and bonding against libsrt built
 # with bonding).
 #   bench/run.sh                       # both, default settings (a few minutes)
@@ -27,7 +28,7 @@ bond_peer=
 if grep -q '^build bench/srt/bench-srt-libsrt-bond:' "$builddir/build.ninja"; then
   bond_peer=bench/srt/bench-srt-libsrt-bond
 fi
-ninja -C "$builddir" bench/bench-rtp bench/srt/bench-srt $bond_peer gst/libgstsrtrtp.so tools/linkemu/srt-linkemu
+ninja -C "$builddir" bench/bench-rtp bench/bench-rtp-memory bench/srt/bench-srt $bond_peer gst/libgstsrtrtp.so tools/linkemu/srt-linkemu
 
 # The plugin from this build tree, with a private registry.
 GST_PLUGIN_PATH="$builddir/gst"
@@ -36,5 +37,8 @@ export GST_PLUGIN_PATH GST_REGISTRY
 if [ "$which" = metrics ]; then
   exec python3 "$root/bench/metrics_cost.py" "$builddir/bench/bench-rtp" "$@"
 fi
-if [ "$which" != srt ]; then "$builddir/bench/bench-rtp" "$@"; fi
+if [ "$which" != srt ]; then
+  "$builddir/bench/bench-rtp" "$@"
+  "$builddir/bench/bench-rtp-memory"
+fi
 if [ "$which" != rtp ]; then "$builddir/bench/srt/bench-srt" "$@"; fi
