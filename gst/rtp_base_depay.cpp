@@ -21,10 +21,11 @@ GST_DEBUG_CATEGORY_STATIC(base_depay_debug);
 
 namespace {
 
-enum { PROP_0, PROP_STATS };
+enum { PROP_0, PROP_STATS, PROP_MAX_REORDER };
 
-// A backwards jump larger than this is a sender restart, not a late packet.
-constexpr int kMaxMisorder = 1000;
+// max-reorder as GstRTPBaseDepayload has it: a backwards jump larger than
+// this is a sender restart, not a late packet.
+constexpr int kDefaultMaxReorder = 100;
 // Payloads up to this size from packets held elsewhere are copied into reused
 // buffers instead of shared (audio packets: 20-320 bytes).
 constexpr guint kCopyMax = 512;
@@ -36,6 +37,8 @@ struct BaseDepayState {
   bool need_segment = false;
   bool have_seq = false;
   guint16 next_seq = 0;
+  guint32 last_ssrc = 0;
+  std::atomic<int> max_reorder{kDefaultMaxReorder};  // set from any thread
   bool discont = true;
   // Latest packet with a valid PTS anchors RTP time -> PTS.
   GstClockTime anchor_pts = GST_CLOCK_TIME_NONE;
@@ -441,9 +444,11 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
   s.bytes += gst_buffer_get_size(buffer);
   const guint16 seq = parsed->header.sequence;
   bool lost = GST_BUFFER_IS_DISCONT(buffer);
-  if (s.have_seq) {
+  if (s.have_seq && parsed->header.ssrc != s.last_ssrc) {
+    lost = true;  // a new sender (or a restarted one): nothing of it is late
+  } else if (s.have_seq) {
     const auto delta = static_cast<gint16>(static_cast<guint16>(seq - s.next_seq));
-    if (delta < 0 && delta >= -kMaxMisorder) {
+    if (delta < 0 && -delta <= s.max_reorder.load(std::memory_order_relaxed)) {
       // Duplicate or too late to use: earlier output already went past it.
       ++s.dropped_late;
       GST_DEBUG_OBJECT(self, "dropping late/duplicate packet %u (expected %u)", seq, s.next_seq);
@@ -460,6 +465,7 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
     }
   }
   s.have_seq = true;
+  s.last_ssrc = parsed->header.ssrc;
   s.next_seq = static_cast<guint16>(seq + 1);
   s.last_seq = seq;
   s.last_rtp = parsed->header.timestamp;
@@ -603,10 +609,25 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
   return st;
 }
 
+static void base_depay_set_property(GObject *object, guint id, const GValue *value,
+                                    GParamSpec *pspec) {
+  switch (id) {
+    case PROP_MAX_REORDER:
+      state_of(GST_SRT_RTP_BASE_DEPAY(object)).max_reorder = g_value_get_int(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
+  }
+}
+
 static void base_depay_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
   switch (id) {
     case PROP_STATS:
       g_value_take_boxed(value, make_stats(GST_SRT_RTP_BASE_DEPAY(object)));
+      break;
+    case PROP_MAX_REORDER:
+      g_value_set_int(value, state_of(GST_SRT_RTP_BASE_DEPAY(object)).max_reorder);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -647,6 +668,7 @@ static void base_depay_finalize(GObject *object) {
 static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass) {
   GST_DEBUG_CATEGORY_INIT(base_depay_debug, "srtrtpbasedepay", 0, "srtrtp depayloader base");
   auto *gobject_class = G_OBJECT_CLASS(klass);
+  gobject_class->set_property = base_depay_set_property;
   gobject_class->get_property = base_depay_get_property;
   gobject_class->finalize = base_depay_finalize;
   GST_ELEMENT_CLASS(klass)->change_state = base_depay_change_state;
@@ -654,6 +676,12 @@ static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass) {
       gobject_class, PROP_STATS,
       g_param_spec_boxed("stats", "Statistics", "Various statistics", GST_TYPE_STRUCTURE,
                          static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property(
+      gobject_class, PROP_MAX_REORDER,
+      g_param_spec_int("max-reorder", "Max Reorder",
+                       "Max seqnum reorder before assuming sender has restarted", 0, G_MAXINT,
+                       kDefaultMaxReorder,
+                       static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_DEPAY, static_cast<GstPluginAPIFlags>(0));
 }
 

@@ -1,14 +1,17 @@
-// Drop-in checks against gst-plugins-good: upstream caps negotiation of
+// Drop-in checks against gst-plugins-good: max-reorder decisions on the same
+// packets, upstream caps negotiation of
 // rtph264pay2/rtph265pay2 against rtph264pay/rtph265pay (the caps each
 // payloader's sink pad offers for the same downstream RTP caps, and whole
 // x264enc pipelines where downstream asks for a profile the encoder must then
 // produce), and the stats fields applications read.
 #include <gst/app/gstappsink.h>
+#include <gst/check/gstharness.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #ifndef SRTRTP_PLUGIN_DIR
 #define SRTRTP_PLUGIN_DIR ""
@@ -258,6 +261,70 @@ TEST(StatsFields, SameNamesAndTypesAsGstPluginsGood) {
     gst_structure_free(b);
     gst_object_unref(ours);
     gst_object_unref(ref);
+  }
+}
+
+// max-reorder on the same packets: what each depayloader drops as late and
+// what it takes as a restarted sender. G.722: one packet, one output buffer,
+// whose first payload byte names the packet.
+std::vector<int> depay_outputs(const char *element, int max_reorder,
+                               const std::vector<std::pair<guint16, guint32>> &packets) {
+  GstHarness *h = gst_harness_new(element);
+  if (max_reorder >= 0) g_object_set(h->element, "max-reorder", max_reorder, nullptr);
+  gst_harness_set_src_caps_str(h,
+                               "application/x-rtp,media=audio,clock-rate=8000,"
+                               "encoding-name=G722,payload=9");
+  for (std::size_t i = 0; i < packets.size(); ++i) {
+    guint8 pkt[12 + 160] = {0x80, 9};
+    pkt[2] = static_cast<guint8>(packets[i].first >> 8);
+    pkt[3] = static_cast<guint8>(packets[i].first);
+    const guint32 ts = static_cast<guint32>(160 * packets[i].first);
+    for (int k = 0; k < 4; ++k) pkt[4 + k] = static_cast<guint8>(ts >> (24 - 8 * k));
+    for (int k = 0; k < 4; ++k) pkt[8 + k] = static_cast<guint8>(packets[i].second >> (24 - 8 * k));
+    pkt[12] = static_cast<guint8>(i);
+    GstBuffer *b = gst_buffer_new_memdup(pkt, sizeof pkt);
+    GST_BUFFER_PTS(b) = i * 20 * GST_MSECOND;
+    gst_harness_push(h, b);
+  }
+  std::vector<int> out;
+  while (GstBuffer *b = gst_harness_try_pull(h)) {
+    guint8 first = 0;
+    gst_buffer_extract(b, 0, &first, 1);
+    out.push_back(first);
+    gst_buffer_unref(b);
+  }
+  gst_harness_teardown(h);
+  return out;
+}
+
+TEST(MaxReorder, SameLateAndRestartDecisionsAsGstPluginsGood) {
+  constexpr guint32 kSsrc = 0x11223344;
+  // In order; 5 back (a duplicate's distance); 3 back; 94 back; 101 back
+  // (beyond the default); a jump far back (restart); a new SSRC going back.
+  const std::vector<std::pair<guint16, guint32>> packets = {
+      {1000, kSsrc}, {1001, kSsrc}, {1002, kSsrc},    {997, kSsrc},    {1003, kSsrc}, {1001, kSsrc},
+      {1004, kSsrc}, {911, kSsrc},  {1005, kSsrc},    {905, kSsrc},    {906, kSsrc},  {907, kSsrc},
+      {100, kSsrc},  {101, kSsrc},  {50, 0x55667788}, {51, 0x55667788}};
+  for (int max_reorder : {-1, 0, 3, 50, 100, 200, 40000}) {
+    SCOPED_TRACE("max-reorder " + std::to_string(max_reorder));
+    const std::vector<int> ours = depay_outputs("rtpg722depay2", max_reorder, packets);
+    const std::vector<int> theirs = depay_outputs("rtpg722depay", max_reorder, packets);
+    EXPECT_EQ(ours, theirs);
+    EXPECT_FALSE(ours.empty());
+  }
+}
+
+TEST(MaxReorder, PropertyAsGstPluginsGoodOnEveryDepayloader) {
+  for (const char *name : {"rtph264depay2", "rtph265depay2", "rtpg722depay2", "rtpg729depay2"}) {
+    SCOPED_TRACE(name);
+    GstElement *e = gst_element_factory_make(name, nullptr);
+    ASSERT_TRUE(e);
+    GParamSpec *p = g_object_class_find_property(G_OBJECT_GET_CLASS(e), "max-reorder");
+    ASSERT_TRUE(p && G_IS_PARAM_SPEC_INT(p));
+    EXPECT_EQ(G_PARAM_SPEC_INT(p)->default_value, 100);
+    EXPECT_EQ(G_PARAM_SPEC_INT(p)->minimum, 0);
+    EXPECT_EQ(G_PARAM_SPEC_INT(p)->maximum, G_MAXINT);
+    gst_object_unref(e);
   }
 }
 
