@@ -11,13 +11,14 @@
 #   bench/run.sh srt --only=cpu,loss   # see the header of bench/srt/bench_srt.cpp
 #   BUILDDIR=build-rel bench/run.sh --quick
 #   bench/run.sh metrics --only=g722,h264  # srtrtp-metrics off / on (bench/metrics_cost.py)
+#   bench/run.sh metrics-srt --rounds 5    # the same for srtbondsink/srtbondsrc (metrics_cost_srt.py)
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$root/build}
 case $builddir in /*) ;; *) builddir=$(pwd)/$builddir ;; esac
 
 which=all
-case ${1:-} in rtp | srt | metrics) which=$1 && shift ;; esac
+case ${1:-} in rtp | srt | metrics | metrics-srt) which=$1 && shift ;; esac
 
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$root"
@@ -34,6 +35,9 @@ ninja -C "$builddir" bench/bench-rtp bench/bench-rtp-memory bench/srt/bench-srt 
 GST_PLUGIN_PATH="$builddir/gst"
 GST_REGISTRY="$builddir/registry.bin"
 export GST_PLUGIN_PATH GST_REGISTRY
+if [ "$which" = metrics-srt ]; then
+  exec python3 "$root/bench/metrics_cost_srt.py" "$@"
+fi
 if [ "$which" = metrics ]; then
   exec python3 "$root/bench/metrics_cost.py" "$builddir/bench/bench-rtp" "$@"
 fi
