@@ -411,6 +411,11 @@ GstFlowReturn PayloadWriter::push() {
   s.discont = false;
   s.last_pts = pts_;
   s.timer.done();
+  if (first_ && always_list_) {
+    list_ = gst_buffer_list_new_sized(1);
+    gst_buffer_list_add(list_, first_);
+    first_ = nullptr;
+  }
   if (first_) {
     GstBuffer *buffer = first_;
     first_ = nullptr;

@@ -90,6 +90,8 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   void wrap_packet(GstBuffer *payload, bool marker);
   // The next packet is the first after a discontinuity (DISCONT flag).
   void set_discont() { discont_ = true; }
+  // Push even a lone packet in a GstBufferList (the buffer-list property).
+  void set_always_list(bool on) { always_list_ = on; }
   guint packets() const { return first_ ? 1 : list_ ? gst_buffer_list_length(list_) : 0; }
   // Pushes the collected packets downstream as one GstBufferList.
   GstFlowReturn push();
@@ -106,6 +108,7 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   GstClockTime pts_;
   guint32 rtp_time_;
   bool discont_;
+  bool always_list_ = false;
 };
 
 }  // namespace srtrtp

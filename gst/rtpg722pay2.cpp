@@ -4,6 +4,7 @@
 // An input buffer of exactly one packet is sent without copying its bytes.
 #include <gst/gst.h>
 
+#include <atomic>
 #include <cstring>
 
 #include "buffer_bytes.hpp"
@@ -25,7 +26,10 @@ struct PayState {
   audio::FramePayloader core{g722::kFormat};
   audio::PtimeSettings applied{};
   bool configured = false;
+  std::atomic<bool> buffer_list{false};  // rtpg722pay's buffer-list, set from any thread
 };
+
+enum { PROP_0, PROP_BUFFER_LIST };
 
 }  // namespace
 
@@ -142,6 +146,7 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
       s.core.needs_rtp_time() ? gst_srt_rtp_base_pay_rtp_time(base, pts) : 0,
       GST_BUFFER_IS_DISCONT(buffer)};
   srtrtp::PayloadWriter writer(base, pts, t.rtp_time);
+  writer.set_always_list(s.buffer_list.load(std::memory_order_relaxed));
   if (!cut(s, buffer, t, writer)) return GST_FLOW_ERROR;
   return writer.push();
 }
@@ -149,6 +154,7 @@ static GstFlowReturn pay_handle_buffer(GstSrtRtpBasePay *base, GstBuffer *buffer
 static GstFlowReturn pay_drain(GstSrtRtpBasePay *base) {
   PayState &s = *SELF(base)->state;
   srtrtp::PayloadWriter writer(base, GST_CLOCK_TIME_NONE);
+  writer.set_always_list(s.buffer_list.load(std::memory_order_relaxed));
   s.core.drain([&writer](const audio::AudioPacket &p) { write_packet(writer, p); });
   return writer.push();
 }
@@ -163,6 +169,20 @@ static void pay_add_stats(GstSrtRtpBasePay *base, GstStructure *st) {
                     c.disconts, nullptr);
 }
 
+static void pay_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
+  if (id == PROP_BUFFER_LIST)
+    SELF(object)->state->buffer_list = g_value_get_boolean(value);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+}
+
+static void pay_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
+  if (id == PROP_BUFFER_LIST)
+    g_value_set_boolean(value, SELF(object)->state->buffer_list);
+  else
+    G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+}
+
 static void pay_finalize(GObject *object) {
   delete SELF(object)->state;
   SELF(object)->state = nullptr;
@@ -174,6 +194,13 @@ static void gst_srt_rtp_g722_pay2_class_init(GstSrtRtpG722Pay2Class *klass) {
   auto *element_class = GST_ELEMENT_CLASS(klass);
   auto *pay_class = reinterpret_cast<GstSrtRtpBasePayClass *>(klass);
   G_OBJECT_CLASS(klass)->finalize = pay_finalize;
+  G_OBJECT_CLASS(klass)->set_property = pay_set_property;
+  G_OBJECT_CLASS(klass)->get_property = pay_get_property;
+  // As rtpg722pay (GstRTPBaseAudioPayload): every output in a buffer list.
+  g_object_class_install_property(
+      G_OBJECT_CLASS(klass), PROP_BUFFER_LIST,
+      g_param_spec_boolean("buffer-list", "Buffer List", "Use Buffer Lists", FALSE,
+                           static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   pay_class->set_caps = pay_set_caps;
   pay_class->handle_buffer = pay_handle_buffer;
   pay_class->drain = pay_drain;
