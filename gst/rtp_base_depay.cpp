@@ -3,8 +3,10 @@
 // header parsed once on a mapped span and outputs pushed as lists.
 #include "rtp_base_depay.hpp"
 
+#include <gst/rtp/gstrtpmeta.h>
 #include <gst/video/video.h>
 
+#include <array>
 #include <atomic>
 #include <cstring>
 #include <memory>
@@ -21,7 +23,7 @@ GST_DEBUG_CATEGORY_STATIC(base_depay_debug);
 
 namespace {
 
-enum { PROP_0, PROP_STATS, PROP_MAX_REORDER };
+enum { PROP_0, PROP_STATS, PROP_MAX_REORDER, PROP_SOURCE_INFO };
 
 // max-reorder as GstRTPBaseDepayload has it: a backwards jump larger than
 // this is a sender restart, not a late packet.
@@ -39,6 +41,11 @@ struct BaseDepayState {
   guint16 next_seq = 0;
   guint32 last_ssrc = 0;
   std::atomic<int> max_reorder{kDefaultMaxReorder};  // set from any thread
+  std::atomic<bool> source_info{false};              // GstRTPSourceMeta on outputs
+  // The packet being handled: its SSRC and CSRCs, for source-info.
+  guint32 in_ssrc = 0;
+  std::array<guint, 15> in_csrcs{};
+  guint in_csrc_count = 0;
   bool discont = true;
   // Latest packet with a valid PTS anchors RTP time -> PTS.
   GstClockTime anchor_pts = GST_CLOCK_TIME_NONE;
@@ -146,6 +153,16 @@ void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, gu
   buffer = gst_buffer_make_writable(buffer);
   GST_BUFFER_PTS(buffer) = pts_for(s, rtp_time);
   GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+  if (s.source_info.load(std::memory_order_relaxed)) {
+    // As GstRTPBaseDepayload: the sources of the packet being handled.
+    GstRTPSourceMeta *meta = gst_buffer_get_rtp_source_meta(buffer);
+    if (!meta)
+      meta = gst_buffer_add_rtp_source_meta(buffer, &s.in_ssrc, nullptr, 0);
+    else
+      gst_rtp_source_meta_set_ssrc(meta, &s.in_ssrc);
+    if (meta && s.in_csrc_count > 0)
+      gst_rtp_source_meta_append_csrc(meta, s.in_csrcs.data(), s.in_csrc_count);
+  }
   if (s.discont) {
     GST_BUFFER_FLAG_SET(buffer, GST_BUFFER_FLAG_DISCONT);
     s.discont = false;
@@ -442,6 +459,14 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
   }
   ++s.packets;
   s.bytes += gst_buffer_get_size(buffer);
+  if (s.source_info.load(std::memory_order_relaxed)) {
+    s.in_ssrc = parsed->header.ssrc;
+    s.in_csrc_count = parsed->header.csrc_count;
+    guint8 raw[15 * 4];
+    const gsize got = gst_buffer_extract(buffer, 12, raw, 4 * s.in_csrc_count);
+    s.in_csrc_count = static_cast<guint>(got / 4);
+    for (guint i = 0; i < s.in_csrc_count; ++i) s.in_csrcs[i] = GST_READ_UINT32_BE(raw + 4 * i);
+  }
   const guint16 seq = parsed->header.sequence;
   bool lost = GST_BUFFER_IS_DISCONT(buffer);
   if (s.have_seq && parsed->header.ssrc != s.last_ssrc) {
@@ -615,6 +640,9 @@ static void base_depay_set_property(GObject *object, guint id, const GValue *val
     case PROP_MAX_REORDER:
       state_of(GST_SRT_RTP_BASE_DEPAY(object)).max_reorder = g_value_get_int(value);
       break;
+    case PROP_SOURCE_INFO:
+      state_of(GST_SRT_RTP_BASE_DEPAY(object)).source_info = g_value_get_boolean(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -628,6 +656,9 @@ static void base_depay_get_property(GObject *object, guint id, GValue *value, GP
       break;
     case PROP_MAX_REORDER:
       g_value_set_int(value, state_of(GST_SRT_RTP_BASE_DEPAY(object)).max_reorder);
+      break;
+    case PROP_SOURCE_INFO:
+      g_value_set_boolean(value, state_of(GST_SRT_RTP_BASE_DEPAY(object)).source_info);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -682,6 +713,11 @@ static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass) {
                        "Max seqnum reorder before assuming sender has restarted", 0, G_MAXINT,
                        kDefaultMaxReorder,
                        static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property(
+      gobject_class, PROP_SOURCE_INFO,
+      g_param_spec_boolean("source-info", "RTP source information",
+                           "Add RTP source information as buffer meta", FALSE,
+                           static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_DEPAY, static_cast<GstPluginAPIFlags>(0));
 }
 

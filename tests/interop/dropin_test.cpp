@@ -6,6 +6,7 @@
 // produce), and the stats fields applications read.
 #include <gst/app/gstappsink.h>
 #include <gst/check/gstharness.h>
+#include <gst/rtp/gstrtpmeta.h>
 #include <gst/gst.h>
 #include <gtest/gtest.h>
 
@@ -331,6 +332,51 @@ TEST(MaxReorder, PropertyAsGstPluginsGoodOnEveryDepayloader) {
   }
 }
 
+// source-info on the depayloaders: the packet's SSRC and CSRCs as
+// GstRTPSourceMeta on each output, as GstRTPBaseDepayload does.
+std::vector<std::vector<guint32>> source_metas(const char *element, bool on) {
+  GstHarness *h = gst_harness_new(element);
+  g_object_set(h->element, "source-info", on, nullptr);
+  gst_harness_set_src_caps_str(h,
+                               "application/x-rtp,media=audio,clock-rate=8000,"
+                               "encoding-name=G722,payload=9");
+  std::vector<std::vector<guint32>> out;
+  for (guint cc = 0; cc < 4; ++cc) {
+    std::vector<guint8> pkt(12 + 4 * cc + 160, 0);
+    pkt[0] = static_cast<guint8>(0x80 | cc);
+    pkt[1] = 9;
+    pkt[3] = static_cast<guint8>(cc);
+    GST_WRITE_UINT32_BE(&pkt[4], 160 * cc);
+    GST_WRITE_UINT32_BE(&pkt[8], 0xa0b0c0d0u + cc);
+    for (guint i = 0; i < cc; ++i) GST_WRITE_UINT32_BE(&pkt[12 + 4 * i], 0x1000u * (cc + 1) + i);
+    GstBuffer *b = gst_buffer_new_memdup(pkt.data(), pkt.size());
+    GST_BUFFER_PTS(b) = cc * 20 * GST_MSECOND;
+    gst_harness_push(h, b);
+  }
+  while (GstBuffer *b = gst_harness_try_pull(h)) {
+    std::vector<guint32> ids;  // SSRC, then CSRCs; empty: no meta
+    if (GstRTPSourceMeta *m = gst_buffer_get_rtp_source_meta(b)) {
+      ids.push_back(m->ssrc_valid ? m->ssrc : 0);
+      for (guint i = 0; i < m->csrc_count; ++i) ids.push_back(m->csrc[i]);
+    }
+    out.push_back(ids);
+    gst_buffer_unref(b);
+  }
+  gst_harness_teardown(h);
+  return out;
+}
+
+TEST(SourceInfo, SameMetaAsGstPluginsGood) {
+  for (bool on : {false, true}) {
+    SCOPED_TRACE(on ? "source-info=true" : "source-info=false");
+    const auto ours = source_metas("rtpg722depay2", on);
+    const auto theirs = source_metas("rtpg722depay", on);
+    EXPECT_EQ(ours, theirs);
+    ASSERT_EQ(ours.size(), 4u);
+    EXPECT_EQ(ours[3].size(), on ? 4u : 0u);  // SSRC and 3 CSRCs
+  }
+}
+
 // buffer-list on the G.722 payloader: every output in a buffer list;
 // without it, single buffers. rtpg722pay 1.22 accepts the property but still
 // pushes single buffers here (GstRTPBaseAudioPayload's list path is a FIXME
@@ -395,7 +441,7 @@ TEST(Properties, EveryPropertyOfTheCElementWithItsTypeDefaultAndRange) {
   // Still missing (issue 13 and issue 10 part 3), by C element.
   const std::vector<std::string> pay_missing = {"auto-header-extension", "onvif-no-rate-control",
                                                 "perfect-rtptime", "scale-rtptime", "source-info"};
-  const std::vector<std::string> depay_missing = {"auto-header-extension", "source-info"};
+  const std::vector<std::string> depay_missing = {"auto-header-extension"};
   struct Pair {
     const char *ours, *theirs;
     std::vector<std::string> missing;
