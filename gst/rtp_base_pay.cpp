@@ -6,6 +6,7 @@
 #include <gst/video/video.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <memory>
 #include <new>
@@ -38,6 +39,9 @@ enum {
   PROP_MAX_PTIME,
   PROP_MIN_PTIME,
   PROP_PTIME_MULTIPLE,
+  PROP_PERFECT_RTPTIME,
+  PROP_SCALE_RTPTIME,
+  PROP_ONVIF_NO_RATE_CONTROL,
 };
 
 constexpr gint64 kDefaultMaxPtime = -1;
@@ -85,7 +89,11 @@ struct BasePayState {
   // that a peer insisting on them accepts ours.
   std::unique_ptr<GstStructure, StructureFree> peer_ptime_fields;
 
-  srtrtp::PacketBlock *block = nullptr;              // where the next packets are written
+  srtrtp::PacketBlock *block = nullptr;  // where the next packets are written
+  // RTP time as GstRTPBasePayload's properties choose it (set from any thread).
+  std::atomic<bool> perfect_rtptime{true};
+  std::atomic<bool> scale_rtptime{true};
+  std::atomic<bool> onvif_no_rate_control{false};
   gsize block_hint = srtrtp::PacketBlock::kMinSize;  // size of the next block
   gsize input_bytes = 0;                             // carved for the current input
 
@@ -175,7 +183,12 @@ gsize gst_srt_rtp_base_pay_max_payload(GstSrtRtpBasePay *self) {
 guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts) {
   BasePayState &s = state_of(self);
   if (!GST_CLOCK_TIME_IS_VALID(pts) || s.clock_rate == 0) return s.last_rtp_time;
-  guint64 running = gst_segment_to_running_time(&s.segment, GST_FORMAT_TIME, pts);
+  // Stream time (not scaled by the segment's rate) for onvif-no-rate-control
+  // or scale-rtptime=false, as GstRTPBasePayload.
+  const bool stream_time = s.onvif_no_rate_control.load(std::memory_order_relaxed) ||
+                           !s.scale_rtptime.load(std::memory_order_relaxed);
+  guint64 running = stream_time ? gst_segment_to_stream_time(&s.segment, GST_FORMAT_TIME, pts)
+                                : gst_segment_to_running_time(&s.segment, GST_FORMAT_TIME, pts);
   if (!GST_CLOCK_TIME_IS_VALID(running)) running = 0;
   const guint64 ticks =
       gst_util_uint64_scale_int(running, static_cast<gint>(s.clock_rate), GST_SECOND);
@@ -305,6 +318,14 @@ PayloadWriter::PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts)
 PayloadWriter::PayloadWriter(GstSrtRtpBasePay *pay, GstClockTime pts, guint32 rtp_time)
     : pay_(pay), pts_(pts), rtp_time_(rtp_time) {
   discont_ = state_of(pay).discont;
+}
+
+void PayloadWriter::set_timing(GstClockTime pts, guint32 rtp_time, GstClockTime input_pts) {
+  pts_ = pts;
+  const GstClockTime from = GST_CLOCK_TIME_IS_VALID(input_pts) ? input_pts : pts;
+  rtp_time_ = GST_CLOCK_TIME_IS_VALID(from) && !gst_srt_rtp_base_pay_perfect_rtptime(pay_)
+                  ? gst_srt_rtp_base_pay_rtp_time(pay_, from)
+                  : rtp_time;
 }
 
 PayloadWriter::~PayloadWriter() {
@@ -583,6 +604,15 @@ static void base_pay_set_property(GObject *object, guint id, const GValue *value
     case PROP_PTIME_MULTIPLE:
       s.ptime_multiple = g_value_get_int64(value);
       break;
+    case PROP_PERFECT_RTPTIME:
+      s.perfect_rtptime = g_value_get_boolean(value);
+      break;
+    case PROP_SCALE_RTPTIME:
+      s.scale_rtptime = g_value_get_boolean(value);
+      break;
+    case PROP_ONVIF_NO_RATE_CONTROL:
+      s.onvif_no_rate_control = g_value_get_boolean(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -632,6 +662,15 @@ static void base_pay_get_property(GObject *object, guint id, GValue *value, GPar
       GST_OBJECT_LOCK(object);
       g_value_set_int64(value, s.ptime_multiple);
       GST_OBJECT_UNLOCK(object);
+      break;
+    case PROP_PERFECT_RTPTIME:
+      g_value_set_boolean(value, s.perfect_rtptime);
+      break;
+    case PROP_SCALE_RTPTIME:
+      g_value_set_boolean(value, s.scale_rtptime);
+      break;
+    case PROP_ONVIF_NO_RATE_CONTROL:
+      g_value_set_boolean(value, s.onvif_no_rate_control);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -720,6 +759,20 @@ static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
       g_param_spec_int64("ptime-multiple", "Packet time multiple",
                          "Force buffers to be multiples of this duration in ns (0 disables)", 0,
                          G_MAXINT64, kDefaultPtimeMultiple, rw));
+  // RTP time: blurbs and defaults as GstRTPBasePayload's.
+  g_object_class_install_property(
+      gobject_class, PROP_PERFECT_RTPTIME,
+      g_param_spec_boolean("perfect-rtptime", "Perfect RTP Time",
+                           "Generate perfect RTP timestamps when possible", TRUE, rw));
+  g_object_class_install_property(
+      gobject_class, PROP_SCALE_RTPTIME,
+      g_param_spec_boolean("scale-rtptime", "Scale RTP time",
+                           "Whether the RTP timestamp should be scaled with the rate (speed)", TRUE,
+                           rw));
+  g_object_class_install_property(
+      gobject_class, PROP_ONVIF_NO_RATE_CONTROL,
+      g_param_spec_boolean("onvif-no-rate-control", "ONVIF no rate control",
+                           "Enable ONVIF Rate-Control=no timestamping mode", FALSE, rw));
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_PAY, static_cast<GstPluginAPIFlags>(0));
 }
 
@@ -761,6 +814,10 @@ GstSrtRtpPtime gst_srt_rtp_base_pay_get_ptime(GstSrtRtpBasePay *self) {
     p.max_ptime = s.max_ptime_prop >= 0 ? s.max_ptime_prop : s.caps_max_ptime;
   GST_OBJECT_UNLOCK(self);
   return p;
+}
+
+gboolean gst_srt_rtp_base_pay_perfect_rtptime(GstSrtRtpBasePay *self) {
+  return state_of(self).perfect_rtptime.load(std::memory_order_relaxed);
 }
 
 void gst_srt_rtp_base_pay_set_default_pt(GstSrtRtpBasePay *self, guint pt) {

@@ -56,6 +56,9 @@ typedef struct {
   gint64 ptime;
 } GstSrtRtpPtime;
 GstSrtRtpPtime gst_srt_rtp_base_pay_get_ptime(GstSrtRtpBasePay *self);
+// perfect-rtptime: audio payloaders count RTP time in samples when TRUE
+// (default), and take each packet's from its PTS when FALSE.
+gboolean gst_srt_rtp_base_pay_perfect_rtptime(GstSrtRtpBasePay *self);
 // For a subclass's instance init: its default payload type (static types such
 // as 9 for G.722); the pt property and downstream caps still override it.
 void gst_srt_rtp_base_pay_set_default_pt(GstSrtRtpBasePay *self, guint pt);
@@ -63,6 +66,11 @@ void gst_srt_rtp_base_pay_set_default_pt(GstSrtRtpBasePay *self, guint pt);
 G_END_DECLS
 
 namespace srtrtp {
+
+// A time from srt-core (ns, negative for none) as a GstClockTime.
+inline GstClockTime clock_time_or_none(std::int64_t ns) {
+  return ns < 0 ? GST_CLOCK_TIME_NONE : static_cast<GstClockTime>(ns);
+}
 
 // Turns the packets of one input buffer into RTP GstBuffers in a list: the
 // payloader core writes each payload straight into the buffer's memory.
@@ -77,11 +85,11 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   PayloadWriter(const PayloadWriter &) = delete;
   PayloadWriter &operator=(const PayloadWriter &) = delete;
 
-  // Timing of the packets that follow (audio payloaders set it per packet).
-  void set_timing(GstClockTime pts, guint32 rtp_time) {
-    pts_ = pts;
-    rtp_time_ = rtp_time;
-  }
+  // Timing of the packets that follow (audio payloaders set it per packet):
+  // `rtp_time` counted in samples, used unless perfect-rtptime is FALSE,
+  // which takes the RTP time of `input_pts` (or of `pts` when that is not
+  // given) instead, as GstRTPBasePayload does.
+  void set_timing(GstClockTime pts, guint32 rtp_time, GstClockTime input_pts = GST_CLOCK_TIME_NONE);
   std::span<std::uint8_t> begin_packet(std::size_t payload_size) override;
   void end_packet(bool marker) override;
   // A packet whose payload is all of `payload` (taken), instead of

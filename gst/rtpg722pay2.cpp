@@ -96,8 +96,8 @@ static bool apply_limits(GstSrtRtpG722Pay2 *self) {
 }
 
 static void set_packet_timing(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {
-  writer.set_timing(
-      p.pts == audio::kNoTime ? GST_CLOCK_TIME_NONE : static_cast<GstClockTime>(p.pts), p.rtp_time);
+  writer.set_timing(srtrtp::clock_time_or_none(p.pts), p.rtp_time,
+                    srtrtp::clock_time_or_none(p.input_pts));
   if (p.discont) writer.set_discont();
 }
 

@@ -77,8 +77,8 @@ static void apply_limits(GstSrtRtpG729Pay2 *self) {
 }
 
 static void write_packet(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {
-  writer.set_timing(
-      p.pts == audio::kNoTime ? GST_CLOCK_TIME_NONE : static_cast<GstClockTime>(p.pts), p.rtp_time);
+  writer.set_timing(srtrtp::clock_time_or_none(p.pts), p.rtp_time,
+                    srtrtp::clock_time_or_none(p.input_pts));
   if (p.discont) writer.set_discont();
   std::span<std::uint8_t> out = writer.begin_packet(p.size());
   std::memcpy(out.data(), p.frames.data(), p.frames.size());

@@ -21,6 +21,8 @@ void FramePayloader::reset() {
   out_.clear();
   tail_size_ = 0;
   timeline_.reset();
+  marks_.clear();
+  consumed_ = 0;
   mark_next_ = talkspurt_pending_ = discont_next_ = true;
 }
 
@@ -64,6 +66,11 @@ void FramePayloader::push_impl(ByteSpan frames, ByteSpan tail, const InputTime &
       ++stats_.gaps;
     }
   }
+  if (t.pts != kNoTime) {
+    const std::uint64_t pos = consumed_ + queued_bytes();
+    if (!marks_.empty() && marks_.back().pos == pos) marks_.pop_back();  // an empty input
+    marks_.push_back(InputMark{pos, t.pts});
+  }
   if (tail.empty() && queued_bytes() == 0 && is_whole_packet(frames.size())) {
     // The usual case (encoder buffers of one packet time): no copy.
     direct_ = frames;
@@ -105,6 +112,17 @@ void FramePayloader::emit_with_tail() {
   emit(queued_bytes(), true);
 }
 
+std::int64_t FramePayloader::input_pts_at(std::uint64_t pos) {
+  // The last input that starts at or before `pos`; older ones are done.
+  std::size_t k = 0;
+  while (k + 1 < marks_.size() && marks_[k + 1].pos <= pos) ++k;
+  marks_.erase(marks_.begin(), marks_.begin() + static_cast<std::ptrdiff_t>(k));
+  if (marks_.empty() || marks_.front().pos > pos) return kNoTime;
+  return marks_.front().pts +
+         ticks_to_ns(ticks_for(static_cast<std::size_t>(pos - marks_.front().pos)),
+                     format_.clock_rate);
+}
+
 void FramePayloader::emit(std::size_t bytes, bool with_tail, bool direct) {
   const bool has_frames = bytes > 0;
   Pending p{};
@@ -114,6 +132,8 @@ void FramePayloader::emit(std::size_t bytes, bool with_tail, bool direct) {
   p.tail = with_tail;
   p.ticks = static_cast<std::uint32_t>(ticks_for(bytes) + (with_tail ? format_.frame_ticks : 0));
   p.stamp = timeline_.take(p.ticks);
+  p.input_pts = input_pts_at(consumed_);
+  consumed_ += bytes;
   p.marker = mark_next_ || (talkspurt_pending_ && has_frames);
   p.discont = discont_next_;
   mark_next_ = discont_next_ = false;

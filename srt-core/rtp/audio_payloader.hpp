@@ -25,6 +25,10 @@ struct AudioPacket {
   ByteSpan tail;    // SID frame, or empty
   std::int64_t pts;
   std::uint32_t rtp_time;
+  // The input's own time of the packet's first byte: the PTS of the input
+  // buffer it is in plus the duration of the bytes before it there (kNoTime
+  // when that input had none). For RTP time from PTS (perfect-rtptime off).
+  std::int64_t input_pts;
   std::uint32_t ticks;  // duration in RTP clock ticks
   bool marker;
   bool discont;  // first packet after a discontinuity (or of the stream)
@@ -71,9 +75,17 @@ class FramePayloader {
     bool direct;  // the caller's bytes (direct_), not the queue's
     bool tail;
     Timeline::Stamp stamp;
+    std::int64_t input_pts;
     std::uint32_t ticks;
     bool marker, discont;
   };
+  // Where an input buffer's bytes start in the stream of frame bytes, and
+  // its PTS: for AudioPacket::input_pts.
+  struct InputMark {
+    std::uint64_t pos;
+    std::int64_t pts;
+  };
+  std::int64_t input_pts_at(std::uint64_t pos);
 
   void begin_call();
   void push_impl(ByteSpan frames, ByteSpan tail, const InputTime &t);
@@ -102,6 +114,8 @@ class FramePayloader {
   std::array<std::uint8_t, kMaxTail> tail_{};
   std::size_t tail_size_ = 0;
   std::vector<Pending> out_;
+  std::vector<InputMark> marks_;  // inputs still queued, oldest first
+  std::uint64_t consumed_ = 0;    // frame bytes sent since the start or reset
 };
 
 template <typename Fn>
@@ -109,7 +123,8 @@ void FramePayloader::deliver(Fn &fn) {
   for (const Pending &p : out_) {
     const ByteSpan frames = p.direct ? direct_ : ByteSpan(queue_).subspan(p.offset, p.size);
     const ByteSpan tail = p.tail ? ByteSpan(tail_.data(), tail_size_) : ByteSpan();
-    fn(AudioPacket{frames, tail, p.stamp.pts, p.stamp.rtp_time, p.ticks, p.marker, p.discont});
+    fn(AudioPacket{frames, tail, p.stamp.pts, p.stamp.rtp_time, p.input_pts, p.ticks, p.marker,
+                   p.discont});
   }
 }
 

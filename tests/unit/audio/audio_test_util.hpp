@@ -18,6 +18,7 @@ struct Packet {
   Bytes tail;
   std::int64_t pts;
   std::uint32_t rtp_time;
+  std::int64_t input_pts;
   std::uint32_t ticks;
   bool marker;
   bool discont;
@@ -28,8 +29,8 @@ class Collector {
  public:
   void operator()(const AudioPacket &p) {
     packets.push_back(Packet{Bytes(p.frames.begin(), p.frames.end()),
-                             Bytes(p.tail.begin(), p.tail.end()), p.pts, p.rtp_time, p.ticks,
-                             p.marker, p.discont});
+                             Bytes(p.tail.begin(), p.tail.end()), p.pts, p.rtp_time, p.input_pts,
+                             p.ticks, p.marker, p.discont});
   }
   // Takes what was collected so far.
   std::vector<Packet> take() {

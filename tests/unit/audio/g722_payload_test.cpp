@@ -53,6 +53,21 @@ TEST_F(G722Pay, DefaultsSendEachInputAsItArrives) {
   EXPECT_FALSE(b[0].discont);
 }
 
+// Packet times count samples from the first input (perfect); input_pts is
+// where each packet starts by the input buffers' own, jittery times.
+TEST_F(G722Pay, InputPtsFollowsTheInputBuffersOwnTimes) {
+  configure(0, -1, 0, 20 * kMs);               // 20 ms packets exactly
+  auto a = push(pattern(240, 0), 0);           // 30 ms at 0
+  auto b = push(pattern(240, 240), 33 * kMs);  // 30 ms, 3 ms late
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(a[0].input_pts, 0);
+  EXPECT_EQ(b[0].pts, 20 * kMs);
+  EXPECT_EQ(b[0].input_pts, 20 * kMs);  // starts in the first input, 20 ms into it
+  EXPECT_EQ(b[1].pts, 40 * kMs);
+  EXPECT_EQ(b[1].input_pts, 43 * kMs);  // 10 ms into the second, which came at 33
+}
+
 TEST_F(G722Pay, MaxPtimeSplitsIntoTenMsSteps) {
   configure(0, 10 * kMs);
   auto p = push(pattern(240), 0);
