@@ -574,6 +574,22 @@ static gboolean base_pay_src_event(GstPad *pad, GstObject *parent, GstEvent *eve
   return gst_pad_event_default(pad, parent, event);
 }
 
+// What gst_buffer_copy_into(GST_BUFFER_COPY_METADATA) copies, field by
+// field: the metas only when there are some (usually none), which saves
+// most of that call per input buffer.
+static void copy_input_metadata(GstBuffer *dst, GstBuffer *src) {
+  constexpr guint kKeep = (GST_MINI_OBJECT_FLAG_LAST - 1) | GST_BUFFER_FLAG_TAG_MEMORY;
+  GST_BUFFER_FLAGS(dst) = (GST_BUFFER_FLAGS(dst) & kKeep) | (GST_BUFFER_FLAGS(src) & ~kKeep);
+  GST_BUFFER_PTS(dst) = GST_BUFFER_PTS(src);
+  GST_BUFFER_DTS(dst) = GST_BUFFER_DTS(src);
+  GST_BUFFER_DURATION(dst) = GST_BUFFER_DURATION(src);
+  GST_BUFFER_OFFSET(dst) = GST_BUFFER_OFFSET(src);
+  GST_BUFFER_OFFSET_END(dst) = GST_BUFFER_OFFSET_END(src);
+  gpointer iter = nullptr;
+  if (gst_buffer_iterate_meta(src, &iter))
+    gst_buffer_copy_into(dst, src, GST_BUFFER_COPY_META, 0, static_cast<gsize>(-1));
+}
+
 // Empties the reused metadata buffer; one holding a locked meta is let go.
 static void release_input_meta(BasePayState &s) {
   if (s.input_meta && !srtrtp::reset_buffer_metadata(s.input_meta.get())) s.input_meta.reset();
@@ -600,8 +616,7 @@ static void prepare_extensions(GstSrtRtpBasePay *self, GstBuffer *input) {
   }
   if (!s.input_meta || !gst_buffer_is_writable(s.input_meta.get()))
     s.input_meta.reset(gst_buffer_new());
-  gst_buffer_copy_into(s.input_meta.get(), input, GST_BUFFER_COPY_METADATA, 0,
-                       static_cast<gsize>(-1));
+  copy_input_metadata(s.input_meta.get(), input);
   s.ext_plan = srtrtp::plan_header_extensions(GST_ELEMENT(self), exts, s.input_meta.get());
   s.ext_reserve = s.ext_plan ? srtcore::rtp::hdrext::kBlockHeaderSize + s.ext_plan->reserve : 0;
   if (!s.ext_plan) release_input_meta(s);
