@@ -34,6 +34,7 @@
 #include "framecheck.hpp"
 
 #include <gst/app/gstappsink.h>
+#include <gst/rtp/gstrtphdrext.h>
 
 #include <algorithm>
 #include <cmath>
@@ -195,6 +196,7 @@ guint8 touch(GstBuffer *b) {
 struct Stage {
   std::string factory;
   fc::Properties props;
+  std::function<void(GstElement *)> setup = {};  // after the properties (header extensions)
 };
 
 // One measured run of the chain `stages` over `in`. Element creation, caps,
@@ -207,6 +209,7 @@ RunResult run_once(const std::vector<Stage> &stages, const Input &in, const std:
   for (const auto &st : stages) {
     GstElement *element = fc::make_element(st.factory);
     for (const auto &[k, v] : st.props) fc::set_property(element, k, v);
+    if (st.setup) st.setup(element);
     elements.push_back(element);
     name += (name.empty() ? "" : " ! ") + st.factory;
   }
@@ -383,6 +386,30 @@ Row compare(const std::string &input_name, const std::vector<Stage> &ours,
   return row;
 }
 
+// Gives an element the first `n` of three RFC 8285 header extensions, new
+// objects of gst-plugins-good's elements, the same for ours and theirs:
+// 64-bit NTP on every packet, TWCC, MID.
+std::function<void(GstElement *)> with_header_extensions(int n) {
+  return [n](GstElement *element) {
+    struct Ext {
+      const char *factory;
+      guint id;
+    };
+    const Ext exts[] = {{"rtphdrextntp64", 1}, {"rtphdrexttwcc", 2}, {"rtphdrextmid", 3}};
+    for (int i = 0; i < n && i < 3; ++i) {
+      GstElement *e = gst_element_factory_make(exts[i].factory, nullptr);
+      if (!e) throw fc::Error(std::string("missing ") + exts[i].factory);
+      gst_object_ref_sink(e);
+      auto *ext = GST_RTP_HEADER_EXTENSION(e);
+      gst_rtp_header_extension_set_id(ext, exts[i].id);
+      if (i == 0) g_object_set(e, "every-packet", TRUE, nullptr);
+      if (i == 2) g_object_set(e, "mid", "v0", nullptr);
+      g_signal_emit_by_name(element, "add-extension", ext);
+      gst_object_unref(e);
+    }
+  };
+}
+
 std::string cpu_model() {
   std::ifstream f("/proc/cpuinfo");
   std::string line;
@@ -405,7 +432,7 @@ int main(int argc, char **argv) {
         *only_opt = nullptr, *baseline_opt = nullptr, *layouts_opt = nullptr;
   int frames = 90, reps = 15, target_packets = 60000, mtu = 1400, h265_frames = 40,
       audio_seconds = 5, ptime_ms = 20, list_size = 16;
-  gboolean quick = FALSE, cold_input = FALSE, no_chains = FALSE;
+  gboolean quick = FALSE, cold_input = FALSE, no_chains = FALSE, no_hdrext = FALSE;
   GOptionEntry entries[] = {
       {"ours-pay", 0, 0, G_OPTION_ARG_STRING, &ours_pay_opt, "Our payloader (rtph264pay2)", "NAME"},
       {"ours-depay", 0, 0, G_OPTION_ARG_STRING, &ours_depay_opt, "Our depayloader (rtph264depay2)",
@@ -447,6 +474,8 @@ int main(int argc, char **argv) {
       {"cold-input", 0, 0, G_OPTION_ARG_NONE, &cold_input,
        "Do not read each chunk of input into the cache before pushing it", nullptr},
       {"quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Short run (smoke test)", nullptr},
+      {"no-hdrext", 0, 0, G_OPTION_ARG_NONE, &no_hdrext,
+       "Leave out the rows with RTP header extensions (1 and 3 per packet)", nullptr},
       {}};
   {
     GError *err = nullptr;
@@ -535,6 +564,8 @@ int main(int argc, char **argv) {
           "rtpg722depay"});
   }
   if (run_g729) need({"rtpg729pay2", "rtpg729depay2", "rtpg729pay", "rtpg729depay"});
+  if (!no_hdrext && (run_h264 || run_g722))
+    need({"rtphdrextntp64", "rtphdrexttwcc", "rtphdrextmid"});
   const auto missing = fc::missing_elements(needed);
   if (!missing.empty()) {
     std::string names;
@@ -575,7 +606,8 @@ int main(int argc, char **argv) {
       std::string ours_pay, theirs_pay, ours_depay, theirs_depay;
       fc::Properties pay_props;
       std::string depay_caps;
-      const char *unit;  // what the input buffers are, for the progress line
+      const char *unit;          // what the input buffers are, for the progress line
+      bool hdrext_rows = false;  // also with 1 and 3 header extensions per packet
     };
     std::vector<Row> rows;
     auto run_case = [&](const Source &src, const Case &c) {
@@ -593,6 +625,26 @@ int main(int argc, char **argv) {
 
       rows.push_back(compare(src.name, {{c.ours_pay, c.pay_props}}, {{c.theirs_pay, c.pay_props}},
                              baseline, in, "", true, reps));
+      // The same with header extensions, the same extension elements on
+      // both sides: payloader alone, and payloader ! depayloader per packet.
+      if (c.hdrext_rows && !no_hdrext) {
+        for (const int n : {1, 3}) {
+          const auto setup = with_header_extensions(n);
+          const std::string tag = " [" + std::to_string(n) + " hdrext]";
+          rows.push_back(compare(src.name + tag, {{c.ours_pay, c.pay_props, setup}},
+                                 {{c.theirs_pay, c.pay_props, setup}}, baseline, in, "", true,
+                                 reps));
+          if (chains) {
+            bench::Output made_ext;
+            run_once({{c.theirs_pay, c.pay_props, setup}}, in, "", {}, &made_ext);
+            rows.push_back(
+                compare(src.name + " [chain, " + std::to_string(n) + " hdrext]",
+                        {{c.ours_pay, c.pay_props, setup}, {c.ours_depay, {}, setup}},
+                        {{c.theirs_pay, c.pay_props, setup}, {c.theirs_depay, {}, setup}}, baseline,
+                        in, c.depay_caps, false, reps, {}, made_ext.buffers.size()));
+          }
+        }
+      }
 
       // The depayloaders get the same packets in every layout: made once by
       // the reference payloader (by ours for the block layout).
@@ -676,7 +728,8 @@ int main(int argc, char **argv) {
           theirs_depay,
           {{"mtu", std::to_string(mtu)}, {"config-interval", "0"}, {"aggregate-mode", aggregate}},
           depay_caps,
-          "frames"};
+          "frames",
+          true};
       for (const auto &src : sources) run_case(src, h264);
     }
 
@@ -726,7 +779,8 @@ int main(int argc, char **argv) {
                       "rtpg722depay",
                       {{"min-ptime", ptime_ns}, {"max-ptime", ptime_ns}},
                       "",
-                      "buffers"};
+                      "buffers",
+                      true};
       run_case(src, g722);
     }
 

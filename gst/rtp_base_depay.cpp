@@ -11,9 +11,11 @@
 #include <cstring>
 #include <memory>
 #include <mutex>
+#include <string>
 #include <vector>
 
 #include "buffer_reset.hpp"
+#include "header_extensions.hpp"
 #include "metrics/buffer_timer.hpp"
 #include "rtp/rtp_header.hpp"
 #include "rtp_packet_view.hpp"
@@ -23,7 +25,17 @@ GST_DEBUG_CATEGORY_STATIC(base_depay_debug);
 
 namespace {
 
-enum { PROP_0, PROP_STATS, PROP_MAX_REORDER, PROP_SOURCE_INFO };
+enum {
+  PROP_0,
+  PROP_STATS,
+  PROP_MAX_REORDER,
+  PROP_SOURCE_INFO,
+  PROP_AUTO_HEADER_EXTENSION,
+  PROP_EXTENSIONS
+};
+
+guint request_extension_signal = 0;
+GParamSpec *extensions_pspec = nullptr;
 
 // max-reorder as GstRTPBaseDepayload has it: a backwards jump larger than
 // this is a sender restart, not a late packet.
@@ -67,6 +79,22 @@ struct BaseDepayState {
   guint64 dropped_late = 0;
   guint64 dropped_invalid = 0;
   guint64 pushed = 0;
+
+  // RTP header extensions (RFC 8285) through GstRTPHeaderExtension objects.
+  srtrtp::HeaderExtensionSet exts;
+  std::atomic<bool> auto_hdrext{true};
+  // The current packet's extension block, copied (the packet's mapping may
+  // end before its output is pushed), read onto each of its outputs.
+  std::vector<guint8> ext_block;
+  std::uint16_t ext_profile = 0;
+  bool ext_pending = false;
+  guint64 ext_damaged = 0;        // blocks with damage: the damaged part ignored
+  guint64 ext_read_failures = 0;  // elements an extension could not read
+  // The extension with an image-orientation property (CVO), if any, inside
+  // the snapshot, and the orientation last sent downstream as a tag.
+  GstRTPHeaderExtension *orientation_ext = nullptr;
+  std::string last_orientation;
+  bool ext_caps_active = false;  // an extension has asked for its caps fields
 };
 
 }  // namespace
@@ -148,9 +176,44 @@ static GstClockTime pts_for(const BaseDepayState &s, guint32 rtp_time) {
   return pts < 0 ? 0 : static_cast<GstClockTime>(pts);
 }
 
+static GstFlowReturn push_pending(GstSrtRtpBaseDepay *self);
+static void ensure_segment(GstSrtRtpBaseDepay *self);
+
+// An orientation read from the packet (CVO) goes downstream as an
+// image-orientation tag, after what was queued before it.
+static void send_orientation_if_changed(GstSrtRtpBaseDepay *self) {
+  BaseDepayState &s = state_of(self);
+  gchar *value = nullptr;
+  g_object_get(s.orientation_ext, "image-orientation", &value, nullptr);
+  if (value && s.last_orientation != value) {
+    s.last_orientation = value;
+    push_pending(self);
+    if (gst_pad_has_current_caps(priv_of(self)->srcpad)) ensure_segment(self);
+    gst_pad_push_event(priv_of(self)->srcpad, gst_event_new_tag(gst_tag_list_new(
+                                                  GST_TAG_IMAGE_ORIENTATION, value, nullptr)));
+  }
+  g_free(value);
+}
+
+// The src caps as the extensions want them after a read that asked for it.
+// From then on every src caps the subclass sets get their fields too.
+static void update_src_caps_from_extensions(GstSrtRtpBaseDepay *self) {
+  BaseDepayState &s = state_of(self);
+  s.ext_caps_active = true;
+  GstCaps *current = gst_pad_get_current_caps(priv_of(self)->srcpad);
+  if (!current) return;
+  gst_srt_rtp_base_depay_set_src_caps(self, current);
+  gst_caps_unref(current);
+}
+
 void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, guint32 rtp_time) {
   BaseDepayState &s = state_of(self);
   buffer = gst_buffer_make_writable(buffer);
+  if (s.ext_pending &&
+      srtrtp::read_header_extensions(GST_ELEMENT(self), s.exts.snapshot(), s.ext_profile,
+                                     s.ext_block, buffer, &s.ext_read_failures))
+    update_src_caps_from_extensions(self);
+  if (s.ext_pending && s.orientation_ext) send_orientation_if_changed(self);
   GST_BUFFER_PTS(buffer) = pts_for(s, rtp_time);
   GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
   if (s.source_info.load(std::memory_order_relaxed)) {
@@ -407,7 +470,15 @@ static GstFlowReturn push_pending(GstSrtRtpBaseDepay *self) {
 }
 
 gboolean gst_srt_rtp_base_depay_set_src_caps(GstSrtRtpBaseDepay *self, GstCaps *caps) {
+  BaseDepayState &s = state_of(self);
   GstPad *src = priv_of(self)->srcpad;
+  // Fields header extensions put in the caps (colorimetry, ...) stay when
+  // the subclass sets new ones.
+  GstCaps *with_ext = nullptr;
+  if (s.ext_caps_active) {
+    with_ext = srtrtp::header_extension_src_caps(GST_ELEMENT(self), s.exts.snapshot(), caps);
+    if (with_ext) caps = with_ext;
+  }
   GstCaps *current = gst_pad_get_current_caps(src);
   gboolean ok = TRUE;
   if (!current || !gst_caps_is_equal(current, caps)) {
@@ -417,6 +488,7 @@ gboolean gst_srt_rtp_base_depay_set_src_caps(GstSrtRtpBaseDepay *self, GstCaps *
     ok = gst_pad_set_caps(src, caps);
   }
   if (current) gst_caps_unref(current);
+  if (with_ext) gst_caps_unref(with_ext);
   return ok;
 }
 
@@ -425,6 +497,33 @@ static void drop_pending(BaseDepayState &s) {
   s.pending_one = nullptr;
   if (s.pending) gst_buffer_list_unref(s.pending);
   s.pending = nullptr;
+}
+
+// A packet's extension block: damage counted (the payload is kept either
+// way), the block kept for the outputs of the packet when extensions are in
+// use.
+static void note_extensions(GstSrtRtpBaseDepay *self, const srtcore::rtp::ParsedRtp &rtp) {
+  BaseDepayState &s = state_of(self);
+  srtcore::rtp::hdrext::ElementReader check(rtp.extension_profile, rtp.extension);
+  while (check.next()) {
+  }
+  if (check.damaged()) {
+    ++s.ext_damaged;
+    GST_INFO_OBJECT(self, "packet %u: damaged header extension block (%u), read up to the damage",
+                    rtp.header.sequence, static_cast<unsigned>(check.status()));
+  }
+  bool changed = false;
+  const auto &exts = s.exts.current(&changed);
+  if (changed) {
+    s.orientation_ext = nullptr;
+    for (const auto &ext : exts)
+      if (g_object_class_find_property(G_OBJECT_GET_CLASS(ext.get()), "image-orientation"))
+        s.orientation_ext = ext.get();
+  }
+  if (exts.empty()) return;
+  s.ext_block.assign(rtp.extension.begin(), rtp.extension.end());
+  s.ext_profile = rtp.extension_profile;
+  s.ext_pending = true;
 }
 
 // One packet, taken: its output is queued, pushed by the caller. A packet
@@ -501,6 +600,7 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
     s.anchor_rtp = parsed->header.timestamp;
   }
   if (lost) s.discont = true;
+  if (parsed->header.has_extension) note_extensions(self, *parsed);
 
   const srtrtp::RtpPacketIn packet{
       parsed->payload, parsed->header.timestamp, seq, parsed->header.marker, lost,
@@ -509,6 +609,7 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
   s.input = buffer;
   s.input_view = &input;
   GstFlowReturn ret = klass->handle_packet(self, &packet);
+  s.ext_pending = false;
   s.input_view = nullptr;
   input.release();
   if (s.input && spent)
@@ -576,6 +677,9 @@ static gboolean base_depay_sink_event(GstPad *pad, GstObject *parent, GstEvent *
         return FALSE;
       }
       s.clock_rate = static_cast<guint>(rate);
+      // extmap-N fields (an SDP's a=extmap lines): the extensions to read.
+      if (!s.exts.configure_from_caps(GST_ELEMENT(self), request_extension_signal, caps))
+        GST_WARNING_OBJECT(self, "some extmap fields of %" GST_PTR_FORMAT " were not usable", caps);
       const gboolean ok = klass->set_caps(self, caps);
       if (!ok)
         GST_ELEMENT_ERROR(
@@ -628,7 +732,8 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
       "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64, s.packets,
       "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost,
       "packets-late", G_TYPE_UINT64, s.dropped_late, "packets-invalid", G_TYPE_UINT64,
-      s.dropped_invalid, "buffers-pushed", G_TYPE_UINT64, s.pushed, nullptr);
+      s.dropped_invalid, "buffers-pushed", G_TYPE_UINT64, s.pushed, "hdrext-invalid", G_TYPE_UINT64,
+      s.ext_damaged, "hdrext-read-failures", G_TYPE_UINT64, s.ext_read_failures, nullptr);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
   if (klass->add_stats) klass->add_stats(self, st);
   return st;
@@ -642,6 +747,9 @@ static void base_depay_set_property(GObject *object, guint id, const GValue *val
       break;
     case PROP_SOURCE_INFO:
       state_of(GST_SRT_RTP_BASE_DEPAY(object)).source_info = g_value_get_boolean(value);
+      break;
+    case PROP_AUTO_HEADER_EXTENSION:
+      state_of(GST_SRT_RTP_BASE_DEPAY(object)).auto_hdrext = g_value_get_boolean(value) != FALSE;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -660,6 +768,12 @@ static void base_depay_get_property(GObject *object, guint id, GValue *value, GP
     case PROP_SOURCE_INFO:
       g_value_set_boolean(value, state_of(GST_SRT_RTP_BASE_DEPAY(object)).source_info);
       break;
+    case PROP_AUTO_HEADER_EXTENSION:
+      g_value_set_boolean(value, state_of(GST_SRT_RTP_BASE_DEPAY(object)).auto_hdrext);
+      break;
+    case PROP_EXTENSIONS:
+      state_of(GST_SRT_RTP_BASE_DEPAY(object)).exts.to_value(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -676,6 +790,9 @@ static GstStateChangeReturn base_depay_change_state(GstElement *element,
     s.discont = true;
     s.anchor_pts = GST_CLOCK_TIME_NONE;
     s.packets = s.bytes = s.lost = s.dropped_late = s.dropped_invalid = s.pushed = 0;
+    s.ext_damaged = s.ext_read_failures = 0;
+    s.ext_caps_active = false;
+    s.last_orientation.clear();
   }
   GstStateChangeReturn ret =
       GST_ELEMENT_CLASS(gst_srt_rtp_base_depay_parent_class)->change_state(element, transition);
@@ -694,6 +811,24 @@ static void base_depay_finalize(GObject *object) {
   priv->state = nullptr;
   SmallBufferCache::remove_user();
   G_OBJECT_CLASS(gst_srt_rtp_base_depay_parent_class)->finalize(object);
+}
+
+// The add-extension, clear-extensions and request-extension class handlers.
+static void base_depay_add_extension(GstSrtRtpBaseDepay *self, GstRTPHeaderExtension *ext) {
+  g_return_if_fail(GST_IS_RTP_HEADER_EXTENSION(ext));
+  g_return_if_fail(gst_rtp_header_extension_get_id(ext) > 0);
+  state_of(self).exts.add(ext);
+  g_object_notify_by_pspec(G_OBJECT(self), extensions_pspec);
+}
+
+static void base_depay_clear_extensions(GstSrtRtpBaseDepay *self) {
+  state_of(self).exts.clear();
+  g_object_notify_by_pspec(G_OBJECT(self), extensions_pspec);
+}
+
+static GstRTPHeaderExtension *base_depay_request_extension(GstSrtRtpBaseDepay *self, guint id,
+                                                           const gchar *uri) {
+  return srtrtp::auto_header_extension(GST_ELEMENT(self), state_of(self).auto_hdrext, id, uri);
 }
 
 static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass) {
@@ -718,6 +853,12 @@ static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass) {
       g_param_spec_boolean("source-info", "RTP source information",
                            "Add RTP source information as buffer meta", FALSE,
                            static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+  const auto ids = srtrtp::install_header_extension_api(
+      gobject_class, PROP_AUTO_HEADER_EXTENSION, PROP_EXTENSIONS,
+      G_CALLBACK(base_depay_add_extension), G_CALLBACK(base_depay_clear_extensions),
+      G_CALLBACK(base_depay_request_extension));
+  request_extension_signal = ids.request_signal;
+  extensions_pspec = ids.extensions_pspec;
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_DEPAY, static_cast<GstPluginAPIFlags>(0));
 }
 

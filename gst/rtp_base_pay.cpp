@@ -11,8 +11,10 @@
 #include <memory>
 #include <new>
 #include <optional>
+#include <string>
 
 #include "buffer_reset.hpp"
+#include "header_extensions.hpp"
 #include "metrics/buffer_timer.hpp"
 #include "packet_block.hpp"
 #include "rtp/rtp_header.hpp"
@@ -42,7 +44,12 @@ enum {
   PROP_PERFECT_RTPTIME,
   PROP_SCALE_RTPTIME,
   PROP_ONVIF_NO_RATE_CONTROL,
+  PROP_AUTO_HEADER_EXTENSION,
+  PROP_EXTENSIONS,
 };
+
+guint request_extension_signal = 0;
+GParamSpec *extensions_pspec = nullptr;
 
 constexpr gint64 kDefaultMaxPtime = -1;
 constexpr gint64 kDefaultMinPtime = 0;
@@ -50,6 +57,13 @@ constexpr gint64 kDefaultPtimeMultiple = 0;
 
 struct StructureFree {
   void operator()(GstStructure *st) const { gst_structure_free(st); }
+};
+struct CapsUnref {
+  void operator()(GstCaps *caps) const { gst_caps_unref(caps); }
+};
+using CapsPtr = std::unique_ptr<GstCaps, CapsUnref>;
+struct BufferUnref {
+  void operator()(GstBuffer *b) const { gst_buffer_unref(b); }
 };
 
 // C++ state behind the plain GObject struct.
@@ -96,6 +110,23 @@ struct BasePayState {
   std::atomic<bool> onvif_no_rate_control{false};
   gsize block_hint = srtrtp::PacketBlock::kMinSize;  // size of the next block
   gsize input_bytes = 0;                             // carved for the current input
+
+  // RTP header extensions (RFC 8285) through GstRTPHeaderExtension objects.
+  srtrtp::HeaderExtensionSet exts;
+  std::atomic<bool> auto_hdrext{true};
+  CapsPtr sink_caps;  // for set_non_rtp_sink_caps
+  CapsPtr base_caps;  // our src caps before the extensions' fields
+  // The metadata of the input buffer being handled, as the extensions read
+  // it; one buffer reused, emptied after each input.
+  std::unique_ptr<GstBuffer, BufferUnref> input_meta;
+  // How the packets of the current input carry extensions; none outside the
+  // chain function (drained packets), as GstRTPBasePayload does.
+  std::optional<srtrtp::HeaderExtensionPlan> ext_plan;
+  gsize ext_reserve = 0;  // bytes of extension block reserved in each packet
+  guint64 ext_write_failures = 0;
+  // The stream's image-orientation tag, for extensions that carry it (CVO).
+  std::string image_orientation;
+  bool orientation_dirty = false;
 
   BasePayState() = default;
   BasePayState(const BasePayState &) = delete;
@@ -176,8 +207,10 @@ static void pick_random_values(BasePayState &s) {
 }
 
 gsize gst_srt_rtp_base_pay_max_payload(GstSrtRtpBasePay *self) {
-  const guint mtu = state_of(self).mtu;
-  return mtu > srtcore::rtp::kRtpHeaderSize ? mtu - srtcore::rtp::kRtpHeaderSize : 1;
+  const BasePayState &s = state_of(self);
+  // The mtu covers the extension block too.
+  const gsize header = srtcore::rtp::kRtpHeaderSize + s.ext_reserve;
+  return s.mtu > header ? s.mtu - header : 1;
 }
 
 guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts) {
@@ -242,9 +275,52 @@ static void apply_peer_caps(GstSrtRtpBasePay *self) {
     if (gst_structure_get_int(st, "payload", &pt) && pt >= 0 && pt <= 127)
       s.pt = static_cast<guint>(pt);
     if (gst_structure_get_uint(st, "ssrc", &ssrc)) s.ssrc = ssrc;
+    // extmap-N fields downstream asks for (an SDP's a=extmap lines).
+    s.exts.configure_from_caps(GST_ELEMENT(self), request_extension_signal, peer);
   }
   apply_peer_ptime(s, st, GST_OBJECT(self));
   if (peer) gst_caps_unref(peer);
+}
+
+// The base caps plus each extension's extmap field and attributes, set on
+// the src pad if they changed. Streaming thread.
+static gboolean set_caps_with_extensions(GstSrtRtpBasePay *self) {
+  BasePayState &s = state_of(self);
+  if (!s.base_caps) return TRUE;
+  GstCaps *caps = gst_caps_copy(s.base_caps.get());
+  for (const auto &ext : s.exts.current()) {
+    if (s.sink_caps &&
+        !gst_rtp_header_extension_set_non_rtp_sink_caps(ext.get(), s.sink_caps.get()))
+      GST_WARNING_OBJECT(self, "extension %s refused the input caps", GST_OBJECT_NAME(ext.get()));
+    if (!gst_rtp_header_extension_set_caps_from_attributes(ext.get(), caps))
+      GST_WARNING_OBJECT(self, "extension %s could not describe itself in caps",
+                         GST_OBJECT_NAME(ext.get()));
+  }
+  GstCaps *current = gst_pad_get_current_caps(priv_of(self)->srcpad);
+  gboolean ok = TRUE;
+  if (!current || !gst_caps_is_equal(current, caps)) {
+    GST_DEBUG_OBJECT(self, "output caps %" GST_PTR_FORMAT, caps);
+    GstPad *srcpad = priv_of(self)->srcpad;
+    // gst_pad_set_caps() succeeds even when downstream refuses (a sticky
+    // event fails only with the data after it), and an encoder draining at
+    // EOS ignores that flow error: ask downstream first, or the pipeline
+    // ends with no packets and no error.
+    ok = (!gst_pad_is_linked(srcpad) || gst_pad_peer_query_accept_caps(srcpad, caps)) &&
+         gst_pad_set_caps(srcpad, caps);
+    // Refused while flushing is no failure: the caps go again after the flush.
+    if (!ok && !GST_PAD_IS_FLUSHING(srcpad)) {
+      s.outcaps_refused = true;
+      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream refused the RTP caps."),
+                        ("%s made %" GST_PTR_FORMAT
+                         " and the element after it does not accept them; make the caps "
+                         "downstream of it (payload, clock-rate, profile fields) match what "
+                         "the input allows",
+                         GST_ELEMENT_NAME(self), caps));
+    }
+  }
+  if (current) gst_caps_unref(current);
+  gst_caps_unref(caps);
+  return ok;
 }
 
 gboolean gst_srt_rtp_base_pay_set_outcaps(GstSrtRtpBasePay *self, const gchar *media,
@@ -275,31 +351,9 @@ gboolean gst_srt_rtp_base_pay_set_outcaps(GstSrtRtpBasePay *self, const gchar *m
       gst_structure_set_value(st, name, gst_structure_get_value(pf, name));
     }
   }
-  GstCaps *current = gst_pad_get_current_caps(priv_of(self)->srcpad);
-  gboolean ok = TRUE;
-  if (!current || !gst_caps_is_equal(current, caps)) {
-    GST_DEBUG_OBJECT(self, "output caps %" GST_PTR_FORMAT, caps);
-    GstPad *srcpad = priv_of(self)->srcpad;
-    // gst_pad_set_caps() succeeds even when downstream refuses (a sticky
-    // event fails only with the data after it), and an encoder draining at
-    // EOS ignores that flow error: ask downstream first, or the pipeline
-    // ends with no packets and no error.
-    ok = (!gst_pad_is_linked(srcpad) || gst_pad_peer_query_accept_caps(srcpad, caps)) &&
-         gst_pad_set_caps(srcpad, caps);
-    // Refused while flushing is no failure: the caps go again after the flush.
-    if (!ok && !GST_PAD_IS_FLUSHING(srcpad)) {
-      s.outcaps_refused = true;
-      GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, ("Downstream refused the RTP caps."),
-                        ("%s made %" GST_PTR_FORMAT
-                         " and the element after it does not accept them; make the caps "
-                         "downstream of it (payload, clock-rate, profile fields) match what "
-                         "the input allows",
-                         GST_ELEMENT_NAME(self), caps));
-    }
-  }
-  if (current) gst_caps_unref(current);
+  s.base_caps.reset(gst_caps_ref(caps));
   gst_caps_unref(caps);
-  return ok;
+  return set_caps_with_extensions(self);
 }
 
 namespace srtrtp {
@@ -342,14 +396,18 @@ static void reserve(BasePayState &s, gsize size) {
 
 std::span<std::uint8_t> PayloadWriter::begin_packet(std::size_t payload_size) {
   BasePayState &s = state_of(pay_);
-  packet_size_ = srtcore::rtp::kRtpHeaderSize + payload_size;
+  // Room for the largest extension block the extensions may write; the
+  // header is moved up against the payload once their real size is known.
+  header_size_ = srtcore::rtp::kRtpHeaderSize + s.ext_reserve;
+  packet_size_ = header_size_ + payload_size;
   reserve(s, packet_size_);
   packet_ = s.block->next();
-  return {packet_ + srtcore::rtp::kRtpHeaderSize, payload_size};
+  return {packet_ + header_size_, payload_size};
 }
 
-// Writes the header at the start of the current block's next bytes and takes
-// `size` bytes from there as one memory.
+// Writes the header (with an empty extension block of the reserved size, if
+// any) at the start of the current block's next bytes and takes `size` bytes
+// from there as one memory.
 GstMemory *PayloadWriter::header_memory(gsize size, gsize payload_size, bool marker) {
   BasePayState &s = state_of(pay_);
   srtcore::rtp::RtpHeader h;
@@ -358,7 +416,16 @@ GstMemory *PayloadWriter::header_memory(gsize size, gsize payload_size, bool mar
   h.sequence = s.seqnum++;
   h.timestamp = rtp_time_;
   h.ssrc = s.ssrc;
-  srtcore::rtp::write_rtp_header(s.block->next(), h);
+  h.has_extension = s.ext_plan.has_value();
+  head_ = s.block->next();
+  srtcore::rtp::write_rtp_header(head_, h);
+  if (s.ext_plan) {
+    // A valid packet already (extensions such as TWCC map it), its block
+    // all padding until they write.
+    guint8 *block = head_ + srtcore::rtp::kRtpHeaderSize;
+    srtcore::rtp::hdrext::write_block_header(block, s.ext_plan->form, s.ext_plan->reserve);
+    std::memset(block + srtcore::rtp::hdrext::kBlockHeaderSize, 0, s.ext_plan->reserve);
+  }
   s.bytes += payload_size;
   ++s.packets;
   s.last_rtp_time = rtp_time_;
@@ -366,19 +433,46 @@ GstMemory *PayloadWriter::header_memory(gsize size, gsize payload_size, bool mar
   return s.block->take(size);
 }
 
+// Lets the extensions write into the packet `buffer`, whose first memory
+// starts with the header made by header_memory(), then closes the gap
+// between the written header and the payload: the header moves up, the
+// buffer starts later. No allocation.
+void PayloadWriter::write_extensions(GstBuffer *buffer) {
+  BasePayState &s = state_of(pay_);
+  if (!s.ext_plan) return;
+  namespace hdrext = srtcore::rtp::hdrext;
+  constexpr gsize kFixed = srtcore::rtp::kRtpHeaderSize;
+  guint8 *block = head_ + kFixed;
+  const gsize len = srtrtp::write_header_extensions(
+      GST_ELEMENT(pay_), s.exts.snapshot(), *s.ext_plan, s.input_meta.get(), buffer,
+      block + hdrext::kBlockHeaderSize, &s.ext_write_failures);
+  gsize header = kFixed;
+  if (len > 0) {
+    hdrext::write_block_header(block, s.ext_plan->form, len);
+    header += hdrext::kBlockHeaderSize + len;
+  } else {
+    head_[0] &= static_cast<guint8>(~0x10);  // nothing written: no extension block
+  }
+  const gsize gap = kFixed + s.ext_reserve - header;
+  if (gap == 0) return;
+  std::memmove(head_ + gap, head_, header);
+  gst_buffer_resize(buffer, static_cast<gssize>(gap), -1);
+}
+
 void PayloadWriter::end_packet(bool marker) {
   GstBuffer *buffer = gst_buffer_new();
-  gst_buffer_append_memory(
-      buffer, header_memory(packet_size_, packet_size_ - srtcore::rtp::kRtpHeaderSize, marker));
+  gst_buffer_append_memory(buffer,
+                           header_memory(packet_size_, packet_size_ - header_size_, marker));
   packet_ = nullptr;
+  write_extensions(buffer);
   queue(buffer, marker);
 }
 
 void PayloadWriter::wrap_packet(GstBuffer *payload, bool marker) {
   BasePayState &s = state_of(pay_);
-  reserve(s, srtcore::rtp::kRtpHeaderSize);
-  GstMemory *header =
-      header_memory(srtcore::rtp::kRtpHeaderSize, gst_buffer_get_size(payload), marker);
+  const gsize header_size = srtcore::rtp::kRtpHeaderSize + s.ext_reserve;
+  reserve(s, header_size);
+  GstMemory *header = header_memory(header_size, gst_buffer_get_size(payload), marker);
   GstBuffer *buffer = payload;
   if (gst_buffer_is_writable(payload) && srtrtp::reset_buffer_metadata(payload)) {
     gst_buffer_prepend_memory(buffer, header);
@@ -388,6 +482,7 @@ void PayloadWriter::wrap_packet(GstBuffer *payload, bool marker) {
     gst_buffer_copy_into(buffer, payload, GST_BUFFER_COPY_MEMORY, 0, static_cast<gsize>(-1));
     gst_buffer_unref(payload);
   }
+  write_extensions(buffer);
   queue(buffer, marker);
 }
 
@@ -483,6 +578,7 @@ static gboolean base_pay_sink_event(GstPad *pad, GstObject *parent, GstEvent *ev
       gst_event_parse_caps(event, &caps);
       base_pay_drain(self);
       s.outcaps_refused = false;
+      s.sink_caps.reset(gst_caps_ref(caps));
       const gboolean ok = klass->set_caps(self, caps);
       if (!ok && !s.outcaps_refused)
         GST_ELEMENT_ERROR(
@@ -510,6 +606,17 @@ static gboolean base_pay_sink_event(GstPad *pad, GstObject *parent, GstEvent *ev
     case GST_EVENT_EOS:
       base_pay_drain(self);
       break;
+    case GST_EVENT_TAG: {
+      GstTagList *tags = nullptr;
+      gst_event_parse_tag(event, &tags);
+      gchar *orientation = nullptr;
+      if (tags && gst_tag_list_get_string(tags, GST_TAG_IMAGE_ORIENTATION, &orientation)) {
+        s.image_orientation = orientation;
+        s.orientation_dirty = true;
+        g_free(orientation);
+      }
+      break;
+    }
     case GST_EVENT_FLUSH_STOP:
       base_pay_flush(self);
       gst_segment_init(&s.segment, GST_FORMAT_TIME);
@@ -542,6 +649,54 @@ static gboolean base_pay_sink_query(GstPad *pad, GstObject *parent, GstQuery *qu
   return gst_pad_query_default(pad, parent, query);
 }
 
+// What gst_buffer_copy_into(GST_BUFFER_COPY_METADATA) copies, field by
+// field: the metas only when there are some (usually none), which saves
+// most of that call per input buffer.
+static void copy_input_metadata(GstBuffer *dst, GstBuffer *src) {
+  constexpr guint kKeep = (GST_MINI_OBJECT_FLAG_LAST - 1) | GST_BUFFER_FLAG_TAG_MEMORY;
+  GST_BUFFER_FLAGS(dst) = (GST_BUFFER_FLAGS(dst) & kKeep) | (GST_BUFFER_FLAGS(src) & ~kKeep);
+  GST_BUFFER_PTS(dst) = GST_BUFFER_PTS(src);
+  GST_BUFFER_DTS(dst) = GST_BUFFER_DTS(src);
+  GST_BUFFER_DURATION(dst) = GST_BUFFER_DURATION(src);
+  GST_BUFFER_OFFSET(dst) = GST_BUFFER_OFFSET(src);
+  GST_BUFFER_OFFSET_END(dst) = GST_BUFFER_OFFSET_END(src);
+  gpointer iter = nullptr;
+  if (gst_buffer_iterate_meta(src, &iter))
+    gst_buffer_copy_into(dst, src, GST_BUFFER_COPY_META, 0, static_cast<gsize>(-1));
+}
+
+// Empties the reused metadata buffer; one holding a locked meta is let go.
+static void release_input_meta(BasePayState &s) {
+  if (s.input_meta && !srtrtp::reset_buffer_metadata(s.input_meta.get())) s.input_meta.reset();
+}
+
+// Before an input buffer: the extensions in use (new caps if they changed),
+// a copy of the input's metadata for them, and the block layout for its
+// packets. Nothing when there are no extensions.
+static void prepare_extensions(GstSrtRtpBasePay *self, GstBuffer *input) {
+  BasePayState &s = state_of(self);
+  bool changed = false;
+  const auto &exts = s.exts.current(&changed);
+  if (changed) set_caps_with_extensions(self);
+  if (exts.empty()) return;
+  if ((changed || s.orientation_dirty) && !s.image_orientation.empty()) {
+    // Extensions with an image-orientation property (ours for CVO) take the tag.
+    for (const auto &ext : exts) {
+      GParamSpec *p =
+          g_object_class_find_property(G_OBJECT_GET_CLASS(ext.get()), "image-orientation");
+      if (p && (p->flags & G_PARAM_WRITABLE) && p->value_type == G_TYPE_STRING)
+        g_object_set(ext.get(), "image-orientation", s.image_orientation.c_str(), nullptr);
+    }
+    s.orientation_dirty = false;
+  }
+  if (!s.input_meta || !gst_buffer_is_writable(s.input_meta.get()))
+    s.input_meta.reset(gst_buffer_new());
+  copy_input_metadata(s.input_meta.get(), input);
+  s.ext_plan = srtrtp::plan_header_extensions(GST_ELEMENT(self), exts, s.input_meta.get());
+  s.ext_reserve = s.ext_plan ? srtcore::rtp::hdrext::kBlockHeaderSize + s.ext_plan->reserve : 0;
+  if (!s.ext_plan) release_input_meta(s);
+}
+
 static GstFlowReturn base_pay_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   // The pad's parent is always this element: no checked cast per buffer.
   auto *self = reinterpret_cast<GstSrtRtpBasePay *>(parent);
@@ -554,7 +709,14 @@ static GstFlowReturn base_pay_chain(GstPad *, GstObject *parent, GstBuffer *buff
     gst_buffer_unref(buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
-  return GST_SRT_RTP_BASE_PAY_GET_CLASS(self)->handle_buffer(self, buffer);
+  prepare_extensions(self, buffer);
+  const GstFlowReturn ret = GST_SRT_RTP_BASE_PAY_GET_CLASS(self)->handle_buffer(self, buffer);
+  if (s.ext_plan) {
+    s.ext_plan.reset();
+    s.ext_reserve = 0;
+    release_input_meta(s);
+  }
+  return ret;
 }
 
 static GstStructure *make_stats(GstSrtRtpBasePay *self) {
@@ -568,7 +730,7 @@ static GstStructure *make_stats(GstSrtRtpBasePay *self) {
       s.last_rtp_time, "ssrc", G_TYPE_UINT, s.ssrc, "pt", G_TYPE_UINT, s.pt, "seqnum-offset",
       G_TYPE_UINT, guint{s.seqnum_offset}, "timestamp-offset", G_TYPE_UINT, s.ts_offset,
       "packets-sent", G_TYPE_UINT64, s.packets, "payload-bytes-sent", G_TYPE_UINT64, s.bytes,
-      nullptr);
+      "hdrext-write-failures", G_TYPE_UINT64, s.ext_write_failures, nullptr);
   auto *klass = GST_SRT_RTP_BASE_PAY_GET_CLASS(self);
   if (klass->add_stats) klass->add_stats(self, st);
   return st;
@@ -612,6 +774,9 @@ static void base_pay_set_property(GObject *object, guint id, const GValue *value
       break;
     case PROP_ONVIF_NO_RATE_CONTROL:
       s.onvif_no_rate_control = g_value_get_boolean(value);
+      break;
+    case PROP_AUTO_HEADER_EXTENSION:
+      s.auto_hdrext = g_value_get_boolean(value) != FALSE;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -672,6 +837,12 @@ static void base_pay_get_property(GObject *object, guint id, GValue *value, GPar
     case PROP_ONVIF_NO_RATE_CONTROL:
       g_value_set_boolean(value, s.onvif_no_rate_control);
       break;
+    case PROP_AUTO_HEADER_EXTENSION:
+      g_value_set_boolean(value, s.auto_hdrext);
+      break;
+    case PROP_EXTENSIONS:
+      s.exts.to_value(value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -697,6 +868,24 @@ static void base_pay_finalize(GObject *object) {
   delete priv->state;
   priv->state = nullptr;
   G_OBJECT_CLASS(gst_srt_rtp_base_pay_parent_class)->finalize(object);
+}
+
+// The add-extension, clear-extensions and request-extension class handlers.
+static void base_pay_add_extension(GstSrtRtpBasePay *self, GstRTPHeaderExtension *ext) {
+  g_return_if_fail(GST_IS_RTP_HEADER_EXTENSION(ext));
+  g_return_if_fail(gst_rtp_header_extension_get_id(ext) > 0);
+  state_of(self).exts.add(ext);
+  g_object_notify_by_pspec(G_OBJECT(self), extensions_pspec);
+}
+
+static void base_pay_clear_extensions(GstSrtRtpBasePay *self) {
+  state_of(self).exts.clear();
+  g_object_notify_by_pspec(G_OBJECT(self), extensions_pspec);
+}
+
+static GstRTPHeaderExtension *base_pay_request_extension(GstSrtRtpBasePay *self, guint id,
+                                                         const gchar *uri) {
+  return srtrtp::auto_header_extension(GST_ELEMENT(self), state_of(self).auto_hdrext, id, uri);
 }
 
 static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
@@ -773,6 +962,12 @@ static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
       gobject_class, PROP_ONVIF_NO_RATE_CONTROL,
       g_param_spec_boolean("onvif-no-rate-control", "ONVIF no rate control",
                            "Enable ONVIF Rate-Control=no timestamping mode", FALSE, rw));
+  const auto ids = srtrtp::install_header_extension_api(
+      gobject_class, PROP_AUTO_HEADER_EXTENSION, PROP_EXTENSIONS,
+      G_CALLBACK(base_pay_add_extension), G_CALLBACK(base_pay_clear_extensions),
+      G_CALLBACK(base_pay_request_extension));
+  request_extension_signal = ids.request_signal;
+  extensions_pspec = ids.extensions_pspec;
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_PAY, static_cast<GstPluginAPIFlags>(0));
 }
 

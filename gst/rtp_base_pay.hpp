@@ -106,6 +106,7 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
 
  private:
   GstMemory *header_memory(gsize size, gsize payload_size, bool marker);
+  void write_extensions(GstBuffer *buffer);
   void queue(GstBuffer *buffer, bool marker);
 
   GstSrtRtpBasePay *pay_;
@@ -113,6 +114,8 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   GstBufferList *list_ = nullptr;
   guint8 *packet_ = nullptr;  // the packet being written, inside the current block
   gsize packet_size_ = 0;
+  gsize header_size_ = 0;   // of the packet being written, extension block reserved
+  guint8 *head_ = nullptr;  // its header, inside the current block
   GstClockTime pts_;
   guint32 rtp_time_;
   bool discont_;
