@@ -94,6 +94,12 @@ GstStructure *connection_stats(const srt::Stats &st, bool is_sink) {
   set_int(s, "km-state", st.kmState);
   set_int(s, "pbkeylen", st.pbKeyLen);
   set_int(s, "crypto-mode", st.cryptoMode);  // 1 AES-CTR, 2 AES-GCM, 0 clear
+  // Packet filter (FEC), libsrt's pktSndFilterExtra, pktRcvFilterExtra,
+  // pktRcvFilterSupply, pktRcvFilterLoss.
+  set_int(s, "packets-filter-sent", st.pktSndFilterExtra);
+  set_int(s, "packets-filter-received", st.pktRcvFilterExtra);
+  set_int(s, "packets-filter-rebuilt", st.pktRcvFilterSupply);
+  set_int(s, "packets-filter-lost", st.pktRcvFilterLoss);
   // The latency that matters for this direction.
   set_int(s, "negotiated-latency-ms", is_sink ? st.msSndTsbPdDelay : st.msRcvTsbPdDelay);
   set_buffer_levels(s, st);
@@ -426,6 +432,15 @@ void install_srt_properties(GObjectClass *klass) {
                         "AES-CTR, a listener takes either), aes-ctr, or aes-gcm (authenticated; "
                         "the peer needs libsrt 1.5.2 or later, or this plugin)",
                         srt_bond_crypto_mode_get_type(), 0, rw_ready));
+  g_object_class_install_property(
+      klass, kPropPacketFilter,
+      g_param_spec_string(
+          "packetfilter", "Packet filter",
+          "SRT packet filter (libsrt's SRTO_PACKETFILTER), e.g. "
+          "\"fec,cols:10,rows:5,layout:staircase,arq:onreq\" for XOR FEC, or \"fec\" to take "
+          "the peer's; merged with the peer's in the handshake (a conflict refuses the "
+          "connection). Empty: none. Not with aes-gcm nor with several links",
+          "", rw_ready));
   gst_type_mark_as_plugin_api(srt_bond_crypto_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
   gst_type_mark_as_plugin_api(srt_bond_link_state_get_type(), static_cast<GstPluginAPIFlags>(0));
@@ -557,6 +572,11 @@ bool SrtElement::set_property(guint prop_id, const GValue *value) {
     case kPropCryptoMode:
       params_.cryptomode = g_value_get_enum(value);
       break;
+    case kPropPacketFilter: {
+      const gchar *s = g_value_get_string(value);
+      params_.packetfilter = s && *s ? std::optional<std::string>(s) : std::nullopt;
+      break;
+    }
     case kPropPollTimeout:
       params_.poll_timeout_ms = g_value_get_int(value);
       break;
@@ -641,6 +661,9 @@ bool SrtElement::get_property(guint prop_id, GValue *value) {
       break;
     case kPropCryptoMode:
       g_value_set_enum(value, params_.cryptomode);
+      break;
+    case kPropPacketFilter:
+      g_value_set_string(value, params_.packetfilter.value_or("").c_str());
       break;
     case kPropPollTimeout:
       g_value_set_int(value, params_.poll_timeout_ms);

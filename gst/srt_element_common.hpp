@@ -43,6 +43,7 @@ enum SrtProp : guint {
   kPropKmPreannounce,
   kPropCallerRejectCode,
   kPropCryptoMode,
+  kPropPacketFilter,
   kPropMaxConnections,
   kPropCommonLast,
 };

@@ -11,7 +11,9 @@
 #include <charconv>
 #include <limits>
 #include <memory>
+#include <variant>
 
+#include "srt/filter_config.hpp"
 #include "srt/hs_encryption.hpp"
 
 namespace srtrtp {
@@ -266,8 +268,15 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
     return std::nullopt;
   }
   if (p.packetfilter && !p.packetfilter->empty()) {
-    set_error(error, "packet filters (packetfilter=" + *p.packetfilter + ") are not supported");
-    return std::nullopt;
+    const auto checked = srtcore::srt::check_filter_string(*p.packetfilter, false);
+    if (const auto *why = std::get_if<std::string>(&checked)) {
+      set_error(error, "packetfilter=" + *p.packetfilter + ": " + *why);
+      return std::nullopt;
+    }
+    if (p.cryptomode == 2) {
+      set_error(error, "packetfilter does not work with cryptomode=2 (AES-GCM)");
+      return std::nullopt;
+    }
   }
 
   srtcore::io::EndpointConfig c;
@@ -287,6 +296,7 @@ std::optional<srtcore::io::EndpointConfig> to_endpoint_config(const SrtParams &p
   } else {
     cc.payload_size = std::min<std::size_t>(cc.payload_size, static_cast<std::size_t>(max_payload));
   }
+  cc.packet_filter = p.packetfilter.value_or("");
   cc.passphrase = p.passphrase;
   cc.pbkeylen = static_cast<std::size_t>(p.pbkeylen);
   cc.km_refresh_rate = static_cast<std::uint64_t>(p.kmrefreshrate);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <string>
 #include <utility>
+#include <variant>
 
 #include "srt/connection_impl.hpp"
 
@@ -73,6 +74,20 @@ void Connection::Impl::fail(ConnectionEvent::Kind kind, std::uint32_t code, std:
   emit(std::move(e));
 }
 
+void Connection::Impl::start_filter() {
+  if (negotiated.packet_filter.empty()) return;
+  const auto checked = check_filter_string(negotiated.packet_filter, true);
+  const auto *p = std::get_if<FecParams>(&checked);
+  if (!p) return;  // settled in the handshake: cannot happen
+  Session &x = *s;
+  const std::size_t tag = crypto ? crypto->overhead() : 0;
+  x.arq = p->arq;
+  x.fec_snd = std::make_unique<FecSender>(*p, isn, config.payload_size + tag);
+  const std::size_t max_payload =
+      std::min<std::size_t>(kMaxPayloadSize, config.mss - 28 - kHeaderSize);
+  x.fec_rcv = std::make_unique<FecReceiver>(*p, negotiated.recv_isn, max_payload);
+}
+
 void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
                                         std::uint32_t recv_isn, const Latencies &lat,
                                         std::uint32_t peer_flags,
@@ -82,7 +97,14 @@ void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
   if (crypto && crypto->gcm()) {
     config.payload_size = std::min(config.payload_size, kMaxGcmPayloadSize);
   }
+  negotiated.recv_isn = recv_isn;
+  if (!negotiated.packet_filter.empty()) {
+    // The FEC packet carries a 4-byte header before the padded payload.
+    const std::size_t tag = crypto ? crypto->overhead() : 0;
+    config.payload_size = std::min(config.payload_size, kMaxPayloadSize - kFecHeaderSize - tag);
+  }
   s.emplace(config, start, now, isn, recv_isn, lat, tlpktdrop);
+  start_filter();
   s->rcv().tsbpd().set_time_base(now, peer_ts);
   s->peer_flow_window = static_cast<std::int64_t>(config.flow_window);
   if (handshake_rtt && handshake_rtt->count() > 0) {
@@ -124,6 +146,20 @@ Connection::Connection(const ConnectionConfig &config, Role role, const NetAddre
     impl_->fail(ConnectionEvent::Kind::kBroken, 0, *why);
     return;
   }
+  if (!config.packet_filter.empty()) {
+    const auto checked = check_filter_string(config.packet_filter, false);
+    std::string why;
+    if (const auto *e = std::get_if<std::string>(&checked)) why = "packetfilter: " + *e;
+    if (config.group) why = "packetfilter: not supported on group members yet";
+    if (config.crypto_mode == CryptoMode::kAesGcm) {
+      why = "packetfilter: not supported with AES-GCM (rebuilt packets cannot be authenticated)";
+    }
+    if (!why.empty()) {
+      impl_->fail(ConnectionEvent::Kind::kBroken, static_cast<std::uint32_t>(RejectReason::kFilter),
+                  why);
+      return;
+    }
+  }
   if (role == Role::kRendezvous && config.group) {
     impl_->fail(ConnectionEvent::Kind::kBroken, static_cast<std::uint32_t>(RejectReason::kGroup),
                 "rendezvous connections cannot join a socket group (as in libsrt): use caller "
@@ -148,6 +184,8 @@ Connection::Connection(const ConnectionConfig &config, const Accepted &a, Random
   m.isn = a.peer_isn;
   m.config.mss = std::min(m.config.mss, a.peer_mss);
   m.negotiated.stream_id = a.stream_id;
+  m.negotiated.packet_filter = a.packet_filter;
+  m.config.packet_filter = a.packet_filter;  // our HSRSP says FILTERCAP when one runs
   m.negotiated.peer_srt_version = a.peer_hsreq.srt_version;
   m.negotiated.group = a.local_group;
   m.negotiated.peer_group = a.peer_group;

@@ -85,6 +85,11 @@ struct ConnectionConfig {
   // responder takes either), 1 AES-CTR, 2 AES-GCM. A responder refuses the
   // other explicit mode with SRT_REJ_CRYPTO.
   CryptoMode crypto_mode = CryptoMode::kAuto;
+  // SRTO_PACKETFILTER: "fec,cols:10,rows:5,layout:staircase,arq:onreq" (see
+  // filter_config.hpp), or just "fec" to accept the peer's; empty: none.
+  // The two sides' strings are merged in the handshake (SRT_REJ_FILTER on a
+  // conflict). Not with AES-GCM, and not on group members (refused).
+  std::string packet_filter;
 };
 
 enum class Role : std::uint8_t { kCaller, kRendezvous, kAccepted };
@@ -109,6 +114,7 @@ struct Negotiated {
   std::optional<GroupExt> peer_group;          // the peer's GROUP extension
   std::size_t key_length = 0;                  // AES key bytes; 0: not encrypted
   CryptoMode crypto_mode = CryptoMode::kAuto;  // the cipher in use; kAuto: none
+  std::string packet_filter;  // the merged configuration both sides run; empty: none
 };
 
 struct ConnectionEvent {

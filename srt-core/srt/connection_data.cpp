@@ -98,8 +98,67 @@ void Connection::Impl::report_gap(TimePoint now, const SeqRange &gap) {
   queue_nak(now, one);  // at once, just the new hole
 }
 
+// With a packet filter, a gap is reported at once only with arq:always;
+// with onreq the FEC receiver reports what it cannot rebuild
+// (on_unrecoverable), with never nothing is reported.
+void Connection::Impl::on_gap(TimePoint now, const SeqRange &gap) {
+  if (s->nak_on_gap()) {
+    report_gap(now, gap);
+    return;
+  }
+  n.pkt_rcv_loss += static_cast<std::uint64_t>(seq_diff(gap.last, gap.first)) + 1;
+}
+
+void Connection::Impl::on_rebuilt(const DataHeader &h, ByteSpan payload) {
+  const TimePoint now = fec_now;
+  Session &x = *s;
+  DataHeader hh = h;
+  hh.dest_socket = socket_id;
+  ByteSpan pl = payload;
+  if (crypto || h.key != KeyFlags::kClear) {
+    std::optional<std::size_t> opened;
+    if (crypto && h.key != KeyFlags::kClear && payload.size() <= plain.size()) {
+      opened = crypto->decrypt_packet(hh, payload, plain.data());
+    }
+    if (!opened) {
+      ++n.pkt_rcv_undecrypt;
+      n.byte_rcv_undecrypt += payload.size();
+      return;
+    }
+    pl = ByteSpan(plain.data(), *opened);
+  }
+  const InsertResult r = x.rcv().insert(now, hh, pl);
+  if (r.status == InsertStatus::kInserted) {
+    ++n.filter_supply;
+    if (!x.rcv_lost.empty()) x.rcv_lost.remove(h.seq);
+  }
+  if (r.gap) on_gap(now, *r.gap);
+}
+
+void Connection::Impl::on_unrecoverable(std::uint32_t first, std::uint32_t last) {
+  const TimePoint now = fec_now;
+  Session &x = *s;
+  x.rcv().for_each_missing(first, last, [&](const SeqRange &r) {
+    n.filter_loss += static_cast<std::uint64_t>(seq_diff(r.last, r.first)) + 1;
+    if (x.arq != ArqLevel::kOnReq) return;
+    x.rcv_lost.insert(r.first, r.last);
+    x.naks.on_loss(now, x.nak_srtt(), x.nak_rttvar());
+    const SeqRange one[] = {r};
+    queue_nak(now, one);
+  });
+}
+
 void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
   Session &x = *s;
+  if (x.fec_rcv && is_fec_packet(in.header)) {
+    // A FEC packet: never delivered and never a sign of loss (it repeats
+    // a data packet's sequence number). Group members do not use it yet.
+    if (!x.member) {
+      fec_now = now;
+      x.fec_rcv->on_fec(in.header, in.payload, *this);
+    }
+    return;
+  }
   DataPacketView pkt = in;
   // Encrypted without a key we hold, or clear text on an encrypted
   // connection (libsrt would deliver it; an injected packet must not
@@ -136,7 +195,12 @@ void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
   } else {
     const InsertResult r = x.rcv().insert(now, pkt.header, pkt.payload);
     if (r.status == InsertStatus::kInserted && !x.rcv_lost.empty()) x.rcv_lost.remove(seq);
-    if (r.gap) report_gap(now, *r.gap);
+    if (r.gap) on_gap(now, *r.gap);
+    if (r.status == InsertStatus::kInserted && x.fec_rcv) {
+      // FEC works on packets as they travel (encrypted, if they are).
+      fec_now = now;
+      x.fec_rcv->on_data(in.header, in.payload, *this);
+    }
   }
   if (!x.first_ack_sent) {
     // A full ACK at once for the first packet (libsrt waits for its 10 ms
@@ -285,6 +349,9 @@ void Connection::Impl::on_ack(TimePoint now, const ControlPacketView &pkt) {
 // again. Only the head, at most once per timeout.
 std::optional<TimePoint> Connection::Impl::head_timeout() const {
   const Session &x = *s;
+  // With FEC and arq onreq/never, the receiver asks for what it wants (or
+  // for nothing): a timeout would resend what FEC is about to rebuild.
+  if (x.fec_snd && x.arq != ArqLevel::kAlways) return std::nullopt;
   const std::uint32_t head = x.snd.first_seq();
   if (!seq_lt(head, x.snd.next_send_seq()) || x.snd_lost.contains(head)) return std::nullopt;
   const auto sent = x.snd.last_send_time(head);
@@ -411,8 +478,17 @@ std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
   // buffer and be lost without a NAK). Retransmissions are always allowed.
   const auto flight = seq_diff(x.snd.next_send_seq(), x.snd.first_seq());
   const bool room = flight < x.peer_flow_window;
-  while (auto choice =
-             x.pacer.pick(now, x.dup_pending || !x.snd_lost.empty(), room && x.snd.has_unsent())) {
+  auto fec_ready = [&] { return x.fec_snd && x.fec_snd->has_ready(); };
+  while (auto choice = x.pacer.pick(now, fec_ready() || x.dup_pending || !x.snd_lost.empty(),
+                                    room && x.snd.has_unsent())) {
+    if (*choice == SendChoice::kRetransmit && fec_ready()) {
+      // A FEC packet goes in the place of the next packet, paced like one.
+      const std::size_t size = x.fec_snd->pop(peer_socket_id, out);
+      if (size == 0) return 0;
+      x.pacer.on_sent(now, x.cc.period_ps());
+      x.cc.on_packet_sent(size - kHeaderSize);
+      return size;
+    }
     std::optional<SendPacket> p;
     if (*choice == SendChoice::kRetransmit) {
       if (x.dup_pending) {
@@ -457,6 +533,9 @@ std::size_t Connection::Impl::write_data(TimePoint now, MutableByteSpan out) {
       if (h.key == KeyFlags::kClear) return 0;
     }
     (void)write_data_header(h, out);
+    if (x.fec_snd && *choice == SendChoice::kNew) {
+      x.fec_snd->feed(h, out.subspan(kHeaderSize, p->payload.size() + tag));
+    }
     ++n.pkt_sent;
     n.byte_sent += p->payload.size();
     n.window_sent_bytes += p->payload.size();

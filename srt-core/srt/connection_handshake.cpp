@@ -126,6 +126,9 @@ void Connection::Impl::queue_handshake(TimePoint now, std::uint32_t type, bool w
   // The stream id goes with the HSREQ: a caller's, or a rendezvous initiator's.
   if (with_hsreq && !config.stream_id.empty()) hb.add_stream_id(config.stream_id);
   if (with_hsreq && role == Role::kCaller && config.group) hb.add_group(*config.group);
+  // The filter goes with the HSREQ (ours) and with the HSRSP (the merge).
+  if (with_hsreq && !config.packet_filter.empty()) hb.add_filter(config.packet_filter);
+  if (with_hsrsp && !negotiated.packet_filter.empty()) hb.add_filter(negotiated.packet_filter);
   ctrl.commit(hb.size());
 }
 
@@ -263,6 +266,15 @@ void Connection::Impl::caller_on_handshake(TimePoint now, const ControlPacketVie
     fail(ConnectionEvent::Kind::kRejected, static_cast<std::uint32_t>(RejectReason::kGroup), *why);
     return;
   }
+  const auto filter = settle_filter(config.packet_filter, pc.filter, false);
+  if (!filter) {
+    queue_simple(now, ControlType::kShutdown);
+    fail(ConnectionEvent::Kind::kRejected, static_cast<std::uint32_t>(RejectReason::kFilter),
+         "the listener's packet filter '" + pc.filter.value_or("") +
+             "' does not match ours: " + config.packet_filter);
+    return;
+  }
+  negotiated.packet_filter = *filter;
   config.mss = std::min(config.mss, std::max<std::uint32_t>(hs.body.mtu, 76));
   negotiated.peer_srt_version = pc.hs->srt_version;
   negotiated.stream_id = config.stream_id;
@@ -330,11 +342,14 @@ void Connection::Impl::rendezvous_on_handshake(TimePoint now, const ControlPacke
     }
     auto reason = read_conclusion(hs.extensions, hs.body.extension, ExtType::kHsRsp, pc);
     if (!reason && pc.group) reason = RejectReason::kGroup;  // libsrt: no groups in rendezvous
+    const auto filter = settle_filter(config.packet_filter, pc.filter, false);
+    if (!reason && !filter) reason = RejectReason::kFilter;
     if (reason) {
       reject_peer(now, *reason, peer_socket_id);
       return;
     }
     if (!accept_kmrsp(now, pc, true)) return;
+    negotiated.packet_filter = *filter;
     config.mss = std::min(config.mss, std::max<std::uint32_t>(hs.body.mtu, 76));
     negotiated.peer_srt_version = pc.hs->srt_version;
     negotiated.stream_id = config.stream_id;
@@ -358,10 +373,13 @@ void Connection::Impl::rendezvous_on_handshake(TimePoint now, const ControlPacke
   PeerConclusion pc;
   auto reason = read_conclusion(hs.extensions, hs.body.extension, ExtType::kHsReq, pc);
   if (!reason && pc.group) reason = RejectReason::kGroup;  // libsrt: no groups in rendezvous
+  const auto filter = settle_filter(config.packet_filter, pc.filter, true);
+  if (!reason && !filter) reason = RejectReason::kFilter;
   if (reason) {
     reject_peer(now, *reason, peer_socket_id);
     return;
   }
+  negotiated.packet_filter = *filter;
   KmDecision km = respond_to_kmreq(config, pc.km);
   if (km.reject) {
     reject_peer(now, *km.reject, peer_socket_id);
@@ -410,6 +428,7 @@ std::size_t Connection::Impl::write_conclusion_response(TimePoint now, MutableBy
                make_hsrsp(config, Latencies{negotiated.recv_latency, negotiated.send_latency}));
   if (crypto) hb.add_km(ExtType::kKmRsp, crypto->km_message());
   if (negotiated.group) hb.add_group(*negotiated.group);
+  if (!negotiated.packet_filter.empty()) hb.add_filter(negotiated.packet_filter);
   return hb.size();
 }
 

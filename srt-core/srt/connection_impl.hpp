@@ -15,6 +15,9 @@
 #include "srt/ack_scheduler.hpp"
 #include "srt/connection.hpp"
 #include "srt/control_queue.hpp"
+#include "srt/fec_receiver.hpp"
+#include "srt/fec_sender.hpp"
+#include "srt/filter_config.hpp"
 #include "srt/handshake.hpp"
 #include "srt/hs_encryption.hpp"
 #include "srt/hs_negotiation.hpp"
@@ -46,6 +49,7 @@ struct Connection::Accepted {
   std::optional<GroupExt> peer_group;    // the caller's GROUP extension
   std::optional<GroupExt> local_group;   // our answer (mirror group id)
   std::shared_ptr<StreamCrypto> crypto;  // keys from the caller's KMREQ; null: clear
+  std::string packet_filter;             // negotiated; empty: none
 };
 
 // libsrt repeats connection requests every 250 ms.
@@ -53,9 +57,10 @@ inline constexpr Duration kHandshakeRepeat = std::chrono::milliseconds(250);
 inline constexpr Duration kKeepaliveInterval = std::chrono::seconds(1);
 // Room for any datagram we write (MSS minus IP/UDP headers).
 inline constexpr std::size_t kMaxDatagram = 1500 - 28;
-// Our conclusion answer: header, body, HSRSP, KMRSP, GROUP.
+// Our conclusion answer: header, body, HSRSP, KMRSP, GROUP, FILTER.
 inline constexpr std::size_t kMaxHandshakeResponse =
-    kHeaderSize + kHandshakeBodySize + (4 + kHsReqSize) + (4 + kKmMaxSize) + (4 + kGroupExtSize);
+    kHeaderSize + kHandshakeBodySize + (4 + kHsReqSize) + (4 + kKmMaxSize) + (4 + kGroupExtSize) +
+    (4 + kMaxTextExtensionSize);
 
 enum class HsPhase : std::uint8_t {
   kInduction,     // caller: waiting for the induction answer
@@ -144,6 +149,13 @@ struct Session {
   std::uint32_t room_sent_number = 0;
   // Sequences given up between two delivered messages (for MessageInfo).
   std::uint32_t dropped_pending = 0;
+
+  // The packet filter (SRTO_PACKETFILTER "fec"), when negotiated.
+  std::unique_ptr<FecSender> fec_snd;
+  std::unique_ptr<FecReceiver> fec_rcv;
+  ArqLevel arq = ArqLevel::kAlways;  // without a filter: plain ARQ
+  // Gaps go to the loss list and the NAK at once (no filter, or arq:always).
+  bool nak_on_gap() const { return !fec_rcv || arq == ArqLevel::kAlways; }
 };
 
 struct Counters {
@@ -157,6 +169,8 @@ struct Counters {
   std::uint64_t peer_recv_rate_bytes = 0, peer_link_capacity = 0;  // from full ACKs
   std::uint32_t peer_packet_rate = 0;
   std::uint64_t dropped_input = 0;  // malformed / unexpected datagrams
+  std::uint64_t filter_supply = 0;  // rebuilt packets the receive buffer took
+  std::uint64_t filter_loss = 0;    // sequences the filter could not rebuild (still missing)
   std::uint64_t send_rejected = 0;  // send_message refused
   // Rates over the last whole second, for mbpsSendRate / mbpsRecvRate.
   TimePoint rate_start{};
@@ -164,7 +178,9 @@ struct Counters {
   double send_rate_mbps = 0, recv_rate_mbps = 0;
 };
 
-struct Connection::Impl {
+// The FEC receiver's sink: rebuilt packets and unrecoverable sequences come
+// back here (at fec_now).
+struct Connection::Impl final : FecSink {
   Impl(const ConnectionConfig &config, Role role, const NetAddress &local, const NetAddress &peer,
        Random &random, TimePoint now);
 
@@ -217,6 +233,13 @@ struct Connection::Impl {
   std::optional<MessageInfo> receive(TimePoint now, MutableByteSpan out);
   void after_delivery();
   void member_gap(TimePoint now, std::uint32_t first, std::uint32_t last);
+  // Packet filter: a gap found by an arriving packet, by arq level; a
+  // rebuilt packet; what FEC gave up on.
+  void on_gap(TimePoint now, const SeqRange &gap);
+  void on_rebuilt(const DataHeader &h, ByteSpan payload) override;
+  void on_unrecoverable(std::uint32_t first, std::uint32_t last) override;
+  TimePoint fec_now{};
+  void start_filter();
   void prune_member_losses();
 
   // ---- connection_timers.cpp ----

@@ -55,6 +55,14 @@ Stats Connection::Impl::stats(TimePoint now) const {
   st.kmPeerAnnouncements = static_cast<std::int64_t>(n.km_peer_announcements);
   st.byteRcvUndecrypt = n.byte_rcv_undecrypt;
   st.pktRcvInvalid = static_cast<std::int64_t>(n.dropped_input);
+  if (s && s->fec_snd) st.pktSndFilterExtra = static_cast<std::int64_t>(s->fec_snd->packets_sent());
+  if (s && s->fec_rcv) {
+    const FecReceiverStats &f = s->fec_rcv->stats();
+    st.pktRcvFilterExtra = static_cast<std::int64_t>(f.fec_packets);
+    st.pktRcvFilterBad = static_cast<std::int64_t>(f.malformed + f.stale + f.duplicate);
+  }
+  st.pktRcvFilterSupply = static_cast<std::int64_t>(n.filter_supply);
+  st.pktRcvFilterLoss = static_cast<std::int64_t>(n.filter_loss);
   st.msgSndRefused = static_cast<std::int64_t>(n.send_rejected);
   st.mbpsSendRate = n.send_rate_mbps;
   st.mbpsRecvRate = n.recv_rate_mbps;

@@ -95,7 +95,8 @@ std::optional<TimePoint> Connection::Impl::deadline(bool with_delivery) const {
     if (auto o = x.snd.oldest_origin()) take_earlier(t, *o + *x.snd_drop_threshold + Duration(1));
   }
   const bool room = seq_diff(x.snd.next_send_seq(), x.snd.first_seq()) < x.peer_flow_window;
-  if (x.dup_pending || !x.snd_lost.empty() || (room && x.snd.has_unsent())) {
+  const bool fec_ready = x.fec_snd && x.fec_snd->has_ready();
+  if (fec_ready || x.dup_pending || !x.snd_lost.empty() || (room && x.snd.has_unsent())) {
     take_earlier(t, x.pacer.next_send_time());
   }
   take_earlier(t, head_timeout());

@@ -3,13 +3,25 @@
 #include <algorithm>
 #include <chrono>
 
+#include "srt/filter_config.hpp"
+
 namespace srtcore::srt {
 
 std::uint32_t our_srt_flags(const ConnectionConfig &config) {
   std::uint32_t f = kSrtFlagTsbpdSnd | kSrtFlagTsbpdRcv | kSrtFlagCrypt | kSrtFlagRexmitFlag;
   if (config.tlpktdrop) f |= kSrtFlagTlPktDrop;
   if (config.nakreport) f |= kSrtFlagPeriodicNak;
+  if (!config.packet_filter.empty()) f |= kSrtFlagPacketFilter;
   return f;
+}
+
+std::optional<std::string> settle_filter(const std::string &ours,
+                                         const std::optional<std::string> &peer, bool responder) {
+  if (!peer || peer->empty()) {
+    if (responder || ours.empty()) return std::string();
+    return std::nullopt;
+  }
+  return negotiate_filter(ours, *peer);
 }
 
 std::uint16_t latency_ms_field(Duration d) {
@@ -56,8 +68,13 @@ std::optional<RejectReason> read_conclusion(ByteSpan extensions, std::uint16_t e
         if (!cc->empty() && *cc != "live") return RejectReason::kCongestion;
         break;
       }
-      case ExtType::kFilter:
-        return RejectReason::kFilter;
+      case ExtType::kFilter: {
+        if (out.filter) return RejectReason::kFilter;  // libsrt: only one
+        auto f = parse_text_extension(e.content);
+        if (!f) return RejectReason::kRogue;
+        out.filter = std::move(*f);
+        break;
+      }
       case ExtType::kGroup: {
         auto g = parse_group(e.content);
         if (!g || (g->group_id & kGroupIdBit) == 0) return RejectReason::kRogue;

@@ -35,13 +35,22 @@ struct PeerConclusion {
   std::string stream_id;
   // The KMREQ block (we are the responder) or KMRSP (we are the initiator).
   std::optional<ByteSpan> km;
-  std::optional<GroupExt> group;  // the peer's GROUP extension (well-formed)
+  std::optional<GroupExt> group;      // the peer's GROUP extension (well-formed)
+  std::optional<std::string> filter;  // the peer's SRT_CMD_FILTER string
 };
+
+// The packet filter a connection runs, from our SRTO_PACKETFILTER and the
+// peer's filter extension, or nullopt to refuse with SRT_REJ_FILTER. As
+// libsrt: a responder whose peer sent none runs none; a side without a
+// filter takes the peer's; otherwise the two merge (filter_config.hpp).
+// Ours: an initiator that asked for a filter and got no answer refuses.
+std::optional<std::string> settle_filter(const std::string &ours,
+                                         const std::optional<std::string> &peer, bool responder);
 
 // Reads the extension chain of a HSv5 conclusion. `want` is kHsReq (we are
 // the responder) or kHsRsp (we are the initiator). Returns the reason to
 // reject when the chain is malformed or asks for what we do not do
-// (stream API, another congestion controller or a packet filter, a peer
+// (stream API, another congestion controller, two filter blocks, a peer
 // older than 1.2.0). The KM block is read, not judged (hs_encryption.hpp). A GROUP extension is
 // read, not judged: whether groups are welcome is the caller of this function's decision. A group
 // id without bit 30 is ROGUE, as in libsrt.

@@ -182,6 +182,14 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
     cr = CallerRequest{from, pc.stream_id, req.socket_id, pc.hs->srt_version, pc.group};
     if (accept_) refuse = accept_(cr);
   }
+  std::optional<std::string> filter;
+  if (!refuse) {
+    filter = settle_filter(config_.connection.packet_filter, pc.filter, true);
+    // Group members do not run a filter yet: refused rather than corrupted.
+    if (!filter || (pc.group && !filter->empty())) {
+      refuse = static_cast<std::uint32_t>(RejectReason::kFilter);
+    }
+  }
   std::optional<GroupExt> our_group;
   if (!refuse && pc.group) {
     // As libsrt: group members only where the application opted in.
@@ -229,6 +237,7 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
   a.peer_group = pc.group;
   a.local_group = our_group;
   a.crypto = std::move(km.crypto);
+  a.packet_filter = filter.value_or("");
   res.accepted = std::make_unique<Connection>(config_.connection, a, random_, now);
   ++stats_.accepted;
 

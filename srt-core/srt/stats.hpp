@@ -33,6 +33,15 @@ struct Stats {
   // Not in libsrt: datagrams dropped as malformed, misaddressed or
   // unexpected (hostile input is counted here, never acted on).
   std::int64_t pktRcvInvalid = 0;
+  // Packet filter (SRTO_PACKETFILTER), libsrt's names: FEC packets sent and
+  // received, packets rebuilt, and sequences FEC could not rebuild (ours:
+  // in every arq mode; libsrt counts them with onreq only). pktRcvFilterBad
+  // (ours): FEC packets dropped as malformed, duplicate or too old.
+  std::int64_t pktSndFilterExtra = 0;
+  std::int64_t pktRcvFilterExtra = 0;
+  std::int64_t pktRcvFilterSupply = 0;
+  std::int64_t pktRcvFilterLoss = 0;
+  std::int64_t pktRcvFilterBad = 0;
   // Not in libsrt: messages send_message refused (too large, not
   // connected, send buffer full).
   std::int64_t msgSndRefused = 0;

@@ -80,8 +80,9 @@ TEST_P(BothElements, PropertiesMatchSrtsrcAndSrtsink) {
     const char *name;
     const char *def;
   };
-  for (const StrSpec &w : {StrSpec{"uri", "srt://127.0.0.1:7001"}, StrSpec{"localaddress", nullptr},
-                           StrSpec{"streamid", nullptr}, StrSpec{"passphrase", ""}}) {
+  for (const StrSpec &w :
+       {StrSpec{"uri", "srt://127.0.0.1:7001"}, StrSpec{"localaddress", nullptr},
+        StrSpec{"streamid", nullptr}, StrSpec{"passphrase", ""}, StrSpec{"packetfilter", ""}}) {
     GParamSpec *ps = g_object_class_find_property(klass, w.name);
     ASSERT_TRUE(ps && G_IS_PARAM_SPEC_STRING(ps)) << w.name;
     EXPECT_STREQ(G_PARAM_SPEC_STRING(ps)->default_value, w.def) << w.name;
@@ -193,6 +194,14 @@ TEST_P(BothElements, UriSetsPropertiesAsSrtsrcDoes) {
   g_object_get(e.get(), "latency", &latency, nullptr);
   EXPECT_EQ(latency, 125);
   EXPECT_EQ(str_prop(e.get(), "streamid"), "(null)");
+
+  // The packet filter: a URI key and a property, as libsrt's packetfilter.
+  g_object_set(e.get(), "uri", "srt://1.2.3.4:1234?packetfilter=fec,cols:10,rows:5", nullptr);
+  EXPECT_EQ(str_prop(e.get(), "packetfilter"), "fec,cols:10,rows:5");
+  g_object_set(e.get(), "packetfilter", "fec,cols:4,arq:never", nullptr);
+  EXPECT_EQ(str_prop(e.get(), "packetfilter"), "fec,cols:4,arq:never");
+  g_object_set(e.get(), "uri", "srt://1.2.3.4:1234", nullptr);
+  EXPECT_EQ(str_prop(e.get(), "packetfilter"), "");
 }
 
 TEST_P(BothElements, UriHandler) {

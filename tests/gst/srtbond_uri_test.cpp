@@ -180,10 +180,23 @@ TEST(SrtUri, SettingsThatCannotWorkAreRefused) {
   EXPECT_NE(config_error("srt://h:1?passphrase=012345678").find("10 to 79"), std::string::npos);
   EXPECT_NE(config_error("srt://h:1?passphrase=" + std::string(80, 'p')).find("10 to 79"),
             std::string::npos);
-  EXPECT_NE(config_error("srt://h:1?packetfilter=fec,cols:10").find("packet filter"),
+  EXPECT_NE(config_error("srt://h:1?packetfilter=fec,cols:1").find("'cols' must be"),
+            std::string::npos);
+  EXPECT_NE(config_error("srt://h:1?packetfilter=rs,k:4").find("unknown packet filter"),
+            std::string::npos);
+  EXPECT_NE(config_error("srt://h:1?packetfilter=fec,cols:4&passphrase=0123456789&cryptomode=2")
+                .find("AES-GCM"),
             std::string::npos);
   EXPECT_NE(config_error("srt://h:1?streamid=" + std::string(513, 'x')).find("512"),
             std::string::npos);
+}
+
+TEST(SrtUri, PacketFilterKeyReachesTheConnection) {
+  EXPECT_EQ(
+      config_ok("srt://h:1?packetfilter=fec,cols:10,rows:5,arq:never").connection.packet_filter,
+      "fec,cols:10,rows:5,arq:never");
+  EXPECT_EQ(config_ok("srt://h:1?packetfilter=fec").connection.packet_filter, "fec");
+  EXPECT_EQ(config_ok("srt://h:1").connection.packet_filter, "");
 }
 
 TEST(SrtUri, CryptoModeTakesLibsrtsNumbers) {

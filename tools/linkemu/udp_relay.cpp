@@ -121,7 +121,8 @@ UdpRelay::UdpRelay(const RelayConfig &config)
     : target_address_(parse_socket_address(config.target)),
       origin_(monotonic_now()),
       forward_(config.forward, origin_),
-      backward_(config.backward, origin_) {
+      backward_(config.backward, origin_),
+      on_datagram_(config.on_datagram) {
   const SocketAddress listen = parse_socket_address(config.listen);
 
   listen_fd_ = udp_socket(listen.family());
@@ -215,7 +216,8 @@ void UdpRelay::receive(Batch &batch, int fd, sim::LinkModel &link, bool from_cli
     const std::size_t n = batch.receive(fd);
     for (std::size_t i = 0; i < n; ++i) {
       if (from_client) client_ = batch.from(i);
-      link.send(now, batch.bytes(i));
+      const sim::Fate fate = link.send(now, batch.bytes(i));
+      if (on_datagram_) on_datagram_(from_client, batch.bytes(i), fate);
     }
     if (n < kBatch) return;
   }

@@ -11,6 +11,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <span>
 #include <string>
 #include <thread>
 
@@ -29,6 +30,11 @@ struct RelayConfig {
   std::string target;
   sim::LinkConfig forward;   // client -> target
   sim::LinkConfig backward;  // target -> client
+  // Every datagram the relay takes in, with its fate (tests record loss
+  // patterns with it). Called on the relay thread with its lock held: keep
+  // it short and do not call back into the relay.
+  std::function<void(bool forward, std::span<const std::uint8_t> bytes, sim::Fate fate)>
+      on_datagram;
 };
 
 struct DirectionStats {
@@ -98,6 +104,7 @@ class UdpRelay {
   DirectionStats forward_stats_;
   DirectionStats backward_stats_;
   std::optional<SocketAddress> client_;
+  std::function<void(bool, std::span<const std::uint8_t>, sim::Fate)> on_datagram_;
 
   std::atomic<bool> stopping_{false};
   std::thread thread_;
