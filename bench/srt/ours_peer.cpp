@@ -79,17 +79,31 @@ int receive(const PeerOptions &o) {
   std::printf("ready %u\n", ep->local_address().port);
   std::fflush(stdout);
   if (ep->wait_connected(std::chrono::seconds(30)) != io::WaitStatus::kReady) return 2;
+  // The endpoint lists a connection only while it is up, and the sender
+  // closes before this side stops: the counters are read while receiving
+  // (every 4096 messages and on every wait) and the last reading is kept.
+  long long drops = 0, losses = 0;
+  auto read_counters = [&] {
+    const auto stats = ep->stats();
+    if (stats.empty()) return;
+    drops = losses = 0;
+    for (const auto &[peer, st] : stats) {
+      drops += st.pktRcvDrop;
+      losses += st.pktRcvLoss;
+    }
+  };
+  std::uint64_t received = 0;
   const ReceiveTally t = run_receiver(o, [&](std::span<std::uint8_t> buf) -> long {
     io::WaitStatus status{};
     const auto m = ep->receive(buf, std::chrono::milliseconds(200), &status);
-    if (m) return static_cast<long>(m->info.size);
+    if (m) {
+      if (++received % 4096 == 0) read_counters();
+      return static_cast<long>(m->info.size);
+    }
+    read_counters();
     return status == io::WaitStatus::kFailed ? -1 : 0;
   });
-  long long drops = 0, losses = 0;
-  for (const auto &[peer, st] : ep->stats()) {
-    drops += st.pktRcvDrop;
-    losses += st.pktRcvLoss;
-  }
+  read_counters();
   t.print(" rcv_drop=" + std::to_string(drops) + " rcv_loss=" + std::to_string(losses));
   return 0;
 }
