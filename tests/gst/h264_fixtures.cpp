@@ -83,6 +83,17 @@ Bytes to_bytes(GstBuffer *buf) {
   return out;
 }
 
+std::vector<GstBuffer *> pull_buffers(GstHarness *h) {
+  std::vector<GstBuffer *> out;
+  while (GstBuffer *b = gst_harness_try_pull(h)) out.push_back(b);
+  return out;
+}
+
+void unref_all(std::vector<GstBuffer *> &v) {
+  for (GstBuffer *b : v) gst_buffer_unref(b);
+  v.clear();
+}
+
 Rtp parse(GstBuffer *buf) {
   const Bytes raw = to_bytes(buf);
   const bool discont = GST_BUFFER_IS_DISCONT(buf);

@@ -48,8 +48,10 @@ GstBuffer *rtp_packet(const Bytes &payload, std::uint16_t seq, std::uint32_t ts,
 Bytes fu_a(const Bytes &nal, std::size_t offset, std::size_t len, bool start, bool end);
 Bytes stap_a(const std::vector<Bytes> &nals);
 
-Bytes to_bytes(GstBuffer *buf);          // does not unref
-std::string caps_string(GstHarness *h);  // current src caps of the element under test
+Bytes to_bytes(GstBuffer *buf);                        // does not unref
+std::vector<GstBuffer *> pull_buffers(GstHarness *h);  // everything the harness has
+void unref_all(std::vector<GstBuffer *> &v);           // and empties v
+std::string caps_string(GstHarness *h);                // current src caps of the element under test
 // A string field of those caps ("" when absent).
 std::string caps_field(GstHarness *h, const char *name);
 

@@ -23,17 +23,6 @@ HarnessPtr make_depay(const char *out_caps, const char *props = "",
   return h;
 }
 
-std::vector<GstBuffer *> pull_buffers(GstHarness *h) {
-  std::vector<GstBuffer *> out;
-  while (GstBuffer *b = gst_harness_try_pull(h)) out.push_back(b);
-  return out;
-}
-
-void unref_all(std::vector<GstBuffer *> &v) {
-  for (GstBuffer *b : v) gst_buffer_unref(b);
-  v.clear();
-}
-
 guint64 stat(GstHarness *h, const char *name) {
   GstStructure *st = nullptr;
   g_object_get(h->element, "stats", &st, nullptr);

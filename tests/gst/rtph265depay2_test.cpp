@@ -22,6 +22,8 @@ using fixtures::rtp_packet;
 using fixtures::set_props;
 using fixtures::to_bytes;
 using namespace fixtures::h265;
+using fixtures::pull_buffers;
+using fixtures::unref_all;
 
 namespace {
 
@@ -41,17 +43,6 @@ HarnessPtr make_depay(const char *out_caps, const char *props = "",
   gst_harness_set_sink_caps_str(h.get(), out_caps);
   gst_harness_set_src_caps_str(h.get(), in_caps.c_str());
   return h;
-}
-
-std::vector<GstBuffer *> pull_buffers(GstHarness *h) {
-  std::vector<GstBuffer *> out;
-  while (GstBuffer *b = gst_harness_try_pull(h)) out.push_back(b);
-  return out;
-}
-
-void unref_all(std::vector<GstBuffer *> &v) {
-  for (GstBuffer *b : v) gst_buffer_unref(b);
-  v.clear();
 }
 
 guint64 stat(GstHarness *h, const char *name) {

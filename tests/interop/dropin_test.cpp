@@ -268,6 +268,24 @@ TEST(StatsFields, SameNamesAndTypesAsGstPluginsGood) {
   }
 }
 
+// A G.722 RTP packet (PT 9, 20 ms): RTP time 160 x seq, the given CSRCs, and
+// `first` as the first payload byte, so that outputs name their packet.
+GstBuffer *g722_packet(guint16 seq, guint32 ssrc, const std::vector<guint32> &csrcs, guint8 first,
+                       GstClockTime pts) {
+  const std::size_t head = 12 + 4 * csrcs.size();
+  std::vector<guint8> pkt(head + 160, 0);
+  pkt[0] = static_cast<guint8>(0x80 | csrcs.size());
+  pkt[1] = 9;
+  GST_WRITE_UINT16_BE(&pkt[2], seq);
+  GST_WRITE_UINT32_BE(&pkt[4], 160u * seq);
+  GST_WRITE_UINT32_BE(&pkt[8], ssrc);
+  for (std::size_t i = 0; i < csrcs.size(); ++i) GST_WRITE_UINT32_BE(&pkt[12 + 4 * i], csrcs[i]);
+  pkt[head] = first;
+  GstBuffer *b = gst_buffer_new_memdup(pkt.data(), pkt.size());
+  GST_BUFFER_PTS(b) = pts;
+  return b;
+}
+
 // max-reorder on the same packets: what each depayloader drops as late and
 // what it takes as a restarted sender. G.722: one packet, one output buffer,
 // whose first payload byte names the packet.
@@ -278,18 +296,9 @@ std::vector<int> depay_outputs(const char *element, int max_reorder,
   gst_harness_set_src_caps_str(h,
                                "application/x-rtp,media=audio,clock-rate=8000,"
                                "encoding-name=G722,payload=9");
-  for (std::size_t i = 0; i < packets.size(); ++i) {
-    guint8 pkt[12 + 160] = {0x80, 9};
-    pkt[2] = static_cast<guint8>(packets[i].first >> 8);
-    pkt[3] = static_cast<guint8>(packets[i].first);
-    const guint32 ts = static_cast<guint32>(160 * packets[i].first);
-    for (int k = 0; k < 4; ++k) pkt[4 + k] = static_cast<guint8>(ts >> (24 - 8 * k));
-    for (int k = 0; k < 4; ++k) pkt[8 + k] = static_cast<guint8>(packets[i].second >> (24 - 8 * k));
-    pkt[12] = static_cast<guint8>(i);
-    GstBuffer *b = gst_buffer_new_memdup(pkt, sizeof pkt);
-    GST_BUFFER_PTS(b) = i * 20 * GST_MSECOND;
-    gst_harness_push(h, b);
-  }
+  for (std::size_t i = 0; i < packets.size(); ++i)
+    gst_harness_push(h, g722_packet(packets[i].first, packets[i].second, {}, static_cast<guint8>(i),
+                                    i * 20 * GST_MSECOND));
   std::vector<int> out;
   while (GstBuffer *b = gst_harness_try_pull(h)) {
     guint8 first = 0;
@@ -342,16 +351,10 @@ std::vector<std::vector<guint32>> source_metas(const char *element, bool on) {
                                "encoding-name=G722,payload=9");
   std::vector<std::vector<guint32>> out;
   for (guint cc = 0; cc < 4; ++cc) {
-    std::vector<guint8> pkt(12 + 4 * cc + 160, 0);
-    pkt[0] = static_cast<guint8>(0x80 | cc);
-    pkt[1] = 9;
-    pkt[3] = static_cast<guint8>(cc);
-    GST_WRITE_UINT32_BE(&pkt[4], 160 * cc);
-    GST_WRITE_UINT32_BE(&pkt[8], 0xa0b0c0d0u + cc);
-    for (guint i = 0; i < cc; ++i) GST_WRITE_UINT32_BE(&pkt[12 + 4 * i], 0x1000u * (cc + 1) + i);
-    GstBuffer *b = gst_buffer_new_memdup(pkt.data(), pkt.size());
-    GST_BUFFER_PTS(b) = cc * 20 * GST_MSECOND;
-    gst_harness_push(h, b);
+    std::vector<guint32> csrcs;
+    for (guint i = 0; i < cc; ++i) csrcs.push_back(0x1000u * (cc + 1) + i);
+    gst_harness_push(h, g722_packet(static_cast<guint16>(cc), 0xa0b0c0d0u + cc, csrcs, 0,
+                                    cc * 20 * GST_MSECOND));
   }
   while (GstBuffer *b = gst_harness_try_pull(h)) {
     std::vector<guint32> ids;  // SSRC, then CSRCs; empty: no meta

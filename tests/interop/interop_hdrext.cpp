@@ -78,22 +78,8 @@ Bytes pattern(std::size_t n, std::uint8_t seed) {
   return b;
 }
 
-Bytes bytes_of(GstBuffer *b) {
-  Bytes out(gst_buffer_get_size(b));
-  gst_buffer_extract(b, 0, out.data(), out.size());
-  return out;
-}
-
-std::vector<GstBuffer *> pull_all(GstHarness *h) {
-  std::vector<GstBuffer *> out;
-  while (GstBuffer *b = gst_harness_try_pull(h)) out.push_back(b);
-  return out;
-}
-
-void unref_all(std::vector<GstBuffer *> &v) {
-  for (GstBuffer *b : v) gst_buffer_unref(b);
-  v.clear();
-}
+using fixtures::pull_buffers;
+using fixtures::unref_all;
 
 // One element id's data in an RTP packet, read with GstRTPBuffer (not our parser).
 std::optional<Bytes> ext_data(GstBuffer *packet, guint8 id) {
@@ -142,12 +128,12 @@ std::vector<GstBuffer *> relay(GstHarness *pay, GstHarness *depay, int count,
     GST_BUFFER_DURATION(in) = 20 * kMs;
     if (decorate) decorate(in, i);
     EXPECT_EQ(gst_harness_push(pay, in), GST_FLOW_OK);
-    for (GstBuffer *pkt : pull_all(pay)) {
+    for (GstBuffer *pkt : pull_buffers(pay)) {
       if (on_packet) on_packet(pkt);
       EXPECT_EQ(gst_harness_push(depay, pkt), GST_FLOW_OK);
     }
   }
-  return pull_all(depay);
+  return pull_buffers(depay);
 }
 
 struct Pair {
@@ -166,7 +152,7 @@ class HdrextG722 : public ::testing::TestWithParam<Pair> {
   void expect_payloads(const std::vector<GstBuffer *> &out, int count) {
     ASSERT_EQ(out.size(), static_cast<std::size_t>(count));
     for (int i = 0; i < count; ++i)
-      EXPECT_EQ(bytes_of(out[i]), pattern(160, static_cast<std::uint8_t>(i))) << i;
+      EXPECT_EQ(fixtures::to_bytes(out[i]), pattern(160, static_cast<std::uint8_t>(i))) << i;
   }
   HarnessPtr pay_, depay_;
 };
@@ -430,7 +416,7 @@ TEST_P(HdrextOrientation, RotationAndFlipReachTheFarSide) {
     ASSERT_EQ(gst_harness_push(pay.get(), fixtures::buffer(frame, pts, pts > 0)), GST_FLOW_OK);
     pts += 33 * kMs;
     int marked = 0;
-    for (GstBuffer *pkt : pull_all(pay.get())) {
+    for (GstBuffer *pkt : pull_buffers(pay.get())) {
       GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
       ASSERT_TRUE(gst_rtp_buffer_map(pkt, GST_MAP_READ, &rtp));
       const bool marker = gst_rtp_buffer_get_marker(&rtp);
@@ -440,7 +426,7 @@ TEST_P(HdrextOrientation, RotationAndFlipReachTheFarSide) {
       ASSERT_EQ(gst_harness_push(depay.get(), pkt), GST_FLOW_OK);
     }
     EXPECT_EQ(marked, 1);
-    auto out = pull_all(depay.get());
+    auto out = pull_buffers(depay.get());
     EXPECT_EQ(out.size(), 1u);
     unref_all(out);
     gchar *read = nullptr;
@@ -495,10 +481,10 @@ TEST_P(HdrextColorspace, ColorimetryReachesTheOutputCaps) {
   for (const Bytes &f : frames) {
     ASSERT_EQ(gst_harness_push(pay.get(), fixtures::buffer(f, pts, pts > 0)), GST_FLOW_OK);
     pts += 33 * kMs;
-    for (GstBuffer *pkt : pull_all(pay.get()))
+    for (GstBuffer *pkt : pull_buffers(pay.get()))
       ASSERT_EQ(gst_harness_push(depay.get(), pkt), GST_FLOW_OK);
   }
-  auto out = pull_all(depay.get());
+  auto out = pull_buffers(depay.get());
   EXPECT_GE(out.size(), 2u);
   EXPECT_EQ(fixtures::caps_field(depay.get(), "colorimetry"), "bt709")
       << fixtures::caps_string(depay.get());
@@ -690,7 +676,7 @@ TEST(HdrextMtu, PacketsStayWithinTheMtu) {
   using namespace fixtures;
   ASSERT_EQ(gst_harness_push(h.get(), fixtures::buffer(annexb({sps(), pps(), idr_slice(5000)}), 0)),
             GST_FLOW_OK);
-  auto pkts = pull_all(h.get());
+  auto pkts = pull_buffers(h.get());
   ASSERT_GT(pkts.size(), 10u);
   for (GstBuffer *p : pkts) {
     EXPECT_LE(gst_buffer_get_size(p), 400u);
@@ -762,7 +748,7 @@ TEST(HdrextDamage, DamagedBlocksAreCountedAndPayloadsKept) {
               GST_FLOW_OK);
     GstBuffer *out = gst_harness_try_pull(depay.get());
     ASSERT_NE(out, nullptr) << c.what;
-    EXPECT_EQ(bytes_of(out), payload) << c.what;
+    EXPECT_EQ(fixtures::to_bytes(out), payload) << c.what;
     gst_buffer_unref(out);
     damaged += c.damaged;
     EXPECT_EQ(stat(depay->element, "hdrext-invalid"), damaged) << c.what;
@@ -774,7 +760,7 @@ TEST(HdrextDamage, DamagedBlocksAreCountedAndPayloadsKept) {
                              g722_packet(seq++, 0xBEDE, {0x23, 1, 2, 3, 4, 0, 0, 0}, payload)),
             GST_FLOW_OK);
   GstBuffer *out = gst_harness_pull(depay.get());
-  EXPECT_EQ(bytes_of(out), payload);
+  EXPECT_EQ(fixtures::to_bytes(out), payload);
   gst_buffer_unref(out);
   EXPECT_EQ(stat(depay->element, "hdrext-read-failures"), 1u);
   EXPECT_EQ(stat(depay->element, "packets-invalid"), 0u);
