@@ -1,6 +1,6 @@
 // --only=scale: `--callers` callers (default 100) on one listener port, each
 // streaming `--scale-rate` Mbit/s (default 2) for `--scale-seconds` through
-// its own in-process linkemu::UdpRelay with `--scale-loss` % loss each way
+// its own in-process linkemu::UdpRelay (all on one thread) with `--scale-loss` % loss each way
 // (default 5) and 10 ms delay each way. Ours and libsrt each run it with 1
 // caller (at most 20 s) and with all of them; the memory one more connection costs is the
 // difference of the two peak RSS divided by the callers added, on the
@@ -9,6 +9,8 @@
 // `--scale-impls` (default "libsrt,ours") picks who runs.
 #include "bench_scale.hpp"
 
+#include <sys/resource.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <memory>
@@ -16,19 +18,27 @@
 #include <vector>
 
 #include "child.hpp"
-#include "udp_relay.hpp"
+#include "relay_group.hpp"
 
 namespace srtbench {
 namespace {
 
 namespace linkemu = srtcore::linkemu;
 
+// This process's CPU time: while a run lasts, that of the relay thread.
+double self_cpu_s() {
+  rusage ru{};
+  getrusage(RUSAGE_SELF, &ru);
+  return static_cast<double>(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+         static_cast<double>(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
 struct ScaleRun {
   bool ok = false;
   std::uint64_t sent = 0, unique = 0, holes = 0, dup = 0, conns = 0, retrans = 0, rcv_drop = 0,
                 snd_drop = 0, damaged = 0;
   long listener_rss_kb = 0, callers_rss_kb = 0;
-  double listener_cpu_s = 0, callers_cpu_s = 0;
+  double listener_cpu_s = 0, callers_cpu_s = 0, relays_cpu_s = 0;
   // Every message sent and not delivered; `holes` says how many of them
   // were inside a stream rather than at its end.
   std::uint64_t lost() const { return sent > unique ? sent - unique : 0; }
@@ -59,7 +69,9 @@ ScaleRun run_scale(const std::string &impl, const ScaleSettings &s, int callers)
   const std::string ready = listener.read_line();
   if (ready.rfind("ready ", 0) != 0) return r;
   const int port = std::atoi(ready.c_str() + 6);
-  std::vector<std::unique_ptr<linkemu::UdpRelay>> relays;
+  // One thread serves every relay: the network they stand for costs the
+  // host nothing, and a thread each would take the CPU the peers need.
+  linkemu::RelayGroup relays;
   std::string ports;
   for (int k = 0; k < callers; ++k) {
     linkemu::RelayConfig c;
@@ -68,16 +80,17 @@ ScaleRun run_scale(const std::string &impl, const ScaleSettings &s, int callers)
     c.forward.delay = c.backward.delay = std::chrono::milliseconds(10);
     c.forward.seed = 2 * static_cast<std::uint64_t>(k) + 1;
     c.backward.seed = 2 * static_cast<std::uint64_t>(k) + 2;
-    relays.push_back(std::make_unique<linkemu::UdpRelay>(c));
-    relays.back()->start();
-    ports += (k ? "," : "") + std::to_string(relays.back()->listen_address().port());
+    ports += (k ? "," : "") + std::to_string(relays.add(c).listen_address().port());
   }
+  const double relays_cpu_before = self_cpu_s();
+  relays.start();
   Child sender(many_argv(impl, "many-send", s, callers, ports));
   const auto sres = parse_result(sender.read_line());
   const ChildUsage su = sender.wait();
   const auto rres = parse_result(listener.read_line());
   const ChildUsage lu = listener.wait();
-  for (auto &relay : relays) relay->stop();
+  relays.stop();
+  r.relays_cpu_s = self_cpu_s() - relays_cpu_before;
   if (sres.empty() || rres.empty() || su.exit_code != 0 || lu.exit_code != 0) return r;
   r.ok = true;
   r.sent = std::stoull(sres.at("sent"));
@@ -106,11 +119,11 @@ void bench_scale(const Args &a, bool quick) {
   s.loss_pct = a.num("scale-loss", s.loss_pct);
   std::printf(
       "\n## Scale: callers on one listener port, %.1f Mbit/s each for %.0f s, %.0f%% loss each "
-      "way (one relay per caller, 10 ms each way)\n",
+      "way (one relay per caller, all on one thread, 10 ms each way)\n",
       s.rate_mbps, s.seconds, s.loss_pct);
-  std::printf("%-7s %7s %6s %10s %6s %6s %8s %5s %9s %12s %12s %11s %11s\n", "impl", "callers",
+  std::printf("%-7s %7s %6s %10s %6s %6s %8s %5s %9s %12s %12s %11s %11s %9s\n", "impl", "callers",
               "conns", "sent", "lost", "holes", "rcv_drop", "dup", "retrans", "listener KiB",
-              "callers KiB", "listener us", "callers us");
+              "callers KiB", "listener us", "callers us", "relays us");
   struct PerImpl {
     ScaleRun one, many;
   };
@@ -127,12 +140,13 @@ void bench_scale(const Args &a, bool quick) {
       (n == 1 ? p.one : p.many) = r;
       const double msgs = r.unique ? double(r.unique) : 1;
       std::printf(
-          "%-7s %7d %6llu %10llu %6llu %6llu %8llu %5llu %9llu %12ld %12ld %11.2f %11.2f%s\n", impl,
-          n, static_cast<unsigned long long>(r.conns), static_cast<unsigned long long>(r.sent),
-          static_cast<unsigned long long>(r.lost()), static_cast<unsigned long long>(r.holes),
-          static_cast<unsigned long long>(r.rcv_drop), static_cast<unsigned long long>(r.dup),
-          static_cast<unsigned long long>(r.retrans), r.listener_rss_kb, r.callers_rss_kb,
-          r.listener_cpu_s * 1e6 / msgs, r.callers_cpu_s * 1e6 / msgs, r.ok ? "" : "  (failed)");
+          "%-7s %7d %6llu %10llu %6llu %6llu %8llu %5llu %9llu %12ld %12ld %11.2f %11.2f %9.2f%s\n",
+          impl, n, static_cast<unsigned long long>(r.conns),
+          static_cast<unsigned long long>(r.sent), static_cast<unsigned long long>(r.lost()),
+          static_cast<unsigned long long>(r.holes), static_cast<unsigned long long>(r.rcv_drop),
+          static_cast<unsigned long long>(r.dup), static_cast<unsigned long long>(r.retrans),
+          r.listener_rss_kb, r.callers_rss_kb, r.listener_cpu_s * 1e6 / msgs,
+          r.callers_cpu_s * 1e6 / msgs, r.relays_cpu_s * 1e6 / msgs, r.ok ? "" : "  (failed)");
       if (r.snd_drop || r.damaged)
         std::printf("%-7s %7s sender gave up %llu, %llu messages damaged\n", "", "",
                     static_cast<unsigned long long>(r.snd_drop),

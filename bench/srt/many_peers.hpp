@@ -41,10 +41,18 @@ SendTally run_paced_senders(const PeerOptions &o, Send &&send) {
   SendTally t;
   const auto start = Clock::now();
   const auto end = start + std::chrono::duration<double>(o.seconds);
+  // Callers are independent sources, not phase-locked: caller k runs k/n of
+  // a message interval behind caller 0, so their messages interleave instead
+  // of leaving as one burst of n every interval.
+  const double interval_s = o.payload * 8.0 / (o.rate_mbps * 1e6);
   for (auto now = start; now < end; now = Clock::now()) {
     const double elapsed = std::chrono::duration<double>(now - start).count();
-    const std::uint64_t due = due_messages(elapsed, o.rate_mbps, o.payload);
+    t.due = 0;
     for (std::size_t k = 0; k < n; ++k) {
+      const double behind = interval_s * static_cast<double>(k) / static_cast<double>(n);
+      const std::uint64_t due =
+          elapsed > behind ? due_messages(elapsed - behind, o.rate_mbps, o.payload) : 0;
+      t.due += due;
       while (sent[k] < due) {
         stamp(msg, sent[k]);
         if (!send(k, std::span<const std::uint8_t>(msg))) {
@@ -55,7 +63,6 @@ SendTally run_paced_senders(const PeerOptions &o, Send &&send) {
         ++t.sent;
       }
     }
-    t.due = due * n;
     std::this_thread::sleep_for(std::chrono::microseconds(250));
   }
   return t;

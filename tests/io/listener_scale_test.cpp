@@ -3,7 +3,7 @@
 // message of every caller arrives, whole and in order, and nothing is given
 // up. The benchmark's `--only=scale` runs the same for longer, at the default
 // 120 ms latency, and against libsrt. Here the latency is 400 ms: this runs
-// beside other suites on two cores, with a relay thread per caller, and
+// beside other suites on two cores (the relays share one thread), and
 // scheduling delays of tens of milliseconds would otherwise eat the budget
 // for a second retransmission (6 x RTT, the usual rule for 5% loss) and
 // fail the test for the machine's sake, not the protocol's.
@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "endpoint_fixture.hpp"
-#include "udp_relay.hpp"
+#include "relay_group.hpp"
 
 namespace srtcore::io::test {
 namespace {
@@ -28,16 +28,14 @@ constexpr std::size_t kMessageSize = 1316;
 constexpr std::chrono::seconds kStreamFor{3};
 constexpr std::chrono::milliseconds kLatency{400};
 
-std::unique_ptr<linkemu::UdpRelay> lossy_relay(std::uint16_t port, std::uint64_t seed) {
+linkemu::RelayConfig lossy_link(std::uint16_t port, std::uint64_t seed) {
   linkemu::RelayConfig rc;
   rc.target = "127.0.0.1:" + std::to_string(port);
   rc.forward.loss = rc.backward.loss = 0.05;
   rc.forward.delay = rc.backward.delay = std::chrono::milliseconds(10);
   rc.forward.seed = 2 * seed + 1;
   rc.backward.seed = 2 * seed + 2;
-  auto relay = std::make_unique<linkemu::UdpRelay>(rc);
-  relay->start();
-  return relay;
+  return rc;
 }
 
 TEST(ListenerScale, HundredCallersAtTwoMegabitsThroughFivePercentLossLoseNothing) {
@@ -47,13 +45,15 @@ TEST(ListenerScale, HundredCallersAtTwoMegabitsThroughFivePercentLossLoseNothing
   RecordingObserver observer;
   auto listener = open_endpoint(lc, &observer);
   ASSERT_NE(listener, nullptr);
-  std::vector<std::unique_ptr<linkemu::UdpRelay>> relays;
+  linkemu::RelayGroup relays;
+  for (int k = 0; k < kCallers; ++k)
+    relays.add(lossy_link(listener->local_address().port, static_cast<std::uint64_t>(k)));
+  relays.start();
   std::vector<std::unique_ptr<Endpoint>> callers;
   for (int k = 0; k < kCallers; ++k) {
-    relays.push_back(lossy_relay(listener->local_address().port, static_cast<std::uint64_t>(k)));
     EndpointConfig cc = caller_config(*listener);
     cc.connection.recv_latency = kLatency;
-    cc.port = relays.back()->listen_address().port();
+    cc.port = relays.at(static_cast<std::size_t>(k)).listen_address().port();
     callers.push_back(open_endpoint(cc));
     ASSERT_NE(callers.back(), nullptr);
   }
@@ -104,7 +104,8 @@ TEST(ListenerScale, HundredCallersAtTwoMegabitsThroughFivePercentLossLoseNothing
   // The loss was real: about 5% of the data needed a second send.
   EXPECT_GT(retransmitted, kCallers * std::int64_t{each} / 40);
   std::uint64_t relay_lost = 0;
-  for (auto &r : relays) relay_lost += r->stats().forward.link.lost_random;
+  for (std::size_t k = 0; k < relays.size(); ++k)
+    relay_lost += relays.at(k).stats().forward.link.lost_random;
   EXPECT_GT(relay_lost, 0u);
 }
 

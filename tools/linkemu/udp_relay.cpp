@@ -14,25 +14,18 @@
 #include <system_error>
 #include <vector>
 
+#include "relay_batch.hpp"
 #include "sim/pipe.hpp"
 
 namespace srtcore::linkemu {
 
 namespace {
 
-constexpr std::size_t kBatch = 32;
-constexpr std::size_t kMaxDatagram = 65536;
 constexpr int kMaxBatchesPerTurn = 8;  // keeps one busy socket from starving the other
 constexpr int kSocketBuffer = 4 << 20;
 
 [[noreturn]] void throw_errno(const char *what) {
   throw std::system_error(errno, std::generic_category(), what);
-}
-
-sim::TimePoint monotonic_now() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return sim::TimePoint(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
 }
 
 UniqueFd udp_socket(int family) {
@@ -46,71 +39,11 @@ UniqueFd udp_socket(int family) {
 
 }  // namespace
 
-// Scratch space for one recvmmsg()/sendmmsg() batch, allocated once.
-class UdpRelay::Batch {
- public:
-  Batch() : storage_(kBatch * kMaxDatagram) {}
-
-  // Reads up to kBatch datagrams; 0 when the socket has nothing more.
-  std::size_t receive(int fd) {
-    for (std::size_t i = 0; i < kBatch; ++i) {
-      iov_[i] = {storage_.data() + i * kMaxDatagram, kMaxDatagram};
-      msgs_[i] = {};
-      msgs_[i].msg_hdr.msg_iov = &iov_[i];
-      msgs_[i].msg_hdr.msg_iovlen = 1;
-      msgs_[i].msg_hdr.msg_name = &from_[i];
-      msgs_[i].msg_hdr.msg_namelen = sizeof from_[i];
-    }
-    for (;;) {
-      const int n = recvmmsg(fd, msgs_.data(), kBatch, 0, nullptr);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      // ECONNREFUSED reports an ICMP error from an earlier send and clears it: read on.
-      if (errno != EINTR && errno != ECONNREFUSED) return 0;
-    }
-  }
-  std::span<const std::uint8_t> bytes(std::size_t i) const {
-    return {storage_.data() + i * kMaxDatagram, msgs_[i].msg_len};
-  }
-  SocketAddress from(std::size_t i) const {
-    SocketAddress address;
-    address.storage = from_[i];
-    address.length = msgs_[i].msg_hdr.msg_namelen;
-    return address;
-  }
-
-  // Sends every datagram in `due`; returns how many the kernel refused.
-  std::uint64_t send(int fd, std::vector<sim::Datagram> &due, const SocketAddress &to) {
-    for (std::size_t i = 0; i < due.size(); ++i) {
-      iov_[i] = {due[i].bytes.data(), due[i].bytes.size()};
-      msgs_[i] = {};
-      msgs_[i].msg_hdr.msg_iov = &iov_[i];
-      msgs_[i].msg_hdr.msg_iovlen = 1;
-      msgs_[i].msg_hdr.msg_name = const_cast<sockaddr *>(to.get());
-      msgs_[i].msg_hdr.msg_namelen = to.length;
-    }
-    std::uint64_t refused = 0;
-    for (std::size_t i = 0; i < due.size();) {
-      const int n = sendmmsg(fd, msgs_.data() + i, static_cast<unsigned>(due.size() - i), 0);
-      if (n > 0) {
-        i += static_cast<std::size_t>(n);
-      } else if (n < 0 && errno == EINTR) {
-        continue;
-      } else {
-        ++refused;  // full send buffer or ICMP error: the datagram is lost, as on a router
-        ++i;
-      }
-    }
-    return refused;
-  }
-
-  std::vector<sim::Datagram> outgoing;  // filled by flush(), sent by send()
-
- private:
-  std::vector<std::uint8_t> storage_;
-  std::array<mmsghdr, kBatch> msgs_{};
-  std::array<iovec, kBatch> iov_{};
-  std::array<sockaddr_storage, kBatch> from_{};
-};
+sim::TimePoint UdpRelay::now() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return sim::TimePoint(std::chrono::seconds(ts.tv_sec) + std::chrono::nanoseconds(ts.tv_nsec));
+}
 
 std::string format_direction(const char *name, const DirectionStats &stats) {
   return std::string(name) + " " + sim::to_string(stats.link) +
@@ -119,7 +52,7 @@ std::string format_direction(const char *name, const DirectionStats &stats) {
 
 UdpRelay::UdpRelay(const RelayConfig &config)
     : target_address_(parse_socket_address(config.target)),
-      origin_(monotonic_now()),
+      origin_(now()),
       forward_(config.forward, origin_),
       backward_(config.backward, origin_),
       on_datagram_(config.on_datagram) {
@@ -167,7 +100,7 @@ void UdpRelay::wake() const {
 }
 
 void UdpRelay::run() {
-  Batch batch;
+  RelayBatch batch;
   std::array<pollfd, 3> fds{{
       {listen_fd_.get(), POLLIN, 0},
       {upstream_fd_.get(), POLLIN, 0},
@@ -182,7 +115,7 @@ void UdpRelay::run() {
     timespec timeout{};
     timespec *timeout_ptr = nullptr;
     if (deadline) {
-      const auto wait = std::max(sim::Duration::zero(), *deadline - monotonic_now());
+      const auto wait = std::max(sim::Duration::zero(), *deadline - now());
       timeout.tv_sec = static_cast<time_t>(wait.count() / 1'000'000'000);
       timeout.tv_nsec = static_cast<long>(wait.count() % 1'000'000'000);
       timeout_ptr = &timeout;
@@ -198,10 +131,10 @@ void UdpRelay::run() {
   }
 }
 
-void UdpRelay::turn(Batch &batch, bool listen_ready, bool upstream_ready) {
+void UdpRelay::turn(RelayBatch &batch, bool listen_ready, bool upstream_ready) {
   {
     std::lock_guard lock(mutex_);
-    const sim::TimePoint now = monotonic_now();
+    const sim::TimePoint now = UdpRelay::now();
     if (listen_ready) receive(batch, listen_fd_.get(), forward_, true, now);
     if (upstream_ready) receive(batch, upstream_fd_.get(), backward_, false, now);
     flush(batch, upstream_fd_.get(), forward_stats_, forward_, &target_address_, now);
@@ -210,7 +143,7 @@ void UdpRelay::turn(Batch &batch, bool listen_ready, bool upstream_ready) {
   turned_.notify_all();
 }
 
-void UdpRelay::receive(Batch &batch, int fd, sim::LinkModel &link, bool from_client,
+void UdpRelay::receive(RelayBatch &batch, int fd, sim::LinkModel &link, bool from_client,
                        sim::TimePoint now) {
   for (int round = 0; round < kMaxBatchesPerTurn; ++round) {
     const std::size_t n = batch.receive(fd);
@@ -223,7 +156,7 @@ void UdpRelay::receive(Batch &batch, int fd, sim::LinkModel &link, bool from_cli
   }
 }
 
-void UdpRelay::flush(Batch &batch, int fd, DirectionStats &stats, sim::LinkModel &link,
+void UdpRelay::flush(RelayBatch &batch, int fd, DirectionStats &stats, sim::LinkModel &link,
                      const SocketAddress *destination, sim::TimePoint now) {
   for (;;) {
     batch.outgoing.clear();

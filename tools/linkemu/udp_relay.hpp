@@ -23,6 +23,8 @@
 
 namespace srtcore::linkemu {
 
+class RelayBatch;
+
 using io::UniqueFd;  // one RAII fd type for the project
 
 struct RelayConfig {
@@ -80,13 +82,16 @@ class UdpRelay {
                 std::chrono::milliseconds timeout) const;
 
  private:
-  class Batch;
+  friend class RelayGroup;  // serves many relays on one thread
+
+  static sim::TimePoint now();  // CLOCK_MONOTONIC, the models' time base
 
   void set_up(bool up);
   void wake() const;
-  void turn(Batch &batch, bool listen_ready, bool upstream_ready);
-  void receive(Batch &batch, int fd, sim::LinkModel &link, bool from_client, sim::TimePoint now);
-  void flush(Batch &batch, int fd, DirectionStats &stats, sim::LinkModel &link,
+  void turn(RelayBatch &batch, bool listen_ready, bool upstream_ready);
+  void receive(RelayBatch &batch, int fd, sim::LinkModel &link, bool from_client,
+               sim::TimePoint now);
+  void flush(RelayBatch &batch, int fd, DirectionStats &stats, sim::LinkModel &link,
              const SocketAddress *destination, sim::TimePoint now);
   RelayStats stats_locked() const;
 
