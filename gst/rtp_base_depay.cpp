@@ -17,6 +17,7 @@
 #include "buffer_reset.hpp"
 #include "header_extensions.hpp"
 #include "metrics/buffer_timer.hpp"
+#include "rtp/arrival_stats.hpp"
 #include "rtp/rtp_header.hpp"
 #include "rtp_packet_view.hpp"
 
@@ -76,7 +77,11 @@ struct BaseDepayState {
   guint64 packets = 0;
   guint64 bytes = 0;  // of valid packets, headers included
   guint64 lost = 0;
-  guint64 dropped_late = 0;
+  guint64 dropped_late = 0;  // = duplicated + reordered
+  guint64 duplicated = 0;
+  guint64 reordered = 0;
+  srtcore::rtp::SeqHistory seq_history;
+  srtcore::rtp::InterarrivalJitter jitter;
   guint64 dropped_invalid = 0;
   guint64 pushed = 0;
 
@@ -526,6 +531,17 @@ static void note_extensions(GstSrtRtpBaseDepay *self, const srtcore::rtp::Parsed
   s.ext_pending = true;
 }
 
+// RFC 3550 jitter from the packet's arrival time: its DTS (udpsrc and
+// srtbondsrc stamp it, a jitter buffer keeps it), else its PTS.
+static void note_arrival(BaseDepayState &s, GstBuffer *buffer, guint32 rtp_timestamp) {
+  const GstClockTime arrival =
+      GST_BUFFER_DTS_IS_VALID(buffer) ? GST_BUFFER_DTS(buffer) : GST_BUFFER_PTS(buffer);
+  if (!GST_CLOCK_TIME_IS_VALID(arrival)) return;
+  const auto in_rtp_units = static_cast<guint32>(
+      gst_util_uint64_scale_int(arrival, static_cast<gint>(s.clock_rate), GST_SECOND));
+  s.jitter.add(in_rtp_units, rtp_timestamp);
+}
+
 // One packet, taken: its output is queued, pushed by the caller. A packet
 // not reused as output goes to `spent` when given (freed by the caller), else
 // is freed here.
@@ -568,13 +584,15 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
   }
   const guint16 seq = parsed->header.sequence;
   bool lost = GST_BUFFER_IS_DISCONT(buffer);
+  bool restart = !s.have_seq;
   if (s.have_seq && parsed->header.ssrc != s.last_ssrc) {
-    lost = true;  // a new sender (or a restarted one): nothing of it is late
+    lost = restart = true;  // a new sender (or a restarted one): nothing of it is late
   } else if (s.have_seq) {
     const auto delta = static_cast<gint16>(static_cast<guint16>(seq - s.next_seq));
     if (delta < 0 && -delta <= s.max_reorder.load(std::memory_order_relaxed)) {
       // Duplicate or too late to use: earlier output already went past it.
       ++s.dropped_late;
+      ++(s.seq_history.seen(seq) ? s.duplicated : s.reordered);
       GST_DEBUG_OBJECT(self, "dropping late/duplicate packet %u (expected %u)", seq, s.next_seq);
       input.release();
       gst_buffer_unref(buffer);
@@ -585,9 +603,16 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
       lost = true;
       GST_DEBUG_OBJECT(self, "%d packets lost before %u", delta, seq);
     } else if (delta != 0) {
-      lost = true;  // sender restarted its sequence
+      lost = restart = true;  // sender restarted its sequence
     }
   }
+  if (restart) {
+    s.seq_history.restart(seq);
+    s.jitter.reset();
+  } else {
+    s.seq_history.advance(seq);
+  }
+  note_arrival(s, buffer, parsed->header.timestamp);
   s.have_seq = true;
   s.last_ssrc = parsed->header.ssrc;
   s.next_seq = static_cast<guint16>(seq + 1);
@@ -731,9 +756,11 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
       rt_dts, "running-time-pts", G_TYPE_UINT64, rt_pts, "seqnum", G_TYPE_UINT, guint{s.last_seq},
       "timestamp", G_TYPE_UINT, s.last_rtp, "packets-received", G_TYPE_UINT64, s.packets,
       "bytes-received", G_TYPE_UINT64, s.bytes, "packets-lost", G_TYPE_UINT64, s.lost,
-      "packets-late", G_TYPE_UINT64, s.dropped_late, "packets-invalid", G_TYPE_UINT64,
-      s.dropped_invalid, "buffers-pushed", G_TYPE_UINT64, s.pushed, "hdrext-invalid", G_TYPE_UINT64,
-      s.ext_damaged, "hdrext-read-failures", G_TYPE_UINT64, s.ext_read_failures, nullptr);
+      "packets-late", G_TYPE_UINT64, s.dropped_late, "packets-duplicated", G_TYPE_UINT64,
+      s.duplicated, "packets-reordered", G_TYPE_UINT64, s.reordered, "jitter", G_TYPE_UINT,
+      s.jitter.value(), "packets-invalid", G_TYPE_UINT64, s.dropped_invalid, "buffers-pushed",
+      G_TYPE_UINT64, s.pushed, "hdrext-invalid", G_TYPE_UINT64, s.ext_damaged,
+      "hdrext-read-failures", G_TYPE_UINT64, s.ext_read_failures, nullptr);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
   if (klass->add_stats) klass->add_stats(self, st);
   return st;
@@ -790,6 +817,8 @@ static GstStateChangeReturn base_depay_change_state(GstElement *element,
     s.discont = true;
     s.anchor_pts = GST_CLOCK_TIME_NONE;
     s.packets = s.bytes = s.lost = s.dropped_late = s.dropped_invalid = s.pushed = 0;
+    s.duplicated = s.reordered = 0;
+    s.jitter.reset();
     s.ext_damaged = s.ext_read_failures = 0;
     s.ext_caps_active = false;
     s.last_orientation.clear();

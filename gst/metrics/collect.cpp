@@ -173,6 +173,10 @@ constexpr Metric kRtpDepayMetrics[] = {
      "Sequence numbers never received"},
     {"packets-late", "srtrtp_rtp_packets_late", Type::kCounter, 1,
      "Duplicates and reordered packets that came after their place was used"},
+    {"packets-duplicated", "srtrtp_rtp_packets_duplicated", Type::kCounter, 1,
+     "Copies of packets already received (dropped)"},
+    {"packets-reordered", "srtrtp_rtp_packets_reordered", Type::kCounter, 1,
+     "Packets that came after a later one had been used (dropped)"},
     {"packets-invalid", "srtrtp_rtp_packets_invalid", Type::kCounter, 1,
      "Packets that are not RTP"},
     {"buffers-pushed", "srtrtp_rtp_buffers_pushed", Type::kCounter, 1, "Buffers sent downstream"},
@@ -301,6 +305,11 @@ void collect_rtp(const GstStructure *s, const Labels &base, Exposition &out, boo
     return;
   }
   add_table(out, s, base, kRtpDepayMetrics);
+  // RFC 3550 jitter is in RTP time units: seconds need the clock rate.
+  double jitter, rate;
+  if (number(s, "jitter", &jitter) && number(s, "clock_rate", &rate) && rate > 0)
+    out.add("srtrtp_rtp_jitter_seconds", Type::kGauge,
+            "Interarrival jitter (RFC 3550) of the packets received", base, jitter / rate);
   // Every codec-specific drop counter, by reason.
   const gint n = gst_structure_n_fields(s);
   for (gint i = 0; i < n; ++i) {

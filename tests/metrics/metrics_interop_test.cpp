@@ -163,6 +163,8 @@ TEST(MetricsInterop, PrometheusScrapesSrtOverALossyLinkAndRtpMatchingTheElements
       {depay, "bytes-received", "srtrtp_rtp_bytes_received_total{element=\"depay\"}", 1},
       {depay, "packets-lost", "srtrtp_rtp_packets_lost_total{element=\"depay\"}", 1},
       {depay, "buffers-pushed", "srtrtp_rtp_buffers_pushed_total{element=\"depay\"}", 1},
+      {depay, "packets-duplicated", "srtrtp_rtp_packets_duplicated_total{element=\"depay\"}", 1},
+      {depay, "packets-reordered", "srtrtp_rtp_packets_reordered_total{element=\"depay\"}", 1},
   };
   for (const auto &c : checks) {
     std::optional<double> in_prom, own;
@@ -182,6 +184,13 @@ TEST(MetricsInterop, PrometheusScrapesSrtOverALossyLinkAndRtpMatchingTheElements
   ASSERT_TRUE(rtt.has_value());
   EXPECT_NEAR(*rtt * 1000, *mfx::stat(stx, "rtt-ms"), 50.0);
   EXPECT_GT(*rtt, 0.015);  // 10 ms each way through the relay
+  // RFC 3550 jitter: RTP units in the stats, seconds in Prometheus (G.722: 8000 Hz).
+  std::optional<double> jitter;
+  EXPECT_TRUE(mfx::poll_until([&] {
+    jitter = prom_query(prom_port, "srtrtp_rtp_jitter_seconds{element=\"depay\"}");
+    return jitter && std::abs(*jitter * 8000 - *mfx::stat(depay, "jitter")) < 1e-6;
+  })) << "jitter: Prometheus "
+      << jitter.value_or(-1) << " s, stats " << *mfx::stat(depay, "jitter") << " units";
   auto count =
       prom_query(prom_port, "srtrtp_element_buffer_duration_seconds_count{element=\"pay\"}");
   ASSERT_TRUE(count.has_value());
