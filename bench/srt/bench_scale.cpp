@@ -1,11 +1,10 @@
 // --only=scale: `--callers` callers (default 100) on one listener port, each
 // streaming `--scale-rate` Mbit/s (default 2) for `--scale-seconds` through
-// its own in-process linkemu::UdpRelay (all on one thread) with `--scale-loss` % loss each way
-// (default 5) and 10 ms delay each way. Ours and libsrt each run it with 1
-// caller (at most 20 s) and with all of them; the memory one more connection costs is the
-// difference of the two peak RSS divided by the callers added, on the
-// listener and on the callers' side. The listener and the callers are two
-// child processes: each reports its peak RSS (VmHWM), wait4 its CPU time.
+// its own in-process linkemu::UdpRelay (on `--relay-threads`, default 4) with `--scale-loss` % loss
+// each way (default 5) and 10 ms delay each way. Ours and libsrt each run it with 1 caller (at most
+// 20 s) and with all of them; the memory one more connection costs is the difference of the two
+// peak RSS divided by the callers added, on the listener and on the callers' side. The listener and
+// the callers are two child processes: each reports its peak RSS (VmHWM), wait4 its CPU time.
 // `--scale-impls` (default "libsrt,ours") picks who runs.
 #include "bench_scale.hpp"
 
@@ -49,6 +48,7 @@ struct ScaleSettings {
   double rate_mbps = 2;
   double seconds = 20;
   double loss_pct = 5;
+  int relay_threads = 4;
 };
 
 std::vector<std::string> many_argv(const std::string &impl, const std::string &role,
@@ -69,9 +69,9 @@ ScaleRun run_scale(const std::string &impl, const ScaleSettings &s, int callers)
   const std::string ready = listener.read_line();
   if (ready.rfind("ready ", 0) != 0) return r;
   const int port = std::atoi(ready.c_str() + 6);
-  // One thread serves every relay: the network they stand for costs the
+  // A few threads serve every relay: the network they stand for costs the
   // host nothing, and a thread each would take the CPU the peers need.
-  linkemu::RelayGroup relays;
+  linkemu::RelayGroup relays(static_cast<std::size_t>(s.relay_threads));
   std::string ports;
   for (int k = 0; k < callers; ++k) {
     linkemu::RelayConfig c;
@@ -117,10 +117,11 @@ void bench_scale(const Args &a, bool quick) {
   s.rate_mbps = a.num("scale-rate", s.rate_mbps);
   s.seconds = a.num("scale-seconds", quick ? 5 : s.seconds);
   s.loss_pct = a.num("scale-loss", s.loss_pct);
+  s.relay_threads = static_cast<int>(a.num("relay-threads", s.relay_threads));
   std::printf(
       "\n## Scale: callers on one listener port, %.1f Mbit/s each for %.0f s, %.0f%% loss each "
-      "way (one relay per caller, all on one thread, 10 ms each way)\n",
-      s.rate_mbps, s.seconds, s.loss_pct);
+      "way (one relay per caller, on %d threads, 10 ms each way)\n",
+      s.rate_mbps, s.seconds, s.loss_pct, s.relay_threads);
   std::printf("%-7s %7s %6s %10s %6s %6s %8s %5s %9s %12s %12s %11s %11s %9s\n", "impl", "callers",
               "conns", "sent", "lost", "holes", "rcv_drop", "dup", "retrans", "listener KiB",
               "callers KiB", "listener us", "callers us", "relays us");

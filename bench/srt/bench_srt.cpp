@@ -30,7 +30,7 @@
 //   scale    callers on one listener port through lossy relays, 1 and 100 of
 //            them: lost messages and memory per additional connection
 //            (bench_scale.cpp; --callers, --scale-rate, --scale-seconds,
-//            --scale-loss)
+//            --scale-loss, --relay-threads)
 //   soak     one connection at 100 Mbit/s through srt-linkemu with 5% loss each
 //            way for 30 minutes: lost messages, RSS over time (bench_soak.cpp;
 //            only when named: --only=soak; --soak-seconds, --soak-rate,

@@ -25,7 +25,7 @@ constexpr std::size_t kRelays = 8;
 
 // kRelays client/server pairs, relay k between client k and server k.
 struct GroupFixture {
-  explicit GroupFixture(const RelayConfig &base = {}) {
+  explicit GroupFixture(const RelayConfig &base = {}, std::size_t threads = 1) : group(threads) {
     for (std::size_t k = 0; k < kRelays; ++k) {
       servers.push_back(std::make_unique<UdpTestSocket>("127.0.0.1:0"));
       clients.push_back(std::make_unique<UdpTestSocket>("127.0.0.1:0"));
@@ -53,12 +53,14 @@ struct GroupFixture {
     ASSERT_EQ(*at_client, bytes);
   }
 
-  std::vector<std::unique_ptr<UdpTestSocket>> servers, clients;
   RelayGroup group;
+  std::vector<std::unique_ptr<UdpTestSocket>> servers, clients;
 };
 
-TEST(RelayGroup, EveryRelayCarriesItsOwnLinkBothWays) {
-  GroupFixture f;
+class RelayGroupThreads : public ::testing::TestWithParam<std::size_t> {};
+
+TEST_P(RelayGroupThreads, EveryRelayCarriesItsOwnLinkBothWays) {
+  GroupFixture f({}, GetParam());
   for (std::uint32_t i = 0; i < 20; ++i) {
     for (std::size_t k = 0; k < kRelays; ++k) {
       f.round_trip(k, i);
@@ -71,6 +73,8 @@ TEST(RelayGroup, EveryRelayCarriesItsOwnLinkBothWays) {
     EXPECT_EQ(s.backward.link.delivered, 20u) << k;
   }
 }
+
+INSTANTIATE_TEST_SUITE_P(RelayGroup, RelayGroupThreads, ::testing::Values(1, 3, 8));
 
 TEST(RelayGroup, DelayedDatagramsOfEveryRelayLeaveOnTheirDeadlines) {
   // Nothing but the group's timer can release these, and the relays'
