@@ -150,7 +150,13 @@ Connection::Connection(const ConnectionConfig &config, Role role, const NetAddre
     const auto checked = check_filter_string(config.packet_filter, false);
     std::string why;
     if (const auto *e = std::get_if<std::string>(&checked)) why = "packetfilter: " + *e;
-    if (config.group) why = "packetfilter: not supported on group members yet";
+    // Each member runs its own filter over the packets its link carries,
+    // as libsrt's: with backup and balancing a link carries only part of
+    // the sequence, and its rows and columns would never be complete.
+    if (config.group && config.group->type != GroupType::kBroadcast) {
+      why = "packetfilter: on group members only in broadcast mode (backup and balancing "
+            "links carry part of the stream, so their FEC rows never complete)";
+    }
     if (config.crypto_mode == CryptoMode::kAesGcm) {
       why = "packetfilter: not supported with AES-GCM (rebuilt packets cannot be authenticated)";
     }

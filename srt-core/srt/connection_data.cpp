@@ -152,11 +152,9 @@ void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
   Session &x = *s;
   if (x.fec_rcv && is_fec_packet(in.header)) {
     // A FEC packet: never delivered and never a sign of loss (it repeats
-    // a data packet's sequence number). Group members do not use it yet.
-    if (!x.member) {
-      fec_now = now;
-      x.fec_rcv->on_fec(in.header, in.payload, *this);
-    }
+    // a data packet's sequence number).
+    fec_now = now;
+    x.fec_rcv->on_fec(in.header, in.payload, *this);
     return;
   }
   DataPacketView pkt = in;
@@ -192,6 +190,14 @@ void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
       ++x.link_redundant;
     }
     if (!x.rcv_lost.empty()) x.rcv_lost.remove(seq);
+    if (x.fec_rcv) {
+      // Each link's filter sees what this link brought, first copy or not
+      // (libsrt's filter is per member socket too); what it rebuilds goes
+      // into the group's buffer, and it reports as unrecoverable only what
+      // no link brought.
+      fec_now = now;
+      x.fec_rcv->on_data(in.header, in.payload, *this);
+    }
   } else {
     const InsertResult r = x.rcv().insert(now, pkt.header, pkt.payload);
     if (r.status == InsertStatus::kInserted && !x.rcv_lost.empty()) x.rcv_lost.remove(seq);
@@ -217,7 +223,7 @@ void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
 }
 
 void Connection::Impl::member_gap(TimePoint now, std::uint32_t first, std::uint32_t last) {
-  s->rcv().for_each_missing(first, last, [&](const SeqRange &r) { report_gap(now, r); });
+  s->rcv().for_each_missing(first, last, [&](const SeqRange &r) { on_gap(now, r); });
 }
 
 // A member's loss list keeps only what the group still lacks.

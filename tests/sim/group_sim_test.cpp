@@ -830,3 +830,103 @@ INSTANTIATE_TEST_SUITE_P(Sim, DeadlinesMove,
 
 }  // namespace
 }  // namespace srtcore::bond::simtest
+
+namespace srtcore::bond::simtest {
+namespace {
+
+// ---- FEC packet filter on broadcast members --------------------------------
+// Each member link runs its own filter, as libsrt's per-socket filter; what a
+// link rebuilds goes into the group's buffer.
+
+struct FecRun {
+  StreamReport report;
+  std::int64_t nak_sent = 0, retrans = 0, fec_sent = 0, rebuilt = 0, filter_loss = 0;
+};
+
+FecRun broadcast_with_filter(double loss, const char *filter, std::uint64_t seed,
+                             Duration latency = milliseconds(125)) {
+  Scenario r;
+  r.latency = latency;
+  r.name = std::string("fec ") + filter;
+  r.seed = seed;
+  r.mode = GroupMode::kBroadcast;
+  r.paths = {path(milliseconds(10), loss), path(milliseconds(10), loss)};
+  GroupSimConfig c = config_for(r);
+  c.caller.connection.packet_filter = filter;
+  c.acceptor.group.connection.packet_filter = "fec";  // takes the caller's configuration
+  GroupSim s(c);
+  const Started st = start_stream(s, r);
+  FecRun out;
+  EXPECT_TRUE(st.connected) << s.event_log();
+  if (!st.connected) return out;
+  finish(s, r);
+  out.report = s.report(r.bound());
+  for (const LinkStats &l : s.mirror()->link_stats(s.now())) {
+    out.nak_sent += l.stats.pktSentNAK;
+    out.rebuilt += l.stats.pktRcvFilterSupply;
+    out.filter_loss += l.stats.pktRcvFilterLoss;
+  }
+  for (const LinkStats &l : s.caller().link_stats(s.now())) {
+    out.retrans += l.stats.pktRetrans;
+    out.fec_sent += l.stats.pktSndFilterExtra;
+  }
+  std::printf(
+      "[sim-bond] %s, %.0f%% loss per link: %s; NAKs %lld, retransmitted %lld, FEC sent "
+      "%lld, rebuilt for the group %lld, unrecoverable %lld\n",
+      filter, loss * 100, out.report.summary().c_str(), static_cast<long long>(out.nak_sent),
+      static_cast<long long>(out.retrans), static_cast<long long>(out.fec_sent),
+      static_cast<long long>(out.rebuilt), static_cast<long long>(out.filter_loss));
+  return out;
+}
+
+TEST(GroupSimFec, BroadcastMembersRebuildWithoutAnyRetransmission) {
+  // arq:never: no NAK, no retransmission; what both links lost is rebuilt
+  // by their filters (10x5 staircase rebuilds nearly all of 5% random loss,
+  // and a packet both links lose is rarer still).
+  const FecRun f = broadcast_with_filter(0.05, "fec,cols:10,rows:5,arq:never", 910);
+  EXPECT_EQ(f.report.missing_count, 0u) << f.report.summary();
+  EXPECT_EQ(f.report.delivered, f.report.sent);
+  EXPECT_EQ(f.report.duplicates + f.report.out_of_order + f.report.corrupt, 0u);
+  EXPECT_EQ(f.nak_sent, 0);
+  EXPECT_EQ(f.retrans, 0);
+  // 10000 packets, a row FEC packet per 10 and a column one per 5 rows: about 3000 a link.
+  EXPECT_GT(f.fec_sent, 2 * 2900);
+  EXPECT_GT(f.rebuilt, 0);  // both links lost some packets, and FEC gave them back
+}
+
+TEST(GroupSimFec, BroadcastMembersAskOnlyForWhatNoLinkOrFilterBrought) {
+  // arq:onreq at 15% per link: some packets neither link brought nor could
+  // rebuild; those are NAKed and retransmitted, and nothing is lost. A loss
+  // is asked for only once the filter gives it up (after its column, about
+  // 60 ms here), so the latency leaves room for a few ARQ rounds at 15%.
+  const FecRun f =
+      broadcast_with_filter(0.15, "fec,cols:10,rows:5,arq:onreq", 911, milliseconds(300));
+  EXPECT_EQ(f.report.missing_count, 0u) << f.report.summary();
+  EXPECT_EQ(f.report.delivered, f.report.sent);
+  EXPECT_GT(f.rebuilt, 0);
+  EXPECT_GT(f.filter_loss, 0);  // the filters gave some up...
+  EXPECT_GT(f.retrans, 0);      // ...and ARQ brought those
+  // Far fewer retransmissions than packets the links lost (2 x 15% of 10000).
+  EXPECT_LT(f.retrans, 1000);
+}
+
+TEST(GroupSimFec, BackupAndBalancingMembersRefuseAFilter) {
+  for (GroupMode mode : {GroupMode::kBackup, GroupMode::kBalancing}) {
+    Scenario r;
+    r.name = "fec_refused";
+    r.seed = 912;
+    r.mode = mode;
+    r.paths = {path(milliseconds(10)), path(milliseconds(10))};
+    GroupSimConfig c = config_for(r);
+    c.caller.connection.packet_filter = "fec,cols:10,rows:5";
+    c.acceptor.group.connection.packet_filter = "fec";
+    GroupSim s(c);
+    SCOPED_TRACE(group_mode_name(mode));
+    EXPECT_FALSE(s.connect_all());
+    const std::string log = s.event_log();
+    EXPECT_NE(log.find("only in broadcast mode"), std::string::npos) << log;
+  }
+}
+
+}  // namespace
+}  // namespace srtcore::bond::simtest
