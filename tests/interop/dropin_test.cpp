@@ -520,6 +520,8 @@ TEST(Properties, EveryPropertyOfTheCElementWithItsTypeDefaultAndRange) {
       {"rtph265depay2", "rtph265depay", depay_missing},
       {"rtpg722depay2", "rtpg722depay", depay_missing},
       {"rtpg729depay2", "rtpg729depay", depay_missing},
+      {"rtpredenc2", "rtpredenc", {}},
+      {"rtpreddec2", "rtpreddec", {}},
   };
   for (const Pair &p : pairs) {
     SCOPED_TRACE(p.ours);

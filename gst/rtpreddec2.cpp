@@ -1,0 +1,314 @@
+// rtpreddec2: RTP redundant audio data (RED, RFC 2198) decoder, drop-in for
+// gst-plugins-good's rtpreddec: RED packets (payload type `pt` or one of
+// `payloads`) are unwrapped into the packet they carry and, for each
+// redundant block whose packet did not arrive, that packet rebuilt (its
+// sequence number found from the packets around it, flagged REDUNDANT),
+// pushed before the primary. Other packets pass. Payloads are shared, not
+// copied. Malformed RED packets are dropped and counted ("invalid").
+#include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
+
+#include <algorithm>
+#include <array>
+#include <mutex>
+#include <vector>
+
+#include "elements.hpp"
+#include "red_element_common.hpp"
+#include "rtp/red.hpp"
+
+namespace red = srtcore::rtp::red;
+
+GST_DEBUG_CATEGORY_STATIC(red_dec_debug);
+#define GST_CAT_DEFAULT red_dec_debug
+
+namespace {
+
+constexpr gint kUndefinedPt = -1;
+// Streams (SSRCs) whose history is kept; the least recently seen is
+// forgotten first, so a flood of SSRCs costs a fixed amount of memory.
+constexpr std::size_t kMaxStreams = 16;
+
+struct Stream {
+  guint32 ssrc = 0;
+  guint64 last_seen = 0;
+  red::SequenceFinder finder;
+};
+
+struct DecState {
+  std::mutex lock;  // the properties
+  gint pt = kUndefinedPt;
+  std::vector<gint> payloads;
+  guint received = 0;
+  guint invalid = 0;
+
+  // Streaming thread only.
+  std::vector<Stream> streams;
+  guint64 clock = 0;  // packets seen, for least-recently-seen eviction
+
+  red::SequenceFinder &finder_for(guint32 ssrc) {
+    ++clock;
+    for (Stream &st : streams) {
+      if (st.ssrc == ssrc) {
+        st.last_seen = clock;
+        return st.finder;
+      }
+    }
+    if (streams.size() < kMaxStreams) {
+      streams.push_back(Stream{ssrc, clock, {}});
+      return streams.back().finder;
+    }
+    Stream &victim = *std::min_element(
+        streams.begin(), streams.end(),
+        [](const Stream &a, const Stream &b) { return a.last_seen < b.last_seen; });
+    victim = Stream{ssrc, clock, {}};
+    return victim.finder;
+  }
+};
+
+}  // namespace
+
+struct GstSrtRtpRedDec {
+  GstElement parent;
+  GstPad *sinkpad;
+  GstPad *srcpad;
+  DecState *state;
+};
+struct GstSrtRtpRedDecClass {
+  GstElementClass parent_class;
+};
+
+G_DEFINE_TYPE(GstSrtRtpRedDec, gst_srt_rtp_red_dec, GST_TYPE_ELEMENT)
+GST_ELEMENT_REGISTER_DEFINE(rtpreddec2, "rtpreddec2", GST_RANK_NONE, gst_srt_rtp_red_dec_get_type())
+
+#define SELF(obj) (reinterpret_cast<GstSrtRtpRedDec *>(obj))
+
+enum { PROP_0, PROP_PT, PROP_RECEIVED, PROP_PAYLOADS, PROP_INVALID };
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
+
+// One packet out of a RED packet: a fresh header (the RED packet's SSRC and
+// CSRCs; for the primary also its header extension) and a shared slice of
+// the RED packet's payload.
+struct Unwrapped {
+  bool marker = false;
+  guint8 pt = 0;
+  guint16 seq = 0;
+  guint32 timestamp = 0;
+  gsize offset = 0;  // of the block's data in the RED packet
+  gsize length = 0;
+  bool primary = false;
+};
+
+static GstBuffer *build(GstBuffer *red_packet, const srtrtp::red::PacketLayout &in,
+                        const Unwrapped &u) {
+  // The RED packet's header up to its CSRCs, or all of it (extension too)
+  // for the primary.
+  std::array<guint8, 12 + 15 * 4> fixed{};
+  gst_buffer_extract(red_packet, 0, fixed.data(), 1);
+  const gsize csrc_end = 12 + 4u * (fixed[0] & 0x0f);
+  const gsize head = u.primary ? in.header_size : csrc_end;
+  GstBuffer *out = gst_buffer_new_allocate(nullptr, head, nullptr);
+  GstMapInfo map;
+  gst_buffer_map(out, &map, GST_MAP_WRITE);
+  gst_buffer_extract(red_packet, 0, map.data, head);
+  map.data[0] &= static_cast<guint8>(u.primary ? ~0x20 : ~0x30);  // no padding; no extension
+  map.data[1] = static_cast<guint8>((u.marker ? 0x80 : 0) | (u.pt & 0x7f));
+  GST_WRITE_UINT16_BE(map.data + 2, u.seq);
+  GST_WRITE_UINT32_BE(map.data + 4, u.timestamp);
+  gst_buffer_unmap(out, &map);
+  GstBuffer *data = gst_buffer_copy_region(red_packet, GST_BUFFER_COPY_MEMORY, u.offset, u.length);
+  out = gst_buffer_append(out, data);
+  gst_buffer_copy_into(out, red_packet, GST_BUFFER_COPY_METADATA, 0, static_cast<gsize>(-1));
+  GST_BUFFER_FLAG_UNSET(out, GST_BUFFER_FLAG_MARKER);
+  if (u.marker) GST_BUFFER_FLAG_SET(out, GST_BUFFER_FLAG_MARKER);
+  if (!u.primary) GST_BUFFER_FLAG_SET(out, GST_RTP_BUFFER_FLAG_REDUNDANT);
+  return out;
+}
+
+static bool is_red_pt(DecState &s, guint8 pt) {
+  std::lock_guard lock(s.lock);
+  return pt == s.pt || std::find(s.payloads.begin(), s.payloads.end(), pt) != s.payloads.end();
+}
+
+static GstFlowReturn dec_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
+  auto *self = SELF(parent);
+  DecState &s = *self->state;
+  {
+    std::lock_guard lock(s.lock);
+    if (s.pt == kUndefinedPt && s.payloads.empty()) return gst_pad_push(self->srcpad, buffer);
+  }
+  srtrtp::red::PacketLayout in;
+  if (!srtrtp::red::read_layout(buffer, &in)) return gst_pad_push(self->srcpad, buffer);
+  red::SequenceFinder &finder = s.finder_for(in.ssrc);
+  finder.add(in.seq, in.timestamp);
+  if (!is_red_pt(s, in.payload_type)) return gst_pad_push(self->srcpad, buffer);
+  {
+    std::lock_guard lock(s.lock);
+    ++s.received;
+  }
+
+  // The block headers (the data stays in the buffer, shared by the outputs).
+  std::array<guint8, red::kMaxHeadersSize> heads{};
+  const gsize got = gst_buffer_extract(buffer, in.header_size, heads.data(), heads.size());
+  const auto layout =
+      red::parse_layout({heads.data(), std::min(got, in.payload_size)}, in.payload_size);
+  if (!layout) {
+    {
+      std::lock_guard lock(s.lock);
+      ++s.invalid;
+    }
+    GST_WARNING_OBJECT(self,
+                       "dropping a malformed RED packet (seq %u, %" G_GSIZE_FORMAT
+                       " payload bytes): its block headers and lengths do not fit",
+                       in.seq, in.payload_size);
+    gst_buffer_unref(buffer);
+    return GST_FLOW_OK;
+  }
+  const std::size_t count = layout->redundant_count + 1;
+  std::array<Unwrapped, red::kMaxRedundantBlocks + 1> blocks{};
+  gsize offset = in.header_size + layout->data_offset;
+  for (std::size_t i = 0; i < layout->redundant_count; ++i) {
+    const red::BlockHeader &h = layout->redundant[i];
+    blocks[i] = Unwrapped{false,  h.payload_type, 0,    in.timestamp - h.timestamp_offset,
+                          offset, h.length,       false};
+    offset += h.length;
+  }
+  blocks[count - 1] = Unwrapped{in.marker,
+                                layout->primary_payload_type,
+                                in.seq,
+                                in.timestamp,
+                                in.header_size + layout->primary_offset,
+                                layout->primary_length,
+                                true};
+
+  GstFlowReturn ret = GST_FLOW_OK;
+  for (std::size_t i = 0; i + 1 < count && ret == GST_FLOW_OK; ++i) {
+    const auto seq = finder.missing_seq(blocks[i].timestamp);
+    if (!seq) continue;  // arrived already, or cannot be placed
+    blocks[i].seq = *seq;
+    GST_LOG_OBJECT(self, "rebuilt packet %u (timestamp %u) from a redundant block", *seq,
+                   blocks[i].timestamp);
+    ret = gst_pad_push(self->srcpad, build(buffer, in, blocks[i]));
+  }
+  if (ret == GST_FLOW_OK) ret = gst_pad_push(self->srcpad, build(buffer, in, blocks[count - 1]));
+  gst_buffer_unref(buffer);
+  return ret;
+}
+
+static gboolean dec_sink_event(GstPad *pad, GstObject *parent, GstEvent *event) {
+  if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP) SELF(parent)->state->streams.clear();
+  return gst_pad_event_default(pad, parent, event);
+}
+
+static GstStateChangeReturn dec_change_state(GstElement *element, GstStateChange transition) {
+  const GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS(gst_srt_rtp_red_dec_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) SELF(element)->state->streams.clear();
+  return ret;
+}
+
+static void dec_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
+  DecState &s = *SELF(object)->state;
+  std::lock_guard lock(s.lock);
+  switch (id) {
+    case PROP_PT:
+      s.pt = g_value_get_int(value);
+      break;
+    case PROP_PAYLOADS: {
+      s.payloads.clear();
+      for (guint i = 0; i < gst_value_array_get_size(value); ++i)
+        s.payloads.push_back(g_value_get_int(gst_value_array_get_value(value, i)));
+      break;
+    }
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
+  }
+}
+
+static void dec_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
+  DecState &s = *SELF(object)->state;
+  std::lock_guard lock(s.lock);
+  switch (id) {
+    case PROP_PT:
+      g_value_set_int(value, s.pt);
+      break;
+    case PROP_RECEIVED:
+      g_value_set_uint(value, s.received);
+      break;
+    case PROP_INVALID:
+      g_value_set_uint(value, s.invalid);
+      break;
+    case PROP_PAYLOADS:
+      for (gint pt : s.payloads) {
+        GValue v = G_VALUE_INIT;
+        g_value_init(&v, G_TYPE_INT);
+        g_value_set_int(&v, pt);
+        gst_value_array_append_value(value, &v);
+        g_value_unset(&v);
+      }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
+  }
+}
+
+static void dec_finalize(GObject *object) {
+  delete SELF(object)->state;
+  G_OBJECT_CLASS(gst_srt_rtp_red_dec_parent_class)->finalize(object);
+}
+
+static void gst_srt_rtp_red_dec_init(GstSrtRtpRedDec *self) {
+  self->state = new DecState();
+  self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
+  gst_pad_set_chain_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_chain));
+  gst_pad_set_event_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_sink_event));
+  GST_PAD_SET_PROXY_CAPS(self->sinkpad);
+  GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
+  gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
+  self->srcpad = gst_pad_new_from_static_template(&src_template, "src");
+  gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+}
+
+static void gst_srt_rtp_red_dec_class_init(GstSrtRtpRedDecClass *klass) {
+  auto *gobject_class = G_OBJECT_CLASS(klass);
+  auto *element_class = GST_ELEMENT_CLASS(klass);
+  gobject_class->set_property = dec_set_property;
+  gobject_class->get_property = dec_get_property;
+  gobject_class->finalize = dec_finalize;
+  element_class->change_state = GST_DEBUG_FUNCPTR(dec_change_state);
+
+  constexpr auto kRw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  constexpr auto kRo = static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(gobject_class, PROP_PT,
+                                  g_param_spec_int("pt", "payload type", "Payload type FEC packets",
+                                                   -1, 127, kUndefinedPt, kRw));
+  g_object_class_install_property(
+      gobject_class, PROP_RECEIVED,
+      g_param_spec_uint("received", "Received", "Count of received packets", 0, G_MAXUINT32, 0,
+                        kRo));
+  g_object_class_install_property(
+      gobject_class, PROP_PAYLOADS,
+      gst_param_spec_array(
+          "payloads", "RED payloads", "All the RED payloads this decoder may encounter",
+          g_param_spec_int("pt", "payload type", "A RED payload type", -1, 127, kUndefinedPt, kRw),
+          kRw));
+  g_object_class_install_property(
+      gobject_class, PROP_INVALID,
+      g_param_spec_uint("invalid", "Invalid",
+                        "Malformed RED packets dropped (block headers or lengths that do not fit)",
+                        0, G_MAXUINT32, 0, kRo));
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "RTP RED decoder (srtrtp)", "Codec/Depayloader/Network/RTP",
+      "Unwraps RED packets and rebuilds lost packets from their redundant blocks (RFC 2198)",
+      "srtrtp project");
+  GST_DEBUG_CATEGORY_INIT(red_dec_debug, "rtpreddec2", 0, "srtrtp RED decoder");
+}

@@ -1,0 +1,329 @@
+// rtpredenc2: RTP redundant audio data (RED, RFC 2198) encoder, drop-in for
+// gst-plugins-good's rtpredenc: each packet is wrapped in a RED packet (PT
+// `pt`) carrying, besides itself, the payload of the packet `distance`
+// packets earlier (fewer while the stream is younger). The RED packet keeps
+// the input's sequence number, timestamp, marker, SSRC, CSRCs and header
+// extensions. Payloads are shared, not copied: a RED packet is a new header
+// memory followed by the two payloads' memories.
+#include <gst/gst.h>
+
+#include <atomic>
+#include <cstring>
+#include <deque>
+#include <mutex>
+
+#include "buffer_bytes.hpp"
+#include "elements.hpp"
+#include "red_element_common.hpp"
+#include "rtp/red.hpp"
+#include "rtp/rtp_header.hpp"
+
+namespace red = srtcore::rtp::red;
+
+GST_DEBUG_CATEGORY_STATIC(red_enc_debug);
+#define GST_CAT_DEFAULT red_enc_debug
+
+namespace {
+
+constexpr gint kDefaultPt = 0;
+constexpr guint kDefaultDistance = 0;
+constexpr gboolean kDefaultAllowNoRedBlocks = TRUE;
+// Packets kept for redundant blocks at most. A packet further back than
+// this is older than RED's 14-bit timestamp offset allows at any usual
+// packet duration (16 ticks or more), so rtpredenc would not use it either;
+// a larger distance gives RED packets without redundant blocks, and memory
+// stays bounded whatever the property says.
+constexpr guint kMaxHistory = 1024;
+
+struct HistoryItem {
+  guint8 pt = 0;
+  guint32 timestamp = 0;
+  srtrtp::red::BufferRef payload;  // the payload bytes only, shared with the packet
+};
+
+struct EncState {
+  std::mutex lock;  // the properties
+  gint pt = kDefaultPt;
+  guint distance = kDefaultDistance;
+  bool allow_no_red_blocks = kDefaultAllowNoRedBlocks;
+  bool resend_caps = false;  // pt changed while RED caps were current
+  guint sent = 0;
+
+  // The caps downstream name the RED payload type (read when pt changes).
+  std::atomic<bool> caps_red{false};
+
+  // Streaming thread only.
+  std::deque<HistoryItem> history;  // newest first, at most `distance`
+};
+
+}  // namespace
+
+struct GstSrtRtpRedEnc {
+  GstElement parent;
+  GstPad *sinkpad;
+  GstPad *srcpad;
+  EncState *state;
+};
+struct GstSrtRtpRedEncClass {
+  GstElementClass parent_class;
+};
+
+G_DEFINE_TYPE(GstSrtRtpRedEnc, gst_srt_rtp_red_enc, GST_TYPE_ELEMENT)
+GST_ELEMENT_REGISTER_DEFINE(rtpredenc2, "rtpredenc2", GST_RANK_NONE, gst_srt_rtp_red_enc_get_type())
+
+#define SELF(obj) (reinterpret_cast<GstSrtRtpRedEnc *>(obj))
+
+enum { PROP_0, PROP_PT, PROP_SENT, PROP_DISTANCE, PROP_ALLOW_NO_RED_BLOCKS };
+
+static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
+    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
+static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
+    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
+
+// Sends the sink caps downstream, with payload = the RED payload type when
+// the packets that follow are RED packets.
+static void push_caps(GstSrtRtpRedEnc *self, bool red, gint pt) {
+  GstCaps *caps = gst_pad_get_current_caps(self->sinkpad);
+  if (!caps) return;
+  if (red) {
+    caps = gst_caps_make_writable(caps);
+    gst_structure_set(gst_caps_get_structure(caps, 0), "payload", G_TYPE_INT, pt, nullptr);
+  }
+  gst_pad_push_event(self->srcpad, gst_event_new_caps(caps));
+  gst_caps_unref(caps);
+  self->state->caps_red = red;
+}
+
+static GstFlowReturn push(GstSrtRtpRedEnc *self, GstBuffer *buffer, bool red, gint pt,
+                          bool resend_caps) {
+  if (resend_caps || red != self->state->caps_red) push_caps(self, red, pt);
+  return gst_pad_push(self->srcpad, buffer);
+}
+
+static GstFlowReturn enc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
+  auto *self = SELF(parent);
+  EncState &s = *self->state;
+  gint pt;
+  guint distance;
+  bool allow_empty, resend_caps;
+  {
+    std::lock_guard lock(s.lock);
+    pt = s.pt;
+    distance = s.distance;
+    allow_empty = s.allow_no_red_blocks;
+    resend_caps = s.resend_caps;
+    s.resend_caps = false;
+  }
+  if (distance > kMaxHistory) {
+    GST_DEBUG_OBJECT(self, "distance %u is beyond %u: no redundant blocks", distance, kMaxHistory);
+    distance = 0;
+  }
+  while (s.history.size() > distance) s.history.pop_back();
+  if (distance == 0 && !allow_empty) return push(self, buffer, false, pt, resend_caps);
+
+  srtrtp::red::PacketLayout in;
+  if (!srtrtp::red::read_layout(buffer, &in)) {
+    GST_DEBUG_OBJECT(self, "not an RTP packet: passed on as it is");
+    return push(self, buffer, s.caps_red, pt, resend_caps);
+  }
+  // The redundant block: the oldest packet kept, when RED can carry it.
+  const HistoryItem *redundant = nullptr;
+  if (distance > 0 && !s.history.empty()) {
+    const HistoryItem &oldest = s.history.back();
+    const auto offset = static_cast<gint32>(in.timestamp - oldest.timestamp);
+    const gsize length = gst_buffer_get_size(oldest.payload.get());
+    if (offset >= 0 && red::fits(static_cast<std::uint32_t>(offset), length))
+      redundant = &oldest;
+    else
+      GST_WARNING_OBJECT(self,
+                         "no redundant block: timestamp offset %d or length %" G_GSIZE_FORMAT
+                         " beyond what RED can carry",
+                         offset, length);
+  }
+  srtrtp::red::BufferRef payload(
+      gst_buffer_copy_region(buffer, GST_BUFFER_COPY_MEMORY, in.header_size, in.payload_size));
+  const auto remember = [&] {
+    if (distance == 0) return;
+    if (s.history.size() == distance) s.history.pop_back();
+    s.history.push_front(HistoryItem{in.payload_type, in.timestamp, std::move(payload)});
+  };
+  if (!redundant && !allow_empty) {
+    remember();
+    return push(self, buffer, false, pt, resend_caps);
+  }
+
+  // Header: the input's (CSRCs and extension included), payload type
+  // replaced and padding dropped, then the block headers.
+  const gsize blocks = redundant ? 1 : 0;
+  const gsize head = in.header_size + red::header_size(blocks);
+  GstBuffer *out = gst_buffer_new_allocate(nullptr, head, nullptr);
+  {
+    GstMapInfo map;
+    gst_buffer_map(out, &map, GST_MAP_WRITE);
+    gst_buffer_extract(buffer, 0, map.data, in.header_size);
+    map.data[0] &= static_cast<guint8>(~0x20);  // no padding
+    map.data[1] = static_cast<guint8>((map.data[1] & 0x80) | (pt & 0x7f));
+    red::BlockHeader block{};
+    if (redundant)
+      block = {redundant->pt, in.timestamp - redundant->timestamp,
+               gst_buffer_get_size(redundant->payload.get())};
+    red::write_headers(map.data + in.header_size, {&block, blocks}, in.payload_type);
+    gst_buffer_unmap(out, &map);
+  }
+  if (redundant) out = gst_buffer_append(out, gst_buffer_ref(redundant->payload.get()));
+  out = gst_buffer_append(out, gst_buffer_ref(payload.get()));
+  gst_buffer_copy_into(out, buffer, GST_BUFFER_COPY_METADATA, 0, static_cast<gsize>(-1));
+  gst_buffer_unref(buffer);
+  remember();
+  {
+    std::lock_guard lock(s.lock);
+    ++s.sent;
+  }
+  return push(self, out, true, pt, resend_caps);
+}
+
+static gboolean enc_sink_event(GstPad *pad, GstObject *parent, GstEvent *event) {
+  auto *self = SELF(parent);
+  EncState &s = *self->state;
+  switch (GST_EVENT_TYPE(event)) {
+    case GST_EVENT_CAPS: {
+      gint pt;
+      bool allow_empty;
+      {
+        std::lock_guard lock(s.lock);
+        pt = s.pt;
+        allow_empty = s.allow_no_red_blocks;
+      }
+      // RED caps whenever RED packets may follow, as rtpredenc.
+      if (s.caps_red || allow_empty) {
+        GstCaps *caps = nullptr;
+        gst_event_parse_caps(event, &caps);
+        GstCaps *red_caps = gst_caps_copy(caps);
+        gst_structure_set(gst_caps_get_structure(red_caps, 0), "payload", G_TYPE_INT, pt, nullptr);
+        gst_event_unref(event);
+        event = gst_event_new_caps(red_caps);
+        gst_caps_unref(red_caps);
+        s.caps_red = true;
+      }
+      break;
+    }
+    case GST_EVENT_FLUSH_STOP:
+      s.history.clear();
+      break;
+    default:
+      break;
+  }
+  return gst_pad_event_default(pad, parent, event);
+}
+
+static GstStateChangeReturn enc_change_state(GstElement *element, GstStateChange transition) {
+  const GstStateChangeReturn ret =
+      GST_ELEMENT_CLASS(gst_srt_rtp_red_enc_parent_class)->change_state(element, transition);
+  if (transition == GST_STATE_CHANGE_PAUSED_TO_READY) {
+    SELF(element)->state->history.clear();
+    SELF(element)->state->caps_red = false;
+  }
+  return ret;
+}
+
+static void enc_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
+  EncState &s = *SELF(object)->state;
+  std::lock_guard lock(s.lock);
+  switch (id) {
+    case PROP_PT: {
+      // As rtpredenc: new caps follow only if RED caps are out already.
+      const gint pt = g_value_get_int(value);
+      s.resend_caps = s.resend_caps || (pt != s.pt && s.caps_red);
+      s.pt = pt;
+      break;
+    }
+    case PROP_DISTANCE:
+      s.distance = g_value_get_uint(value);
+      break;
+    case PROP_ALLOW_NO_RED_BLOCKS:
+      s.allow_no_red_blocks = g_value_get_boolean(value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
+  }
+}
+
+static void enc_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
+  EncState &s = *SELF(object)->state;
+  std::lock_guard lock(s.lock);
+  switch (id) {
+    case PROP_PT:
+      g_value_set_int(value, s.pt);
+      break;
+    case PROP_SENT:
+      g_value_set_uint(value, s.sent);
+      break;
+    case PROP_DISTANCE:
+      g_value_set_uint(value, s.distance);
+      break;
+    case PROP_ALLOW_NO_RED_BLOCKS:
+      g_value_set_boolean(value, s.allow_no_red_blocks);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
+      break;
+  }
+}
+
+static void enc_finalize(GObject *object) {
+  delete SELF(object)->state;
+  G_OBJECT_CLASS(gst_srt_rtp_red_enc_parent_class)->finalize(object);
+}
+
+static void gst_srt_rtp_red_enc_init(GstSrtRtpRedEnc *self) {
+  self->state = new EncState();
+  self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
+  gst_pad_set_chain_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_chain));
+  gst_pad_set_event_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_sink_event));
+  GST_PAD_SET_PROXY_CAPS(self->sinkpad);
+  GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
+  gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
+  self->srcpad = gst_pad_new_from_static_template(&src_template, "src");
+  gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+}
+
+static void gst_srt_rtp_red_enc_class_init(GstSrtRtpRedEncClass *klass) {
+  auto *gobject_class = G_OBJECT_CLASS(klass);
+  auto *element_class = GST_ELEMENT_CLASS(klass);
+  gobject_class->set_property = enc_set_property;
+  gobject_class->get_property = enc_get_property;
+  gobject_class->finalize = enc_finalize;
+  element_class->change_state = GST_DEBUG_FUNCPTR(enc_change_state);
+
+  constexpr auto kRw = static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_property(
+      gobject_class, PROP_PT,
+      g_param_spec_int("pt", "payload type", "Payload type FEC packets (-1 disable)", 0, 127,
+                       kDefaultPt, kRw));
+  g_object_class_install_property(
+      gobject_class, PROP_SENT,
+      g_param_spec_uint("sent", "Sent", "Count of sent packets", 0, G_MAXUINT32, 0,
+                        static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
+  g_object_class_install_property(
+      gobject_class, PROP_DISTANCE,
+      g_param_spec_uint("distance", "RED distance",
+                        "Tells which media packet to use as a redundant block (0 - no redundant "
+                        "blocks, 1 to use previous packet, 2 to use the packet before previous, "
+                        "etc.)",
+                        0, G_MAXUINT32, kDefaultDistance, kRw));
+  g_object_class_install_property(
+      gobject_class, PROP_ALLOW_NO_RED_BLOCKS,
+      g_param_spec_boolean("allow-no-red-blocks", "Allow no redundant blocks",
+                           "true - can produce RED packets even without redundant blocks "
+                           "(distance==0) false - RED packets will be produced only if distance>0",
+                           kDefaultAllowNoRedBlocks, kRw));
+
+  gst_element_class_add_static_pad_template(element_class, &sink_template);
+  gst_element_class_add_static_pad_template(element_class, &src_template);
+  gst_element_class_set_static_metadata(
+      element_class, "RTP RED encoder (srtrtp)", "Codec/Payloader/Network/RTP",
+      "Wraps RTP packets in RED packets with a redundant copy of an earlier one (RFC 2198)",
+      "srtrtp project");
+  GST_DEBUG_CATEGORY_INIT(red_enc_debug, "rtpredenc2", 0, "srtrtp RED encoder");
+}
