@@ -22,6 +22,7 @@
 
 #include "audio_pipeline.hpp"
 #include "g729_codec.hpp"
+#include "build_tree_plugin.hpp"
 
 #ifndef SRTRTP_PLUGIN_DIR
 #define SRTRTP_PLUGIN_DIR ""
@@ -447,11 +448,7 @@ INSTANTIATE_TEST_SUITE_P(G729, G729Interop, ::testing::ValuesIn(cases(kG729Confi
 }  // namespace
 
 int main(int argc, char **argv) {
-  // Run by hand: find the plugin in the build tree, with a private registry.
-  if (*SRTRTP_PLUGIN_DIR && !g_getenv("GST_PLUGIN_PATH")) {
-    g_setenv("GST_PLUGIN_PATH", SRTRTP_PLUGIN_DIR, TRUE);
-    if (*SRTRTP_REGISTRY) g_setenv("GST_REGISTRY", SRTRTP_REGISTRY, TRUE);
-  }
+  use_build_tree_plugin();
   ::testing::InitGoogleTest(&argc, argv);
   gst_init(&argc, &argv);
   std::printf("interop-audio: GST_PLUGIN_PATH=%s, libbcg729 %s\n",

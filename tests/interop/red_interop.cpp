@@ -15,6 +15,7 @@
 #include <set>
 #include <string>
 #include <vector>
+#include "build_tree_plugin.hpp"
 
 namespace {
 
@@ -272,10 +273,7 @@ TEST(RedDecoder, PacketsOfOtherPayloadTypesPassAndPayloadsListWorks) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  if (*SRTRTP_PLUGIN_DIR && !g_getenv("GST_PLUGIN_PATH")) {
-    g_setenv("GST_PLUGIN_PATH", SRTRTP_PLUGIN_DIR, TRUE);
-    if (*SRTRTP_REGISTRY) g_setenv("GST_REGISTRY", SRTRTP_REGISTRY, TRUE);
-  }
+  use_build_tree_plugin();
   ::testing::InitGoogleTest(&argc, argv);
   gst_init(&argc, &argv);
   return RUN_ALL_TESTS();
