@@ -12,13 +12,14 @@
 #   BUILDDIR=build-rel bench/run.sh --quick
 #   bench/run.sh metrics --only=g722,h264  # srtrtp-metrics off / on (bench/metrics_cost.py)
 #   bench/run.sh metrics-srt --rounds 5    # the same for srtbondsink/srtbondsrc (metrics_cost_srt.py)
+#   bench/run.sh fec --packets 50000 --reps 7  # RTP FEC elements (RED) against gst-plugins-good's
 set -eu
 root=$(cd "$(dirname "$0")/.." && pwd)
 builddir=${BUILDDIR:-$root/build}
 case $builddir in /*) ;; *) builddir=$(pwd)/$builddir ;; esac
 
 which=all
-case ${1:-} in rtp | srt | metrics | metrics-srt) which=$1 && shift ;; esac
+case ${1:-} in rtp | srt | fec | metrics | metrics-srt) which=$1 && shift ;; esac
 
 if [ ! -f "$builddir/build.ninja" ]; then
   meson setup "$builddir" "$root"
@@ -29,7 +30,7 @@ bond_peer=
 if grep -q '^build bench/srt/bench-srt-libsrt-bond:' "$builddir/build.ninja"; then
   bond_peer=bench/srt/bench-srt-libsrt-bond
 fi
-ninja -C "$builddir" bench/bench-rtp bench/bench-rtp-memory bench/srt/bench-srt $bond_peer gst/libgstsrtrtp.so tools/linkemu/srt-linkemu
+ninja -C "$builddir" bench/bench-rtp bench/bench-rtp-memory bench/bench-rtp-fec bench/srt/bench-srt $bond_peer gst/libgstsrtrtp.so tools/linkemu/srt-linkemu
 
 # The plugin from this build tree, with a private registry.
 GST_PLUGIN_PATH="$builddir/gst"
@@ -41,8 +42,12 @@ fi
 if [ "$which" = metrics ]; then
   exec python3 "$root/bench/metrics_cost.py" "$builddir/bench/bench-rtp" "$@"
 fi
+if [ "$which" = fec ]; then
+  exec "$builddir/bench/bench-rtp-fec" "$@"
+fi
 if [ "$which" != srt ]; then
   "$builddir/bench/bench-rtp" "$@"
   "$builddir/bench/bench-rtp-memory"
 fi
+if [ "$which" = all ]; then "$builddir/bench/bench-rtp-fec"; fi
 if [ "$which" != rtp ]; then "$builddir/bench/srt/bench-srt" "$@"; fi

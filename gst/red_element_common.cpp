@@ -1,5 +1,6 @@
 #include "red_element_common.hpp"
 
+#include <algorithm>
 #include <array>
 
 #include "rtp/rtp_header.hpp"
@@ -7,10 +8,10 @@
 namespace srtrtp::red {
 
 bool read_layout(GstBuffer *buffer, PacketLayout *out) {
-  // Enough for the fixed header, 15 CSRCs and an extension header.
-  std::array<guint8, 12 + 15 * 4 + 4> head{};
+  auto &head = out->head;
   const gsize size = gst_buffer_get_size(buffer);
   const gsize got = gst_buffer_extract(buffer, 0, head.data(), head.size());
+  out->head_len = got;
   const auto header_size = srtcore::rtp::rtp_header_size({head.data(), got});
   if (!header_size || *header_size > size) return false;
   gsize padding = 0;
@@ -28,6 +29,31 @@ bool read_layout(GstBuffer *buffer, PacketLayout *out) {
   out->timestamp = GST_READ_UINT32_BE(head.data() + 4);
   out->ssrc = GST_READ_UINT32_BE(head.data() + 8);
   return true;
+}
+
+void take_buffers(GstBufferList *list, std::vector<GstBuffer *> &out) {
+  const guint n = gst_buffer_list_length(list);
+  out.clear();
+  for (guint i = 0; i < n; ++i) out.push_back(gst_buffer_ref(gst_buffer_list_get(list, i)));
+  if (gst_buffer_list_is_writable(list)) gst_buffer_list_remove(list, 0, n);
+  gst_buffer_list_unref(list);
+}
+
+MemoryRef region_memory(GstBuffer *buffer, gsize offset, gsize size) {
+  guint idx = 0, length = 0;
+  gsize skip = 0;
+  if (size > 0 && gst_buffer_find_memory(buffer, offset, size, &idx, &length, &skip) &&
+      length == 1) {
+    GstMemory *m = gst_buffer_peek_memory(buffer, idx);
+    if (!GST_MEMORY_FLAG_IS_SET(m, GST_MEMORY_FLAG_NO_SHARE))
+      return MemoryRef(gst_memory_share(m, static_cast<gssize>(skip), static_cast<gssize>(size)));
+  }
+  GstMemory *copy = gst_allocator_alloc(nullptr, size, nullptr);
+  GstMapInfo map;
+  gst_memory_map(copy, &map, GST_MAP_WRITE);
+  gst_buffer_extract(buffer, offset, map.data, size);
+  gst_memory_unmap(copy, &map);
+  return MemoryRef(copy);
 }
 
 }  // namespace srtrtp::red

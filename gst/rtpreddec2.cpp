@@ -44,6 +44,7 @@ struct DecState {
 
   // Streaming thread only.
   std::vector<Stream> streams;
+  srtrtp::red::HeaderCarver headers;
   guint64 clock = 0;  // packets seen, for least-recently-seen eviction
 
   red::SequenceFinder &finder_for(guint32 ssrc) {
@@ -73,6 +74,8 @@ struct GstSrtRtpRedDec {
   GstPad *sinkpad;
   GstPad *srcpad;
   DecState *state;
+  srtrtp::red::OutputBatch *out;
+  std::vector<GstBuffer *> *list_in;
 };
 struct GstSrtRtpRedDecClass {
   GstElementClass parent_class;
@@ -129,33 +132,37 @@ static GstBuffer *build(GstBuffer *red_packet, const srtrtp::red::PacketLayout &
   return out;
 }
 
-static bool is_red_pt(DecState &s, guint8 pt) {
-  std::lock_guard lock(s.lock);
-  return pt == s.pt || std::find(s.payloads.begin(), s.payloads.end(), pt) != s.payloads.end();
-}
-
 static GstFlowReturn dec_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   auto *self = SELF(parent);
   DecState &s = *self->state;
+  srtrtp::red::PacketLayout in;
+  bool red_pt = false, unset = false;
+  const bool rtp = srtrtp::red::read_layout(buffer, &in);
   {
     std::lock_guard lock(s.lock);
-    if (s.pt == kUndefinedPt && s.payloads.empty()) return gst_pad_push(self->srcpad, buffer);
+    unset = s.pt == kUndefinedPt && s.payloads.empty();
+    red_pt = rtp && (in.payload_type == s.pt || std::find(s.payloads.begin(), s.payloads.end(),
+                                                          in.payload_type) != s.payloads.end());
+    if (red_pt && !unset) ++s.received;
   }
-  srtrtp::red::PacketLayout in;
-  if (!srtrtp::red::read_layout(buffer, &in)) return gst_pad_push(self->srcpad, buffer);
+  if (unset || !rtp) return self->out->push(buffer);
   red::SequenceFinder &finder = s.finder_for(in.ssrc);
   finder.add(in.seq, in.timestamp);
-  if (!is_red_pt(s, in.payload_type)) return gst_pad_push(self->srcpad, buffer);
-  {
-    std::lock_guard lock(s.lock);
-    ++s.received;
-  }
+  if (!red_pt) return self->out->push(buffer);
 
-  // The block headers (the data stays in the buffer, shared by the outputs).
-  std::array<guint8, red::kMaxHeadersSize> heads{};
-  const gsize got = gst_buffer_extract(buffer, in.header_size, heads.data(), heads.size());
-  const auto layout =
-      red::parse_layout({heads.data(), std::min(got, in.payload_size)}, in.payload_size);
+  // The block headers (the data stays in the buffer, shared by the outputs),
+  // usually among the bytes read_layout read already.
+  std::array<guint8, red::kMaxHeadersSize> more{};
+  srtcore::ByteSpan heads;
+  if (in.head_len >= in.header_size + red::kMaxHeadersSize ||
+      in.head_len == gst_buffer_get_size(buffer)) {
+    heads = {in.head.data() + in.header_size, in.head_len - in.header_size};
+  } else {
+    const gsize got = gst_buffer_extract(buffer, in.header_size, more.data(), more.size());
+    heads = {more.data(), got};
+  }
+  const auto layout = red::parse_layout(
+      {heads.data(), std::min<std::size_t>(heads.size(), in.payload_size)}, in.payload_size);
   if (!layout) {
     {
       std::lock_guard lock(s.lock);
@@ -192,11 +199,40 @@ static GstFlowReturn dec_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
     blocks[i].seq = *seq;
     GST_LOG_OBJECT(self, "rebuilt packet %u (timestamp %u) from a redundant block", *seq,
                    blocks[i].timestamp);
-    ret = gst_pad_push(self->srcpad, build(buffer, in, blocks[i]));
+    ret = self->out->push(build(buffer, in, blocks[i]));
   }
-  if (ret == GST_FLOW_OK) ret = gst_pad_push(self->srcpad, build(buffer, in, blocks[count - 1]));
-  gst_buffer_unref(buffer);
-  return ret;
+  if (ret != GST_FLOW_OK) {
+    gst_buffer_unref(buffer);
+    return ret;
+  }
+  // The primary in place: the RED packet keeps its metadata and the
+  // primary's bytes; a new header (payload type replaced, padding dropped)
+  // takes the place of its header, block headers and redundant blocks.
+  const Unwrapped &primary = blocks[count - 1];
+  guint8 *h = nullptr;
+  GstMemory *header = s.headers.carve(in.header_size, &h);
+  srtrtp::red::copy_header(buffer, in, h);
+  h[0] &= static_cast<guint8>(~0x20);
+  h[1] = static_cast<guint8>((h[1] & 0x80) | (primary.pt & 0x7f));
+  buffer = gst_buffer_make_writable(buffer);
+  gst_buffer_resize(buffer, static_cast<gssize>(primary.offset),
+                    static_cast<gssize>(primary.length));
+  gst_buffer_prepend_memory(buffer, header);
+  return self->out->push(buffer);
+}
+
+static GstFlowReturn dec_chain_list(GstPad *pad, GstObject *parent, GstBufferList *list) {
+  auto *self = SELF(parent);
+  std::vector<GstBuffer *> &in = *self->list_in;
+  srtrtp::red::take_buffers(list, in);
+  self->out->begin_list();
+  GstFlowReturn ret = GST_FLOW_OK;
+  std::size_t i = 0;
+  while (i < in.size() && ret == GST_FLOW_OK) ret = dec_chain(pad, parent, in[i++]);
+  for (; i < in.size(); ++i) gst_buffer_unref(in[i]);
+  in.clear();
+  const GstFlowReturn push_ret = self->out->end_list();
+  return ret != GST_FLOW_OK ? ret : push_ret;
 }
 
 static gboolean dec_sink_event(GstPad *pad, GstObject *parent, GstEvent *event) {
@@ -260,6 +296,8 @@ static void dec_get_property(GObject *object, guint id, GValue *value, GParamSpe
 
 static void dec_finalize(GObject *object) {
   delete SELF(object)->state;
+  delete SELF(object)->out;
+  delete SELF(object)->list_in;
   G_OBJECT_CLASS(gst_srt_rtp_red_dec_parent_class)->finalize(object);
 }
 
@@ -267,12 +305,15 @@ static void gst_srt_rtp_red_dec_init(GstSrtRtpRedDec *self) {
   self->state = new DecState();
   self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
   gst_pad_set_chain_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_chain));
+  gst_pad_set_chain_list_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_chain_list));
   gst_pad_set_event_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_sink_event));
   GST_PAD_SET_PROXY_CAPS(self->sinkpad);
   GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
   gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
   self->srcpad = gst_pad_new_from_static_template(&src_template, "src");
   gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+  self->out = new srtrtp::red::OutputBatch(self->srcpad);
+  self->list_in = new std::vector<GstBuffer *>();
 }
 
 static void gst_srt_rtp_red_dec_class_init(GstSrtRtpRedDecClass *klass) {

@@ -11,8 +11,8 @@
 #include <cstring>
 #include <deque>
 #include <mutex>
+#include <vector>
 
-#include "buffer_bytes.hpp"
 #include "elements.hpp"
 #include "red_element_common.hpp"
 #include "rtp/red.hpp"
@@ -38,7 +38,7 @@ constexpr guint kMaxHistory = 1024;
 struct HistoryItem {
   guint8 pt = 0;
   guint32 timestamp = 0;
-  srtrtp::red::BufferRef payload;  // the payload bytes only, shared with the packet
+  srtrtp::red::MemoryRef payload;  // the payload bytes only, shared with the packet
 };
 
 struct EncState {
@@ -47,13 +47,14 @@ struct EncState {
   guint distance = kDefaultDistance;
   bool allow_no_red_blocks = kDefaultAllowNoRedBlocks;
   bool resend_caps = false;  // pt changed while RED caps were current
-  guint sent = 0;
+  std::atomic<guint> sent{0};
 
   // The caps downstream name the RED payload type (read when pt changes).
   std::atomic<bool> caps_red{false};
 
   // Streaming thread only.
   std::deque<HistoryItem> history;  // newest first, at most `distance`
+  srtrtp::red::HeaderCarver headers;
 };
 
 }  // namespace
@@ -63,6 +64,8 @@ struct GstSrtRtpRedEnc {
   GstPad *sinkpad;
   GstPad *srcpad;
   EncState *state;
+  srtrtp::red::OutputBatch *out;
+  std::vector<GstBuffer *> *list_in;
 };
 struct GstSrtRtpRedEncClass {
   GstElementClass parent_class;
@@ -96,8 +99,16 @@ static void push_caps(GstSrtRtpRedEnc *self, bool red, gint pt) {
 
 static GstFlowReturn push(GstSrtRtpRedEnc *self, GstBuffer *buffer, bool red, gint pt,
                           bool resend_caps) {
-  if (resend_caps || red != self->state->caps_red) push_caps(self, red, pt);
-  return gst_pad_push(self->srcpad, buffer);
+  if (resend_caps || red != self->state->caps_red) {
+    // What was gathered goes out under the caps it was made for.
+    const GstFlowReturn ret = self->out->flush();
+    if (ret != GST_FLOW_OK) {
+      gst_buffer_unref(buffer);
+      return ret;
+    }
+    push_caps(self, red, pt);
+  }
+  return self->out->push(buffer);
 }
 
 static GstFlowReturn enc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
@@ -131,17 +142,17 @@ static GstFlowReturn enc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   if (distance > 0 && !s.history.empty()) {
     const HistoryItem &oldest = s.history.back();
     const auto offset = static_cast<gint32>(in.timestamp - oldest.timestamp);
-    const gsize length = gst_buffer_get_size(oldest.payload.get());
+    const gsize length = oldest.payload.size();
     if (offset >= 0 && red::fits(static_cast<std::uint32_t>(offset), length))
       redundant = &oldest;
     else
-      GST_WARNING_OBJECT(self,
-                         "no redundant block: timestamp offset %d or length %" G_GSIZE_FORMAT
-                         " beyond what RED can carry",
-                         offset, length);
+      GST_DEBUG_OBJECT(self,
+                       "no redundant block: timestamp offset %d or length %" G_GSIZE_FORMAT
+                       " beyond what RED can carry",
+                       offset, length);
   }
-  srtrtp::red::BufferRef payload(
-      gst_buffer_copy_region(buffer, GST_BUFFER_COPY_MEMORY, in.header_size, in.payload_size));
+  srtrtp::red::MemoryRef payload;
+  if (distance > 0) payload = srtrtp::red::region_memory(buffer, in.header_size, in.payload_size);
   const auto remember = [&] {
     if (distance == 0) return;
     if (s.history.size() == distance) s.history.pop_back();
@@ -152,34 +163,42 @@ static GstFlowReturn enc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
     return push(self, buffer, false, pt, resend_caps);
   }
 
-  // Header: the input's (CSRCs and extension included), payload type
-  // replaced and padding dropped, then the block headers.
+  // In place: the input keeps its payload and metadata; its header gives
+  // way to a new one (payload type replaced, padding dropped, then the
+  // block headers), the redundant payload's memory goes in between.
   const gsize blocks = redundant ? 1 : 0;
   const gsize head = in.header_size + red::header_size(blocks);
-  GstBuffer *out = gst_buffer_new_allocate(nullptr, head, nullptr);
-  {
-    GstMapInfo map;
-    gst_buffer_map(out, &map, GST_MAP_WRITE);
-    gst_buffer_extract(buffer, 0, map.data, in.header_size);
-    map.data[0] &= static_cast<guint8>(~0x20);  // no padding
-    map.data[1] = static_cast<guint8>((map.data[1] & 0x80) | (pt & 0x7f));
-    red::BlockHeader block{};
-    if (redundant)
-      block = {redundant->pt, in.timestamp - redundant->timestamp,
-               gst_buffer_get_size(redundant->payload.get())};
-    red::write_headers(map.data + in.header_size, {&block, blocks}, in.payload_type);
-    gst_buffer_unmap(out, &map);
-  }
-  if (redundant) out = gst_buffer_append(out, gst_buffer_ref(redundant->payload.get()));
-  out = gst_buffer_append(out, gst_buffer_ref(payload.get()));
-  gst_buffer_copy_into(out, buffer, GST_BUFFER_COPY_METADATA, 0, static_cast<gsize>(-1));
-  gst_buffer_unref(buffer);
+  guint8 *h = nullptr;
+  GstMemory *header = s.headers.carve(head, &h);
+  srtrtp::red::copy_header(buffer, in, h);
+  h[0] &= static_cast<guint8>(~0x20);  // no padding
+  h[1] = static_cast<guint8>((h[1] & 0x80) | (pt & 0x7f));
+  red::BlockHeader block{};
+  if (redundant)
+    block = {redundant->pt, in.timestamp - redundant->timestamp, redundant->payload.size()};
+  red::write_headers(h + in.header_size, {&block, blocks}, in.payload_type);
+  buffer = gst_buffer_make_writable(buffer);
+  gst_buffer_resize(buffer, static_cast<gssize>(in.header_size),
+                    static_cast<gssize>(in.payload_size));
+  gst_buffer_prepend_memory(buffer, header);
+  if (redundant) gst_buffer_insert_memory(buffer, 1, redundant->payload.ref());
   remember();
-  {
-    std::lock_guard lock(s.lock);
-    ++s.sent;
-  }
-  return push(self, out, true, pt, resend_caps);
+  s.sent.fetch_add(1, std::memory_order_relaxed);
+  return push(self, buffer, true, pt, resend_caps);
+}
+
+static GstFlowReturn enc_chain_list(GstPad *pad, GstObject *parent, GstBufferList *list) {
+  auto *self = SELF(parent);
+  std::vector<GstBuffer *> &in = *self->list_in;
+  srtrtp::red::take_buffers(list, in);
+  self->out->begin_list();
+  GstFlowReturn ret = GST_FLOW_OK;
+  std::size_t i = 0;
+  while (i < in.size() && ret == GST_FLOW_OK) ret = enc_chain(pad, parent, in[i++]);
+  for (; i < in.size(); ++i) gst_buffer_unref(in[i]);
+  in.clear();
+  const GstFlowReturn push_ret = self->out->end_list();
+  return ret != GST_FLOW_OK ? ret : push_ret;
 }
 
 static gboolean enc_sink_event(GstPad *pad, GstObject *parent, GstEvent *event) {
@@ -257,7 +276,7 @@ static void enc_get_property(GObject *object, guint id, GValue *value, GParamSpe
       g_value_set_int(value, s.pt);
       break;
     case PROP_SENT:
-      g_value_set_uint(value, s.sent);
+      g_value_set_uint(value, s.sent.load(std::memory_order_relaxed));
       break;
     case PROP_DISTANCE:
       g_value_set_uint(value, s.distance);
@@ -273,6 +292,8 @@ static void enc_get_property(GObject *object, guint id, GValue *value, GParamSpe
 
 static void enc_finalize(GObject *object) {
   delete SELF(object)->state;
+  delete SELF(object)->out;
+  delete SELF(object)->list_in;
   G_OBJECT_CLASS(gst_srt_rtp_red_enc_parent_class)->finalize(object);
 }
 
@@ -280,12 +301,15 @@ static void gst_srt_rtp_red_enc_init(GstSrtRtpRedEnc *self) {
   self->state = new EncState();
   self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
   gst_pad_set_chain_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_chain));
+  gst_pad_set_chain_list_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_chain_list));
   gst_pad_set_event_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_sink_event));
   GST_PAD_SET_PROXY_CAPS(self->sinkpad);
   GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
   gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
   self->srcpad = gst_pad_new_from_static_template(&src_template, "src");
   gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+  self->out = new srtrtp::red::OutputBatch(self->srcpad);
+  self->list_in = new std::vector<GstBuffer *>();
 }
 
 static void gst_srt_rtp_red_enc_class_init(GstSrtRtpRedEncClass *klass) {
