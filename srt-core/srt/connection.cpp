@@ -86,6 +86,8 @@ void Connection::Impl::start_filter() {
   const std::size_t max_payload =
       std::min<std::size_t>(kMaxPayloadSize, config.mss - 28 - kHeaderSize);
   x.fec_rcv = std::make_unique<FecReceiver>(*p, negotiated.recv_isn, max_payload);
+  x.fec_params = *p;
+  x.fec_max_payload = max_payload;
 }
 
 void Connection::Impl::become_connected(TimePoint now, std::uint32_t peer_ts,
@@ -154,8 +156,9 @@ Connection::Connection(const ConnectionConfig &config, Role role, const NetAddre
     // as libsrt's: with backup and balancing a link carries only part of
     // the sequence, and its rows and columns would never be complete.
     if (config.group && config.group->type != GroupType::kBroadcast) {
-      why = "packetfilter: on group members only in broadcast mode (backup and balancing "
-            "links carry part of the stream, so their FEC rows never complete)";
+      why =
+          "packetfilter: on group members only in broadcast mode (backup and balancing "
+          "links carry part of the stream, so their FEC rows never complete)";
     }
     if (config.crypto_mode == CryptoMode::kAesGcm) {
       why = "packetfilter: not supported with AES-GCM (rebuilt packets cannot be authenticated)";
@@ -364,6 +367,7 @@ std::shared_ptr<ReceiveBuffer> Connection::join_group(const GroupJoin &join) {
   x.snd.rebase(join.send_seq, join.start);
   x.member = true;
   x.link_gaps = join.link_gaps;
+  if (x.fec_rcv) x.fec_realign_tries = 4;
   if (join.rcv) {
     // This link's handshake ISN means nothing in the group's sequence space.
     x.rcv_buf = join.rcv;

@@ -154,7 +154,16 @@ void Connection::Impl::on_data(TimePoint now, const DataPacketView &in) {
     // A FEC packet: never delivered and never a sign of loss (it repeats
     // a data packet's sequence number).
     fec_now = now;
-    x.fec_rcv->on_fec(in.header, in.payload, *this);
+    if (x.fec_realign_tries > 0) {
+      // A group member's first row FEC packets: where the peer's rows
+      // really start. Realigning forgets what the filter held (a row or
+      // two of the stream's start go without FEC).
+      if (const auto base = x.fec_rcv->row_aligned_isn(in.header, in.payload)) {
+        --x.fec_realign_tries;
+        x.fec_rcv = std::make_unique<FecReceiver>(x.fec_params, *base, x.fec_max_payload);
+      }
+    }
+    if (x.fec_rcv->on_fec(in.header, in.payload, *this)) x.fec_realign_tries = 0;
     return;
   }
   DataPacketView pkt = in;

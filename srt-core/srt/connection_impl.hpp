@@ -153,6 +153,11 @@ struct Session {
   // The packet filter (SRTO_PACKETFILTER "fec"), when negotiated.
   std::unique_ptr<FecSender> fec_snd;
   std::unique_ptr<FecReceiver> fec_rcv;
+  FecParams fec_params{};  // to build the receiver again (realignment)
+  std::size_t fec_max_payload = 0;
+  // Group member: the peer's FEC rows may start elsewhere than at this
+  // link's ISN; the first row FEC packets tell (a few tries, then no more).
+  int fec_realign_tries = 0;
   ArqLevel arq = ArqLevel::kAlways;  // without a filter: plain ARQ
   // Gaps go to the loss list and the NAK at once (no filter, or arq:always).
   bool nak_on_gap() const { return !fec_rcv || arq == ArqLevel::kAlways; }

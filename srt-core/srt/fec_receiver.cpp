@@ -145,6 +145,17 @@ void FecReceiver::add_data(std::int64_t off, const fec::Clip &clip, ByteSpan pay
   if (col) rebuild_from(col, sink);
 }
 
+std::optional<std::uint32_t> FecReceiver::row_aligned_isn(const DataHeader &h,
+                                                          ByteSpan payload) const {
+  if (!geo_.row_fec()) return std::nullopt;
+  const auto p = parse_fec_packet(h, payload);
+  if (!p || p->index != kFecRowIndex) return std::nullopt;
+  const std::int64_t cols = geo_.cols();
+  const std::int64_t shift = ((offset_of(p->seq) + 1) % cols + cols) % cols;
+  if (shift == 0) return std::nullopt;
+  return seq_of(shift);  // offset `shift` becomes offset 0
+}
+
 bool FecReceiver::on_fec(const DataHeader &h, ByteSpan payload, FecSink &sink) {
   const auto p = parse_fec_packet(h, payload);
   if (!p) {

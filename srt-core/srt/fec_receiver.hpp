@@ -17,6 +17,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "fec/xor_parity.hpp"
@@ -59,6 +60,13 @@ class FecReceiver {
 
   const FecReceiverStats &stats() const { return stats_; }
   std::size_t window() const { return cells_.size(); }
+
+  // For a link whose peer may start its FEC rows elsewhere than at the
+  // handshake's ISN (libsrt's group members: their filter starts where the
+  // group's sequence stood when the member joined): the ISN that makes this
+  // row FEC packet close a row, when it does not already; nullopt for
+  // anything else (aligned, not a row FEC packet, malformed).
+  std::optional<std::uint32_t> row_aligned_isn(const DataHeader &h, ByteSpan payload) const;
 
  private:
   struct Group {

@@ -187,8 +187,7 @@ Listener::Result Listener::handle_datagram(TimePoint now, const NetAddress &from
     filter = settle_filter(config_.connection.packet_filter, pc.filter, true);
     // Group members run a filter in broadcast groups only (each link carries
     // every packet); a backup or balancing link's rows would never complete.
-    if (!filter ||
-        (pc.group && !filter->empty() && pc.group->type != GroupType::kBroadcast)) {
+    if (!filter || (pc.group && !filter->empty() && pc.group->type != GroupType::kBroadcast)) {
       refuse = static_cast<std::uint32_t>(RejectReason::kFilter);
     }
   }

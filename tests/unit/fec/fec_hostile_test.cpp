@@ -129,3 +129,48 @@ TEST(FecHostile, GroupsLongGoneAreStaleAndMemoryStaysFixed) {
 
 }  // namespace
 }  // namespace srtcore::srt
+
+namespace srtcore::srt {
+namespace {
+
+// A peer whose rows start one packet later than our ISN says (libsrt's
+// second group member): every row FEC packet is refused as it stands;
+// row_aligned_isn names the ISN that fits, and a receiver built with it
+// takes the rows and rebuilds from them. Aligned packets get no answer.
+TEST(FecRealign, RowAlignedIsnFindsWhereThePeersRowsStart) {
+  const FecParams p = params(5, 1);
+  const auto stream = fec_test::send_stream(p, kIsn + 1, 60, 200, 7);
+  FecReceiver misaligned(p, kIsn, 1316);
+  fec_test::Recorder rec;
+  std::optional<std::uint32_t> found;
+  for (const auto &d : stream) {
+    if (!d.fec) continue;
+    EXPECT_FALSE(feed_fec(misaligned, rec, d.bytes));
+    const auto v = parse_data_packet(d.bytes);
+    const auto isn = misaligned.row_aligned_isn(v->header, v->payload);
+    ASSERT_TRUE(isn);
+    if (!found) found = isn;
+    EXPECT_EQ(*isn, kIsn + 1);
+  }
+  ASSERT_TRUE(found);
+  EXPECT_EQ(misaligned.stats().fec_packets, 0u);
+
+  // Rebuilt with the ISN found: every FEC packet taken, a lost packet back.
+  FecReceiver aligned(p, *found, 1316);
+  fec_test::Recorder rec2;
+  rec2.isn = *found;
+  for (const auto &d : stream) {
+    const auto v = parse_data_packet(d.bytes);
+    if (d.fec) {
+      EXPECT_TRUE(aligned.on_fec(v->header, v->payload, rec2));
+      EXPECT_FALSE(aligned.row_aligned_isn(v->header, v->payload));
+    } else if (d.off != 12) {  // packet 12 lost
+      aligned.on_data(v->header, v->payload, rec2);
+    }
+  }
+  EXPECT_EQ(aligned.stats().fec_packets, 12u);
+  EXPECT_EQ(rec2.rebuilt.count(12), 1u);
+}
+
+}  // namespace
+}  // namespace srtcore::srt
