@@ -73,8 +73,9 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
 static bool apply_limits(GstSrtRtpG722Pay2 *self) {
   PayState &s = *self->state;
   const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
-  const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
-                                      gst_srt_rtp_base_pay_max_payload(&self->parent)};
+  const audio::PtimeSettings settings{
+      p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
+      gst_srt_rtp_base_pay_max_payload_of_units(&self->parent, g722::kFormat.frame_bytes)};
   if (s.configured && settings == s.applied) return true;
   if (!s.core.configure(settings)) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("The mtu is too small for G.722."),

@@ -62,8 +62,9 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
 static void apply_limits(GstSrtRtpG729Pay2 *self) {
   PayState &s = *self->state;
   const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
-  const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
-                                      gst_srt_rtp_base_pay_max_payload(&self->parent)};
+  const audio::PtimeSettings settings{
+      p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
+      gst_srt_rtp_base_pay_max_payload_of_units(&self->parent, g729::kFormat.frame_bytes)};
   if (s.configured && settings == s.applied) return;
   // The smallest mtu (28) still holds a frame and a SID, so this cannot fail.
   s.core.configure(settings);
