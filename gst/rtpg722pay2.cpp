@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "buffer_bytes.hpp"
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
 #include "rtp/g722_payload.hpp"
@@ -212,7 +213,7 @@ static void gst_srt_rtp_g722_pay2_class_init(GstSrtRtpG722Pay2Class *klass) {
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
       element_class, "RTP G.722 payloader (srtrtp)", "Codec/Payloader/Network/RTP",
-      "Payload-encode G.722 audio into RTP packets (RFC 3551)", "srtrtp project");
+      "Payload-encode G.722 audio into RTP packets (RFC 3551)", srtrtp::kElementAuthor);
 }
 
 static void gst_srt_rtp_g722_pay2_init(GstSrtRtpG722Pay2 *self) {

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
 #include "rtp/g729_payload.hpp"
@@ -162,7 +163,7 @@ static void gst_srt_rtp_g729_pay2_class_init(GstSrtRtpG729Pay2Class *klass) {
   gst_element_class_set_static_metadata(
       element_class, "RTP G.729 payloader (srtrtp)", "Codec/Payloader/Network/RTP",
       "Packetize G.729 audio (with Annex B SID frames) into RTP packets (RFC 3551)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
 }
 
 static void gst_srt_rtp_g729_pay2_init(GstSrtRtpG729Pay2 *self) {
