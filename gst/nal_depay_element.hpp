@@ -17,6 +17,7 @@
 #include <mutex>
 #include <vector>
 
+#include "element_author.hpp"
 #include "nal_depay_helpers.hpp"
 #include "rtp/nal_depayloader.hpp"
 #include "rtp_base_depay.hpp"
@@ -318,7 +319,7 @@ void NalDepay<Codec>::class_init(gpointer klass) {
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(element_class, Codec::kLongName,
                                         "Codec/Depayloader/Network/RTP", Codec::kDescription,
-                                        "srtrtp project");
+                                        srtrtp::kElementAuthor);
 }
 
 }  // namespace srtrtp

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "buffer_bytes.hpp"
+#include "element_author.hpp"
 #include "nal_au_timing.hpp"
 #include "nal_sink_caps.hpp"
 #include "rtp/nal_payloader.hpp"
@@ -375,7 +376,7 @@ void NalPay<Codec>::class_init(gpointer klass) {
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(element_class, Codec::kLongName,
                                         "Codec/Payloader/Network/RTP", Codec::kDescription,
-                                        "srtrtp project");
+                                        srtrtp::kElementAuthor);
   gst_type_mark_as_plugin_api(aggregate_mode_get_type(), static_cast<GstPluginAPIFlags>(0));
 }
 

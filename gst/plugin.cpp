@@ -25,6 +25,7 @@ static gboolean plugin_init(GstPlugin *plugin) {
   return ok;
 }
 
+// Package name and origin come from the meson options of the same names.
 GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, srtrtp,
                   "SRT transport with bonding, and RTP payload formats", plugin_init, VERSION,
-                  "LGPL", "srtrtp", "srtrtp project")
+                  "LGPL", GST_PACKAGE_NAME, GST_PACKAGE_ORIGIN)

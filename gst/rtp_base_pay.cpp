@@ -18,6 +18,7 @@
 #include "metrics/buffer_timer.hpp"
 #include "packet_block.hpp"
 #include "rtp/rtp_header.hpp"
+#include "source_csrcs.hpp"
 
 GST_DEBUG_CATEGORY_STATIC(base_pay_debug);
 #define GST_CAT_DEFAULT base_pay_debug
@@ -46,6 +47,7 @@ enum {
   PROP_ONVIF_NO_RATE_CONTROL,
   PROP_AUTO_HEADER_EXTENSION,
   PROP_EXTENSIONS,
+  PROP_SOURCE_INFO,
 };
 
 guint request_extension_signal = 0;
@@ -128,6 +130,12 @@ struct BasePayState {
   std::string image_orientation;
   bool orientation_dirty = false;
 
+  // source-info: the CSRCs of the input being handled, written into each of
+  // the packets made meanwhile; none in packets made outside the chain
+  // function (drain), as GstRTPBasePayload has no input meta then either.
+  std::atomic<bool> source_info{false};
+  srtrtp::SourceCsrcs csrcs;
+
   BasePayState() = default;
   BasePayState(const BasePayState &) = delete;
   BasePayState &operator=(const BasePayState &) = delete;
@@ -208,9 +216,16 @@ static void pick_random_values(BasePayState &s) {
 
 gsize gst_srt_rtp_base_pay_max_payload(GstSrtRtpBasePay *self) {
   const BasePayState &s = state_of(self);
-  // The mtu covers the extension block too.
-  const gsize header = srtcore::rtp::kRtpHeaderSize + s.ext_reserve;
+  // The mtu covers the CSRCs and the extension block too.
+  const gsize header = srtcore::rtp::kRtpHeaderSize + s.csrcs.bytes() + s.ext_reserve;
   return s.mtu > header ? s.mtu - header : 1;
+}
+
+gsize gst_srt_rtp_base_pay_max_payload_of_units(GstSrtRtpBasePay *self, gsize unit) {
+  const gsize room = gst_srt_rtp_base_pay_max_payload(self);
+  // Rather one unit over the mtu than an error (rtpg729pay never counts CSRCs).
+  if (room < unit && state_of(self).mtu >= srtcore::rtp::kRtpHeaderSize + unit) return unit;
+  return room;
 }
 
 guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts) {
@@ -398,7 +413,7 @@ std::span<std::uint8_t> PayloadWriter::begin_packet(std::size_t payload_size) {
   BasePayState &s = state_of(pay_);
   // Room for the largest extension block the extensions may write; the
   // header is moved up against the payload once their real size is known.
-  header_size_ = srtcore::rtp::kRtpHeaderSize + s.ext_reserve;
+  header_size_ = srtcore::rtp::kRtpHeaderSize + s.csrcs.bytes() + s.ext_reserve;
   packet_size_ = header_size_ + payload_size;
   reserve(s, packet_size_);
   packet_ = s.block->next();
@@ -417,12 +432,14 @@ GstMemory *PayloadWriter::header_memory(gsize size, gsize payload_size, bool mar
   h.timestamp = rtp_time_;
   h.ssrc = s.ssrc;
   h.has_extension = s.ext_plan.has_value();
+  h.csrc_count = static_cast<std::uint8_t>(s.csrcs.count());
   head_ = s.block->next();
   srtcore::rtp::write_rtp_header(head_, h);
+  s.csrcs.write(head_ + srtcore::rtp::kRtpHeaderSize);
   if (s.ext_plan) {
     // A valid packet already (extensions such as TWCC map it), its block
     // all padding until they write.
-    guint8 *block = head_ + srtcore::rtp::kRtpHeaderSize;
+    guint8 *block = head_ + srtcore::rtp::kRtpHeaderSize + s.csrcs.bytes();
     srtcore::rtp::hdrext::write_block_header(block, s.ext_plan->form, s.ext_plan->reserve);
     std::memset(block + srtcore::rtp::hdrext::kBlockHeaderSize, 0, s.ext_plan->reserve);
   }
@@ -441,19 +458,20 @@ void PayloadWriter::write_extensions(GstBuffer *buffer) {
   BasePayState &s = state_of(pay_);
   if (!s.ext_plan) return;
   namespace hdrext = srtcore::rtp::hdrext;
-  constexpr gsize kFixed = srtcore::rtp::kRtpHeaderSize;
-  guint8 *block = head_ + kFixed;
+  // Fixed header and CSRCs, which stay where they are.
+  const gsize fixed = srtcore::rtp::kRtpHeaderSize + s.csrcs.bytes();
+  guint8 *block = head_ + fixed;
   const gsize len = srtrtp::write_header_extensions(
       GST_ELEMENT(pay_), s.exts.snapshot(), *s.ext_plan, s.input_meta.get(), buffer,
       block + hdrext::kBlockHeaderSize, &s.ext_write_failures);
-  gsize header = kFixed;
+  gsize header = fixed;
   if (len > 0) {
     hdrext::write_block_header(block, s.ext_plan->form, len);
     header += hdrext::kBlockHeaderSize + len;
   } else {
     head_[0] &= static_cast<guint8>(~0x10);  // nothing written: no extension block
   }
-  const gsize gap = kFixed + s.ext_reserve - header;
+  const gsize gap = fixed + s.ext_reserve - header;
   if (gap == 0) return;
   std::memmove(head_ + gap, head_, header);
   gst_buffer_resize(buffer, static_cast<gssize>(gap), -1);
@@ -470,7 +488,7 @@ void PayloadWriter::end_packet(bool marker) {
 
 void PayloadWriter::wrap_packet(GstBuffer *payload, bool marker) {
   BasePayState &s = state_of(pay_);
-  const gsize header_size = srtcore::rtp::kRtpHeaderSize + s.ext_reserve;
+  const gsize header_size = srtcore::rtp::kRtpHeaderSize + s.csrcs.bytes() + s.ext_reserve;
   reserve(s, header_size);
   GstMemory *header = header_memory(header_size, gst_buffer_get_size(payload), marker);
   GstBuffer *buffer = payload;
@@ -710,7 +728,10 @@ static GstFlowReturn base_pay_chain(GstPad *, GstObject *parent, GstBuffer *buff
     return GST_FLOW_NOT_NEGOTIATED;
   }
   prepare_extensions(self, buffer);
+  // Read before handle_buffer takes the buffer (it may become a packet).
+  if (s.source_info.load(std::memory_order_relaxed)) s.csrcs.take_from(buffer);
   const GstFlowReturn ret = GST_SRT_RTP_BASE_PAY_GET_CLASS(self)->handle_buffer(self, buffer);
+  s.csrcs.clear();
   if (s.ext_plan) {
     s.ext_plan.reset();
     s.ext_reserve = 0;
@@ -778,6 +799,9 @@ static void base_pay_set_property(GObject *object, guint id, const GValue *value
     case PROP_AUTO_HEADER_EXTENSION:
       s.auto_hdrext = g_value_get_boolean(value) != FALSE;
       break;
+    case PROP_SOURCE_INFO:
+      s.source_info = g_value_get_boolean(value) != FALSE;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -842,6 +866,9 @@ static void base_pay_get_property(GObject *object, guint id, GValue *value, GPar
       break;
     case PROP_EXTENSIONS:
       s.exts.to_value(value);
+      break;
+    case PROP_SOURCE_INFO:
+      g_value_set_boolean(value, s.source_info);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -962,6 +989,11 @@ static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
       gobject_class, PROP_ONVIF_NO_RATE_CONTROL,
       g_param_spec_boolean("onvif-no-rate-control", "ONVIF no rate control",
                            "Enable ONVIF Rate-Control=no timestamping mode", FALSE, rw));
+  // CSRCs from the input's GstRTPSourceMeta, as GstRTPBasePayload.
+  g_object_class_install_property(
+      gobject_class, PROP_SOURCE_INFO,
+      g_param_spec_boolean("source-info", "RTP source information",
+                           "Write CSRC based on buffer meta RTP source information", FALSE, rw));
   const auto ids = srtrtp::install_header_extension_api(
       gobject_class, PROP_AUTO_HEADER_EXTENSION, PROP_EXTENSIONS,
       G_CALLBACK(base_pay_add_extension), G_CALLBACK(base_pay_clear_extensions),

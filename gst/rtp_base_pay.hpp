@@ -1,6 +1,6 @@
 // Shared base of every payloader in the plugin: mtu, pt, ssrc, timestamp and
-// seqnum offsets, stats, output caps, RTP header writing and GstBufferList
-// output. Codec elements implement set_caps and handle_buffer only.
+// seqnum offsets, source-info (CSRCs), stats, output caps, RTP header writing
+// and GstBufferList output. Codec elements implement set_caps and handle_buffer only.
 #pragma once
 
 #include <gst/gst.h>
@@ -37,8 +37,13 @@ struct _GstSrtRtpBasePayClass {
   gpointer padding[7];
 };
 
-// Largest RTP payload that fits the mtu property.
+// Largest RTP payload that fits the mtu property (with the current input's
+// CSRCs and header extensions).
 gsize gst_srt_rtp_base_pay_max_payload(GstSrtRtpBasePay *self);
+// The same for payloads cut in units of `unit` bytes (audio frames): at least
+// one unit when the mtu holds one behind a plain 12-byte header, so that the
+// CSRCs or extensions of an input make a packet too big, not an error.
+gsize gst_srt_rtp_base_pay_max_payload_of_units(GstSrtRtpBasePay *self, gsize unit);
 // RTP timestamp for a buffer PTS (running time scaled to the clock rate, plus offset).
 guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts);
 // Sets application/x-rtp src caps; `extra` (may be NULL) fields are added.
@@ -114,7 +119,7 @@ class PayloadWriter final : public srtcore::rtp::PacketSink {
   GstBufferList *list_ = nullptr;
   guint8 *packet_ = nullptr;  // the packet being written, inside the current block
   gsize packet_size_ = 0;
-  gsize header_size_ = 0;   // of the packet being written, extension block reserved
+  gsize header_size_ = 0;   // of the packet being written: CSRCs, extension block reserved
   guint8 *head_ = nullptr;  // its header, inside the current block
   GstClockTime pts_;
   guint32 rtp_time_;

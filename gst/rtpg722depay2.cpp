@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/g722_payload.hpp"
 #include "rtp_base_depay.hpp"
@@ -130,7 +131,7 @@ static void gst_srt_rtp_g722_depay2_class_init(GstSrtRtpG722Depay2Class *klass) 
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
       element_class, "RTP G.722 depayloader (srtrtp)", "Codec/Depayloader/Network/RTP",
-      "Extracts G.722 audio from RTP packets (RFC 3551)", "srtrtp project");
+      "Extracts G.722 audio from RTP packets (RFC 3551)", srtrtp::kElementAuthor);
 }
 
 static void gst_srt_rtp_g722_depay2_init(GstSrtRtpG722Depay2 *self) {

@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "buffer_bytes.hpp"
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
 #include "rtp/g722_payload.hpp"
@@ -73,8 +74,9 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
 static bool apply_limits(GstSrtRtpG722Pay2 *self) {
   PayState &s = *self->state;
   const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
-  const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
-                                      gst_srt_rtp_base_pay_max_payload(&self->parent)};
+  const audio::PtimeSettings settings{
+      p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
+      gst_srt_rtp_base_pay_max_payload_of_units(&self->parent, g722::kFormat.frame_bytes)};
   if (s.configured && settings == s.applied) return true;
   if (!s.core.configure(settings)) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("The mtu is too small for G.722."),
@@ -211,7 +213,7 @@ static void gst_srt_rtp_g722_pay2_class_init(GstSrtRtpG722Pay2Class *klass) {
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_set_static_metadata(
       element_class, "RTP G.722 payloader (srtrtp)", "Codec/Payloader/Network/RTP",
-      "Payload-encode G.722 audio into RTP packets (RFC 3551)", "srtrtp project");
+      "Payload-encode G.722 audio into RTP packets (RFC 3551)", srtrtp::kElementAuthor);
 }
 
 static void gst_srt_rtp_g722_pay2_init(GstSrtRtpG722Pay2 *self) {

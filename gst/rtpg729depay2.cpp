@@ -7,6 +7,7 @@
 
 #include <cstdlib>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/g729_payload.hpp"
 #include "rtp_base_depay.hpp"
@@ -138,7 +139,7 @@ static void gst_srt_rtp_g729_depay2_class_init(GstSrtRtpG729Depay2Class *klass) 
   gst_element_class_set_static_metadata(
       element_class, "RTP G.729 depayloader (srtrtp)", "Codec/Depayloader/Network/RTP",
       "Extracts G.729 audio (with Annex B SID frames) from RTP packets (RFC 3551)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
 }
 
 static void gst_srt_rtp_g729_depay2_init(GstSrtRtpG729Depay2 *self) {

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
 #include "rtp/g729_payload.hpp"
@@ -62,8 +63,9 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
 static void apply_limits(GstSrtRtpG729Pay2 *self) {
   PayState &s = *self->state;
   const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
-  const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
-                                      gst_srt_rtp_base_pay_max_payload(&self->parent)};
+  const audio::PtimeSettings settings{
+      p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
+      gst_srt_rtp_base_pay_max_payload_of_units(&self->parent, g729::kFormat.frame_bytes)};
   if (s.configured && settings == s.applied) return;
   // The smallest mtu (28) still holds a frame and a SID, so this cannot fail.
   s.core.configure(settings);
@@ -161,7 +163,7 @@ static void gst_srt_rtp_g729_pay2_class_init(GstSrtRtpG729Pay2Class *klass) {
   gst_element_class_set_static_metadata(
       element_class, "RTP G.729 payloader (srtrtp)", "Codec/Payloader/Network/RTP",
       "Packetize G.729 audio (with Annex B SID frames) into RTP packets (RFC 3551)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
 }
 
 static void gst_srt_rtp_g729_pay2_init(GstSrtRtpG729Pay2 *self) {

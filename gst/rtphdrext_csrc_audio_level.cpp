@@ -10,6 +10,7 @@
 
 #include <array>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/hdrext_values.hpp"
 
@@ -110,7 +111,7 @@ static void gst_srt_rtp_hdrext_csrc_audio_level_class_init(
       GST_ELEMENT_CLASS(klass), "Mixer-to-client audio level (srtrtp)",
       GST_RTP_HDREXT_ELEMENT_CLASS,
       "Extends RTP packets with the audio level of each contributing source (RFC 6465)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
   gst_rtp_header_extension_class_set_uri(ext_class, hdrext::kCsrcAudioLevelUri);
 }
 

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/hdrext_values.hpp"
 
@@ -168,7 +169,7 @@ static void gst_srt_rtp_hdrext_video_orientation_class_init(
   gst_element_class_set_static_metadata(
       GST_ELEMENT_CLASS(klass), "Video orientation (srtrtp)", GST_RTP_HDREXT_ELEMENT_CLASS,
       "Extends RTP packets with the orientation of the video (3GPP TS 26.114 CVO)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
   gst_rtp_header_extension_class_set_uri(ext_class, hdrext::kVideoOrientationUri);
 }
 

@@ -9,6 +9,7 @@
 #include <memory>
 #include <vector>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "srt_element_common.hpp"
 #include "srt_element_glue.hpp"
@@ -269,7 +270,7 @@ static void gst_srt_bond_sink_class_init(GstSrtBondSinkClass *klass) {
   gst_element_class_set_static_metadata(
       element_class, "SRT sink (srt-core)", "Sink/Network",
       "Send data over the network via SRT (drop-in for srtsink, bonding-ready engine)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
   base_class->start = GST_DEBUG_FUNCPTR(sink_start);
   base_class->stop = GST_DEBUG_FUNCPTR(sink_stop);
   base_class->render = GST_DEBUG_FUNCPTR(sink_render);

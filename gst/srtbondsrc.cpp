@@ -8,6 +8,7 @@
 
 #include <algorithm>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "srt_element_common.hpp"
 #include "srt_element_glue.hpp"
@@ -277,7 +278,7 @@ static void gst_srt_bond_src_class_init(GstSrtBondSrcClass *klass) {
   gst_element_class_set_static_metadata(
       element_class, "SRT source (srt-core)", "Source/Network",
       "Receive data over the network via SRT (drop-in for srtsrc, bonding-ready engine)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
   base_class->start = GST_DEBUG_FUNCPTR(src_start);
   base_class->stop = GST_DEBUG_FUNCPTR(src_stop);
   base_class->unlock = srtrtp::srt_unlock<GstBaseSrc>;

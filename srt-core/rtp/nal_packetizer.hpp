@@ -47,6 +47,8 @@ class Packetizer {
   void emit_single(ByteSpan nal, bool marker, PacketSink &sink);
   void emit_fu(ByteSpan nal, bool marker, PacketSink &sink);
   void emit_held(bool marker, PacketSink &sink);
+  // Held units [first, end) as one packet (an aggregate if several).
+  void emit_group(std::size_t first, std::size_t end, bool marker, PacketSink &sink);
   std::size_t aggregate_size_with(std::size_t nal_size) const;
 
   std::size_t max_payload_;

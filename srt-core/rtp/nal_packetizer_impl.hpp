@@ -115,28 +115,49 @@ void Packetizer<Traits>::emit_fu(ByteSpan nal, bool marker, PacketSink &sink) {
 
 template <typename Traits>
 void Packetizer<Traits>::emit_held(bool marker, PacketSink &sink) {
-  if (held_.size() == 1) {
-    // An aggregate of one unit only costs bytes (and RFC 7798 4.4.2 forbids it).
-    emit_single(ByteSpan(held_bytes_).subspan(held_[0].offset, held_[0].size), marker, sink);
-  } else {
-    std::size_t size = Traits::kHeaderSize;
-    typename Traits::AggregateHeader header;
-    for (const Held &h : held_) {
-      size += detail::kLengthField + h.size;
-      header.add(held_bytes_.data() + h.offset);
+  // Held units were sized for the max_payload of their time; it may have
+  // shrunk since (a later input's CSRCs or extensions, a new mtu), so they go
+  // in as many packets as the current one needs.
+  std::size_t first = 0;
+  std::size_t size = Traits::kHeaderSize;
+  for (std::size_t i = 0; i < held_.size(); ++i) {
+    const std::size_t add = detail::kLengthField + held_[i].size;
+    if (i > first && size + add > max_payload_) {
+      emit_group(first, i, false, sink);
+      first = i;
+      size = Traits::kHeaderSize;
     }
-    std::span<std::uint8_t> out = sink.begin_packet(size);
-    std::uint8_t *p = out.data();
-    header.write(p);
-    p += Traits::kHeaderSize;
-    for (const Held &h : held_) {
-      store_be16(p, static_cast<std::uint16_t>(h.size));
-      std::memcpy(p + detail::kLengthField, held_bytes_.data() + h.offset, h.size);
-      p += detail::kLengthField + h.size;
-    }
-    sink.end_packet(marker);
+    size += add;
   }
+  emit_group(first, held_.size(), marker, sink);
   reset();
+}
+
+template <typename Traits>
+void Packetizer<Traits>::emit_group(std::size_t first, std::size_t end, bool marker,
+                                    PacketSink &sink) {
+  if (end - first == 1) {
+    // An aggregate of one unit only costs bytes (and RFC 7798 4.4.2 forbids it).
+    send_alone(ByteSpan(held_bytes_).subspan(held_[first].offset, held_[first].size), marker, sink);
+    return;
+  }
+  std::size_t size = Traits::kHeaderSize;
+  typename Traits::AggregateHeader header;
+  for (std::size_t i = first; i < end; ++i) {
+    size += detail::kLengthField + held_[i].size;
+    header.add(held_bytes_.data() + held_[i].offset);
+  }
+  std::span<std::uint8_t> out = sink.begin_packet(size);
+  std::uint8_t *p = out.data();
+  header.write(p);
+  p += Traits::kHeaderSize;
+  for (std::size_t i = first; i < end; ++i) {
+    const Held &h = held_[i];
+    store_be16(p, static_cast<std::uint16_t>(h.size));
+    std::memcpy(p + detail::kLengthField, held_bytes_.data() + h.offset, h.size);
+    p += detail::kLengthField + h.size;
+  }
+  sink.end_packet(marker);
 }
 
 }  // namespace srtcore::rtp::nal

@@ -161,6 +161,31 @@ TEST(Packetizer, MaxStapSplitsWhenFull) {
   EXPECT_TRUE(sink.packets[1].marker);
 }
 
+// Units held under one max_payload and sent after it shrank (a later
+// input's CSRCs take room): as many packets as the new one needs.
+TEST(Packetizer, HeldUnitsFitAMaxPayloadThatShrank) {
+  Packetizer p(200, AggregateMode::kMaxStap);
+  VectorSink sink;
+  const Bytes u1 = test::slice_cont(0x41, 40, 1), u2 = test::slice_cont(0x41, 40, 2),
+              u3 = test::slice_cont(0x41, 100, 3);
+  p.push(u1, false, sink);
+  p.push(u2, false, sink);
+  p.push(u3, false, sink);
+  EXPECT_TRUE(sink.packets.empty());  // 1 + 42 + 42 + 102 = 187 fits in 200
+  p.configure(90, AggregateMode::kMaxStap);
+  p.flush(true, sink);
+  // u1 and u2 in a STAP-A of 85 bytes, u3 (100 bytes) in two FU-A packets.
+  ASSERT_EQ(sink.packets.size(), 3u);
+  for (const auto &pkt : sink.packets) EXPECT_LE(pkt.payload.size(), 90u);
+  EXPECT_EQ(sink.packets[0].payload,
+            test::cat({bytes({0x58, 0, 40}), u1, bytes({0, 40}), u2}));  // NRI 2
+  EXPECT_EQ(reassemble_fu({sink.packets[1], sink.packets[2]}), u3);
+  EXPECT_FALSE(sink.packets[0].marker);
+  EXPECT_FALSE(sink.packets[1].marker);
+  EXPECT_TRUE(sink.packets[2].marker);
+  EXPECT_FALSE(p.has_pending());
+}
+
 TEST(Packetizer, AggregationUnitTooBigGoesAlone) {
   Packetizer p(100, AggregateMode::kMaxStap);
   VectorSink sink;
