@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "red_element_common.hpp"
 #include "rtp/red.hpp"
@@ -350,6 +351,6 @@ static void gst_srt_rtp_red_dec_class_init(GstSrtRtpRedDecClass *klass) {
   gst_element_class_set_static_metadata(
       element_class, "RTP RED decoder (srtrtp)", "Codec/Depayloader/Network/RTP",
       "Unwraps RED packets and rebuilds lost packets from their redundant blocks (RFC 2198)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
   GST_DEBUG_CATEGORY_INIT(red_dec_debug, "rtpreddec2", 0, "srtrtp RED decoder");
 }

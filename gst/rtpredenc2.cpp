@@ -13,6 +13,7 @@
 #include <mutex>
 #include <vector>
 
+#include "element_author.hpp"
 #include "elements.hpp"
 #include "red_element_common.hpp"
 #include "rtp/red.hpp"
@@ -348,6 +349,6 @@ static void gst_srt_rtp_red_enc_class_init(GstSrtRtpRedEncClass *klass) {
   gst_element_class_set_static_metadata(
       element_class, "RTP RED encoder (srtrtp)", "Codec/Payloader/Network/RTP",
       "Wraps RTP packets in RED packets with a redundant copy of an earlier one (RFC 2198)",
-      "srtrtp project");
+      srtrtp::kElementAuthor);
   GST_DEBUG_CATEGORY_INIT(red_enc_debug, "rtpredenc2", 0, "srtrtp RED encoder");
 }

@@ -14,6 +14,7 @@
 #include <memory>
 #include <string>
 #include <vector>
+#include "build_tree_plugin.hpp"
 
 #ifndef SRTRTP_PLUGIN_DIR
 #define SRTRTP_PLUGIN_DIR ""
@@ -560,10 +561,7 @@ TEST(Properties, EveryPropertyOfTheCElementWithItsTypeDefaultAndRange) {
 }  // namespace
 
 int main(int argc, char **argv) {
-  if (*SRTRTP_PLUGIN_DIR && !g_getenv("GST_PLUGIN_PATH")) {
-    g_setenv("GST_PLUGIN_PATH", SRTRTP_PLUGIN_DIR, TRUE);
-    if (*SRTRTP_REGISTRY) g_setenv("GST_REGISTRY", SRTRTP_REGISTRY, TRUE);
-  }
+  use_build_tree_plugin();
   ::testing::InitGoogleTest(&argc, argv);
   gst_init(&argc, &argv);
   return RUN_ALL_TESTS();
