@@ -454,6 +454,13 @@ bool apply_bonding(const SrtParams &params, BondMode mode, const LinkList &links
               "srt://:PORT?mode=listener) to listen on several ports");
     return false;
   }
+  if (mode != BondMode::kBroadcast && !config.connection.packet_filter.empty()) {
+    set_error(error,
+              "packetfilter works on broadcast groups only (a backup or balancing link carries "
+              "part of the stream, so its FEC rows never complete): set bond-mode=broadcast or "
+              "drop packetfilter");
+    return false;
+  }
   srtcore::io::BondConfig b;
   b.mode = mode == BondMode::kBackup      ? srtcore::bond::GroupMode::kBackup
            : mode == BondMode::kBalancing ? srtcore::bond::GroupMode::kBalancing

@@ -115,6 +115,20 @@ TEST(SrtLinks, EncryptedBondedCallerKeysEveryLink) {
   EXPECT_EQ(m.config.connection.pbkeylen, 24u);
 }
 
+TEST(SrtLinks, PacketFilterOnBroadcastLinksOnly) {
+  // The uri's filter applies to every member link of a broadcast group.
+  const Made m = make("srt://127.0.0.1:7001?packetfilter=fec,cols:10,rows:5", BondMode::kBroadcast,
+                      "srt://127.0.0.1:7101,srt://127.0.0.1:7102");
+  ASSERT_TRUE(m.ok) << m.error;
+  EXPECT_EQ(m.config.connection.packet_filter, "fec,cols:10,rows:5");
+  for (BondMode mode : {BondMode::kBackup, BondMode::kBalancing}) {
+    const Made r = make("srt://127.0.0.1:7001?packetfilter=fec,cols:10", mode,
+                        "srt://127.0.0.1:7101?weight=1,srt://127.0.0.1:7102?weight=2");
+    EXPECT_FALSE(r.ok);
+    EXPECT_NE(r.error.find("broadcast groups only"), std::string::npos) << r.error;
+  }
+}
+
 TEST(SrtLinks, BondModeWithoutLinksBondsOverTheUri) {
   const Made m =
       make("srt://127.0.0.1:7001?weight=5&localaddress=127.0.0.3", BondMode::kBroadcast, "");
