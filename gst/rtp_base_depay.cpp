@@ -17,6 +17,7 @@
 #include "buffer_reset.hpp"
 #include "header_extensions.hpp"
 #include "metrics/buffer_timer.hpp"
+#include "ntp64_latency.hpp"
 #include "rtp/arrival_stats.hpp"
 #include "rtp/rtp_header.hpp"
 #include "rtp_packet_view.hpp"
@@ -32,7 +33,8 @@ enum {
   PROP_MAX_REORDER,
   PROP_SOURCE_INFO,
   PROP_AUTO_HEADER_EXTENSION,
-  PROP_EXTENSIONS
+  PROP_EXTENSIONS,
+  PROP_SHARED_CLOCK,
 };
 
 guint request_extension_signal = 0;
@@ -100,6 +102,9 @@ struct BaseDepayState {
   GstRTPHeaderExtension *orientation_ext = nullptr;
   std::string last_orientation;
   bool ext_caps_active = false;  // an extension has asked for its caps fields
+  // End-to-end latency from NTP-64 values (stats "latency").
+  srtrtp::Ntp64Latency latency;
+  std::atomic<bool> shared_clock{false};  // set from any thread
 };
 
 }  // namespace
@@ -221,6 +226,7 @@ void gst_srt_rtp_base_depay_push(GstSrtRtpBaseDepay *self, GstBuffer *buffer, gu
   if (s.ext_pending && s.orientation_ext) send_orientation_if_changed(self);
   GST_BUFFER_PTS(buffer) = pts_for(s, rtp_time);
   GST_BUFFER_DTS(buffer) = GST_CLOCK_TIME_NONE;
+  s.latency.on_output(GST_ELEMENT(self), rtp_time, s.shared_clock.load(std::memory_order_relaxed));
   if (s.source_info.load(std::memory_order_relaxed)) {
     // As GstRTPBaseDepayload: the sources of the packet being handled.
     GstRTPSourceMeta *meta = gst_buffer_get_rtp_source_meta(buffer);
@@ -625,7 +631,10 @@ static GstFlowReturn handle_buffer(GstSrtRtpBaseDepay *self, GstBuffer *buffer,
     s.anchor_rtp = parsed->header.timestamp;
   }
   if (lost) s.discont = true;
-  if (parsed->header.has_extension) note_extensions(self, *parsed);
+  if (parsed->header.has_extension) {
+    note_extensions(self, *parsed);
+    s.latency.note_packet(parsed->extension_profile, parsed->extension, parsed->header.timestamp);
+  }
 
   const srtrtp::RtpPacketIn packet{
       parsed->payload, parsed->header.timestamp, seq, parsed->header.marker, lost,
@@ -702,6 +711,7 @@ static gboolean base_depay_sink_event(GstPad *pad, GstObject *parent, GstEvent *
         return FALSE;
       }
       s.clock_rate = static_cast<guint>(rate);
+      s.latency.configure(caps);
       // extmap-N fields (an SDP's a=extmap lines): the extensions to read.
       if (!s.exts.configure_from_caps(GST_ELEMENT(self), request_extension_signal, caps))
         GST_WARNING_OBJECT(self, "some extmap fields of %" GST_PTR_FORMAT " were not usable", caps);
@@ -761,6 +771,7 @@ static GstStructure *make_stats(GstSrtRtpBaseDepay *self) {
       s.jitter.value(), "packets-invalid", G_TYPE_UINT64, s.dropped_invalid, "buffers-pushed",
       G_TYPE_UINT64, s.pushed, "hdrext-invalid", G_TYPE_UINT64, s.ext_damaged,
       "hdrext-read-failures", G_TYPE_UINT64, s.ext_read_failures, nullptr);
+  s.latency.add_stats(st);
   auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
   if (klass->add_stats) klass->add_stats(self, st);
   return st;
@@ -777,6 +788,9 @@ static void base_depay_set_property(GObject *object, guint id, const GValue *val
       break;
     case PROP_AUTO_HEADER_EXTENSION:
       state_of(GST_SRT_RTP_BASE_DEPAY(object)).auto_hdrext = g_value_get_boolean(value) != FALSE;
+      break;
+    case PROP_SHARED_CLOCK:
+      state_of(GST_SRT_RTP_BASE_DEPAY(object)).shared_clock = g_value_get_boolean(value) != FALSE;
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -800,6 +814,9 @@ static void base_depay_get_property(GObject *object, guint id, GValue *value, GP
       break;
     case PROP_EXTENSIONS:
       state_of(GST_SRT_RTP_BASE_DEPAY(object)).exts.to_value(value);
+      break;
+    case PROP_SHARED_CLOCK:
+      g_value_set_boolean(value, state_of(GST_SRT_RTP_BASE_DEPAY(object)).shared_clock);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -829,6 +846,7 @@ static GstStateChangeReturn base_depay_change_state(GstElement *element,
     auto *klass = GST_SRT_RTP_BASE_DEPAY_GET_CLASS(self);
     if (klass->flush) klass->flush(self);
     drop_pending(s);
+    s.latency.reset();
   }
   return ret;
 }
@@ -888,6 +906,13 @@ static void gst_srt_rtp_base_depay_class_init(GstSrtRtpBaseDepayClass *klass) {
       G_CALLBACK(base_depay_request_extension));
   request_extension_signal = ids.request_signal;
   extensions_pspec = ids.extensions_pspec;
+  g_object_class_install_property(
+      gobject_class, PROP_SHARED_CLOCK,
+      g_param_spec_boolean(
+          "shared-clock", "Shared clock",
+          "The sender's clock is this pipeline's clock: report \"latency\" in stats from NTP-64 "
+          "header extensions even when a-ts-refclk does not name a shared NTP or PTP clock",
+          FALSE, static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_DEPAY, static_cast<GstPluginAPIFlags>(0));
 }
 

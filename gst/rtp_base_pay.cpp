@@ -15,6 +15,7 @@
 
 #include "buffer_reset.hpp"
 #include "header_extensions.hpp"
+#include "media_clock.hpp"
 #include "metrics/buffer_timer.hpp"
 #include "packet_block.hpp"
 #include "rtp/rtp_header.hpp"
@@ -48,6 +49,7 @@ enum {
   PROP_AUTO_HEADER_EXTENSION,
   PROP_EXTENSIONS,
   PROP_SOURCE_INFO,
+  PROP_RTPTIME_FROM_CLOCK,
 };
 
 guint request_extension_signal = 0;
@@ -135,6 +137,9 @@ struct BasePayState {
   // function (drain), as GstRTPBasePayload has no input meta then either.
   std::atomic<bool> source_info{false};
   srtrtp::SourceCsrcs csrcs;
+  // rtptime-from-clock: RTP time from the clock's absolute time (RFC 7273).
+  std::atomic<bool> rtptime_from_clock{false};
+  srtrtp::MediaClock media_clock;  // streaming thread
 
   BasePayState() = default;
   BasePayState(const BasePayState &) = delete;
@@ -238,6 +243,8 @@ guint32 gst_srt_rtp_base_pay_rtp_time(GstSrtRtpBasePay *self, GstClockTime pts) 
   guint64 running = stream_time ? gst_segment_to_stream_time(&s.segment, GST_FORMAT_TIME, pts)
                                 : gst_segment_to_running_time(&s.segment, GST_FORMAT_TIME, pts);
   if (!GST_CLOCK_TIME_IS_VALID(running)) running = 0;
+  if (s.rtptime_from_clock.load(std::memory_order_relaxed) && s.media_clock.has_clock())
+    return srtrtp::rtp_time_of_clock_time(s.media_clock.clock_time(running), s.clock_rate);
   const guint64 ticks =
       gst_util_uint64_scale_int(running, static_cast<gint>(s.clock_rate), GST_SECOND);
   return s.ts_offset + static_cast<guint32>(ticks);
@@ -303,6 +310,10 @@ static gboolean set_caps_with_extensions(GstSrtRtpBasePay *self) {
   BasePayState &s = state_of(self);
   if (!s.base_caps) return TRUE;
   GstCaps *caps = gst_caps_copy(s.base_caps.get());
+  if (s.rtptime_from_clock.load(std::memory_order_relaxed)) {
+    s.media_clock.update(GST_ELEMENT(self));
+    s.media_clock.add_caps_fields(gst_caps_get_structure(caps, 0), s.clock_rate);
+  }
   for (const auto &ext : s.exts.current()) {
     if (s.sink_caps &&
         !gst_rtp_header_extension_set_non_rtp_sink_caps(ext.get(), s.sink_caps.get()))
@@ -688,6 +699,16 @@ static void release_input_meta(BasePayState &s) {
   if (s.input_meta && !srtrtp::reset_buffer_metadata(s.input_meta.get())) s.input_meta.reset();
 }
 
+// rtptime-from-clock: the capture time of the input as NTP time, for the
+// NTP-64 extension (RFC 6051), unless upstream put one there.
+static void add_clock_ntp_time(BasePayState &s, GstBuffer *meta) {
+  if (!s.rtptime_from_clock.load(std::memory_order_relaxed) || !s.media_clock.has_clock()) return;
+  const GstClockTime running =
+      gst_segment_to_running_time(&s.segment, GST_FORMAT_TIME, GST_BUFFER_PTS(meta));
+  if (GST_CLOCK_TIME_IS_VALID(running))
+    srtrtp::add_ntp_reference_meta(meta, s.media_clock.ntp_time(running));
+}
+
 // Before an input buffer: the extensions in use (new caps if they changed),
 // a copy of the input's metadata for them, and the block layout for its
 // packets. Nothing when there are no extensions.
@@ -710,6 +731,7 @@ static void prepare_extensions(GstSrtRtpBasePay *self, GstBuffer *input) {
   if (!s.input_meta || !gst_buffer_is_writable(s.input_meta.get()))
     s.input_meta.reset(gst_buffer_new());
   copy_input_metadata(s.input_meta.get(), input);
+  add_clock_ntp_time(s, s.input_meta.get());
   s.ext_plan = srtrtp::plan_header_extensions(GST_ELEMENT(self), exts, s.input_meta.get());
   s.ext_reserve = s.ext_plan ? srtcore::rtp::hdrext::kBlockHeaderSize + s.ext_plan->reserve : 0;
   if (!s.ext_plan) release_input_meta(s);
@@ -727,6 +749,10 @@ static GstFlowReturn base_pay_chain(GstPad *, GstObject *parent, GstBuffer *buff
     gst_buffer_unref(buffer);
     return GST_FLOW_NOT_NEGOTIATED;
   }
+  // A new clock or base time changes the RTP times and a-ts-refclk.
+  if (s.rtptime_from_clock.load(std::memory_order_relaxed) &&
+      s.media_clock.update(GST_ELEMENT(self)))
+    set_caps_with_extensions(self);
   prepare_extensions(self, buffer);
   // Read before handle_buffer takes the buffer (it may become a packet).
   if (s.source_info.load(std::memory_order_relaxed)) s.csrcs.take_from(buffer);
@@ -802,6 +828,9 @@ static void base_pay_set_property(GObject *object, guint id, const GValue *value
     case PROP_SOURCE_INFO:
       s.source_info = g_value_get_boolean(value) != FALSE;
       break;
+    case PROP_RTPTIME_FROM_CLOCK:
+      s.rtptime_from_clock = g_value_get_boolean(value) != FALSE;
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -870,6 +899,9 @@ static void base_pay_get_property(GObject *object, guint id, GValue *value, GPar
     case PROP_SOURCE_INFO:
       g_value_set_boolean(value, s.source_info);
       break;
+    case PROP_RTPTIME_FROM_CLOCK:
+      g_value_set_boolean(value, s.rtptime_from_clock);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
       break;
@@ -882,6 +914,7 @@ static GstStateChangeReturn base_pay_change_state(GstElement *element, GstStateC
     BasePayState &s = state_of(self);
     s.need_init = true;
     s.have_caps = false;
+    s.media_clock.reset();
     gst_segment_init(&s.segment, GST_FORMAT_TIME);
   }
   GstStateChangeReturn ret =
@@ -1000,6 +1033,14 @@ static void gst_srt_rtp_base_pay_class_init(GstSrtRtpBasePayClass *klass) {
       G_CALLBACK(base_pay_request_extension));
   request_extension_signal = ids.request_signal;
   extensions_pspec = ids.extensions_pspec;
+  g_object_class_install_property(
+      gobject_class, PROP_RTPTIME_FROM_CLOCK,
+      g_param_spec_boolean(
+          "rtptime-from-clock", "RTP time from clock",
+          "RTP timestamps from the pipeline clock's absolute time (base time + running time) x "
+          "clock-rate, without offset (RFC 7273 direct media clock; timestamp-offset ignored); "
+          "caps get a-ts-refclk and a-mediaclk",
+          FALSE, rw));
   gst_type_mark_as_plugin_api(GST_TYPE_SRT_RTP_BASE_PAY, static_cast<GstPluginAPIFlags>(0));
 }
 
