@@ -31,6 +31,34 @@ bool read_layout(GstBuffer *buffer, PacketLayout *out) {
   return true;
 }
 
+namespace {
+
+GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE("sink", GST_PAD_SINK, GST_PAD_ALWAYS,
+                                                             GST_STATIC_CAPS("application/x-rtp"));
+GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE("src", GST_PAD_SRC, GST_PAD_ALWAYS,
+                                                            GST_STATIC_CAPS("application/x-rtp"));
+
+}  // namespace
+
+void add_pad_templates(GstElementClass *klass) {
+  gst_element_class_add_static_pad_template(klass, &sink_template);
+  gst_element_class_add_static_pad_template(klass, &src_template);
+}
+
+Pads make_pads(GstElement *element, GstPadChainFunction chain, GstPadChainListFunction chain_list,
+               GstPadEventFunction event) {
+  Pads p{gst_pad_new_from_static_template(&sink_template, "sink"),
+         gst_pad_new_from_static_template(&src_template, "src")};
+  gst_pad_set_chain_function(p.sink, chain);
+  gst_pad_set_chain_list_function(p.sink, chain_list);
+  gst_pad_set_event_function(p.sink, event);
+  GST_PAD_SET_PROXY_CAPS(p.sink);
+  GST_PAD_SET_PROXY_ALLOCATION(p.sink);
+  gst_element_add_pad(element, p.sink);
+  gst_element_add_pad(element, p.src);
+  return p;
+}
+
 void take_buffers(GstBufferList *list, std::vector<GstBuffer *> &out) {
   const guint n = gst_buffer_list_length(list);
   out.clear();

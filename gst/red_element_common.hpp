@@ -109,6 +109,17 @@ class OutputBatch {
   bool gathering_ = false;
 };
 
+// The two RED elements' pads: application/x-rtp in and out, caps and
+// allocation queries proxied. add_pad_templates in class_init, make_pads
+// in instance init.
+void add_pad_templates(GstElementClass *klass);
+struct Pads {
+  GstPad *sink;
+  GstPad *src;
+};
+Pads make_pads(GstElement *element, GstPadChainFunction chain, GstPadChainListFunction chain_list,
+               GstPadEventFunction event);
+
 // Small header memories carved from 4 KiB blocks (one allocation per block,
 // not per packet): each holds a reference on its block.
 class HeaderCarver {

@@ -89,11 +89,6 @@ GST_ELEMENT_REGISTER_DEFINE(rtpreddec2, "rtpreddec2", GST_RANK_NONE, gst_srt_rtp
 
 enum { PROP_0, PROP_PT, PROP_RECEIVED, PROP_PAYLOADS, PROP_INVALID };
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
-    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
-
 // One packet out of a RED packet: a fresh header (the RED packet's SSRC and
 // CSRCs; for the primary also its header extension) and a shared slice of
 // the RED packet's payload.
@@ -304,15 +299,11 @@ static void dec_finalize(GObject *object) {
 
 static void gst_srt_rtp_red_dec_init(GstSrtRtpRedDec *self) {
   self->state = new DecState();
-  self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
-  gst_pad_set_chain_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_chain));
-  gst_pad_set_chain_list_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_chain_list));
-  gst_pad_set_event_function(self->sinkpad, GST_DEBUG_FUNCPTR(dec_sink_event));
-  GST_PAD_SET_PROXY_CAPS(self->sinkpad);
-  GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
-  gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
-  self->srcpad = gst_pad_new_from_static_template(&src_template, "src");
-  gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+  const auto pads =
+      srtrtp::red::make_pads(GST_ELEMENT(self), GST_DEBUG_FUNCPTR(dec_chain),
+                             GST_DEBUG_FUNCPTR(dec_chain_list), GST_DEBUG_FUNCPTR(dec_sink_event));
+  self->sinkpad = pads.sink;
+  self->srcpad = pads.src;
   self->out = new srtrtp::red::OutputBatch(self->srcpad);
   self->list_in = new std::vector<GstBuffer *>();
 }
@@ -346,8 +337,7 @@ static void gst_srt_rtp_red_dec_class_init(GstSrtRtpRedDecClass *klass) {
                         "Malformed RED packets dropped (block headers or lengths that do not fit)",
                         0, G_MAXUINT32, 0, kRo));
 
-  gst_element_class_add_static_pad_template(element_class, &sink_template);
-  gst_element_class_add_static_pad_template(element_class, &src_template);
+  srtrtp::red::add_pad_templates(element_class);
   gst_element_class_set_static_metadata(
       element_class, "RTP RED decoder (srtrtp)", "Codec/Depayloader/Network/RTP",
       "Unwraps RED packets and rebuilds lost packets from their redundant blocks (RFC 2198)",

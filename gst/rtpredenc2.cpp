@@ -79,11 +79,6 @@ GST_ELEMENT_REGISTER_DEFINE(rtpredenc2, "rtpredenc2", GST_RANK_NONE, gst_srt_rtp
 
 enum { PROP_0, PROP_PT, PROP_SENT, PROP_DISTANCE, PROP_ALLOW_NO_RED_BLOCKS };
 
-static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
-    "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
-static GstStaticPadTemplate src_template = GST_STATIC_PAD_TEMPLATE(
-    "src", GST_PAD_SRC, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
-
 // Sends the sink caps downstream, with payload = the RED payload type when
 // the packets that follow are RED packets.
 static void push_caps(GstSrtRtpRedEnc *self, bool red, gint pt) {
@@ -300,15 +295,11 @@ static void enc_finalize(GObject *object) {
 
 static void gst_srt_rtp_red_enc_init(GstSrtRtpRedEnc *self) {
   self->state = new EncState();
-  self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
-  gst_pad_set_chain_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_chain));
-  gst_pad_set_chain_list_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_chain_list));
-  gst_pad_set_event_function(self->sinkpad, GST_DEBUG_FUNCPTR(enc_sink_event));
-  GST_PAD_SET_PROXY_CAPS(self->sinkpad);
-  GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
-  gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
-  self->srcpad = gst_pad_new_from_static_template(&src_template, "src");
-  gst_element_add_pad(GST_ELEMENT(self), self->srcpad);
+  const auto pads =
+      srtrtp::red::make_pads(GST_ELEMENT(self), GST_DEBUG_FUNCPTR(enc_chain),
+                             GST_DEBUG_FUNCPTR(enc_chain_list), GST_DEBUG_FUNCPTR(enc_sink_event));
+  self->sinkpad = pads.sink;
+  self->srcpad = pads.src;
   self->out = new srtrtp::red::OutputBatch(self->srcpad);
   self->list_in = new std::vector<GstBuffer *>();
 }
@@ -344,8 +335,7 @@ static void gst_srt_rtp_red_enc_class_init(GstSrtRtpRedEncClass *klass) {
                            "(distance==0) false - RED packets will be produced only if distance>0",
                            kDefaultAllowNoRedBlocks, kRw));
 
-  gst_element_class_add_static_pad_template(element_class, &sink_template);
-  gst_element_class_add_static_pad_template(element_class, &src_template);
+  srtrtp::red::add_pad_templates(element_class);
   gst_element_class_set_static_metadata(
       element_class, "RTP RED encoder (srtrtp)", "Codec/Payloader/Network/RTP",
       "Wraps RTP packets in RED packets with a redundant copy of an earlier one (RFC 2198)",

@@ -33,13 +33,7 @@ namespace model = srtcore::fec::st2022_test;
 constexpr int kPackets = 1200;
 constexpr guint16 kFirstSeq = 65300;  // wraps within the stream
 
-struct Geometry {
-  const char *name;
-  int l;
-  int d;
-  bool rows;
-  bool columns;
-};
+using Geometry = model::Geometry;
 
 const Geometry kGeometries[] = {
     {"4x4", 4, 4, true, true},

@@ -12,6 +12,15 @@
 
 namespace srtcore::fec::st2022_test {
 
+// A matrix for a test case: L columns, D rows, which FEC is on.
+struct Geometry {
+  const char *name;
+  int l;
+  int d;
+  bool rows;
+  bool columns;
+};
+
 struct Group {
   bool row = false;
   std::vector<std::int64_t> members;  // offsets from the first media packet

@@ -23,13 +23,7 @@ namespace {
 
 using Bytes = std::vector<std::uint8_t>;
 
-struct Geometry {
-  const char *name;
-  int l;
-  int d;
-  bool rows;
-  bool columns;
-};
+using Geometry = st2022_test::Geometry;
 
 constexpr Geometry kGeometries[] = {
     {"4x4", 4, 4, true, true},
