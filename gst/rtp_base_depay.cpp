@@ -543,8 +543,11 @@ static void note_arrival(BaseDepayState &s, GstBuffer *buffer, guint32 rtp_times
   const GstClockTime arrival =
       GST_BUFFER_DTS_IS_VALID(buffer) ? GST_BUFFER_DTS(buffer) : GST_BUFFER_PTS(buffer);
   if (!GST_CLOCK_TIME_IS_VALID(arrival)) return;
-  const auto in_rtp_units = static_cast<guint32>(
-      gst_util_uint64_scale_int(arrival, static_cast<gint>(s.clock_rate), GST_SECOND));
+  // floor(arrival x rate / 1 s), mod 2^32, with divisions by constants
+  // only (the compiler makes them multiplications): it runs per packet.
+  const guint64 sec = arrival / GST_SECOND, ns = arrival % GST_SECOND;
+  const auto in_rtp_units =
+      static_cast<guint32>(sec * s.clock_rate + ns * s.clock_rate / GST_SECOND);
   s.jitter.add(in_rtp_units, rtp_timestamp);
 }
 
