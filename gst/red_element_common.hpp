@@ -15,8 +15,6 @@
 
 namespace srtrtp::red {
 
-using BufferRef = srtrtp::BufferPtr;
-
 // Bytes read at once from the start of a packet: a header with 15 CSRCs and
 // an extension header, and RED block headers behind a plain header.
 inline constexpr gsize kHeadBytes = 12 + 15 * 4 + 4 + 64;

@@ -89,42 +89,29 @@ GST_ELEMENT_REGISTER_DEFINE(rtpreddec2, "rtpreddec2", GST_RANK_NONE, gst_srt_rtp
 
 enum { PROP_0, PROP_PT, PROP_RECEIVED, PROP_PAYLOADS, PROP_INVALID };
 
-// One packet out of a RED packet: a fresh header (the RED packet's SSRC and
-// CSRCs; for the primary also its header extension) and a shared slice of
-// the RED packet's payload.
-struct Unwrapped {
-  bool marker = false;
-  guint8 pt = 0;
-  guint16 seq = 0;
-  guint32 timestamp = 0;
-  gsize offset = 0;  // of the block's data in the RED packet
-  gsize length = 0;
-  bool primary = false;
-};
-
-static GstBuffer *build(GstBuffer *red_packet, const srtrtp::red::PacketLayout &in,
-                        const Unwrapped &u) {
-  // The RED packet's header up to its CSRCs, or all of it (extension too)
-  // for the primary.
-  std::array<guint8, 12 + 15 * 4> fixed{};
-  gst_buffer_extract(red_packet, 0, fixed.data(), 1);
-  const gsize csrc_end = 12 + 4u * (fixed[0] & 0x0f);
-  const gsize head = u.primary ? in.header_size : csrc_end;
+// A lost packet rebuilt from a redundant block: a fresh header (the RED
+// packet's SSRC and CSRCs; marker, extension and padding cleared, as
+// rtpreddec) and a shared slice of the RED packet's payload. Made only on
+// loss.
+static GstBuffer *rebuild(GstBuffer *red_packet, const srtrtp::red::PacketLayout &in, guint8 pt,
+                          guint16 seq, guint32 timestamp, gsize offset, gsize length) {
+  const gsize head = 12 + 4u * (in.head[0] & 0x0f);
   GstBuffer *out = gst_buffer_new_allocate(nullptr, head, nullptr);
   GstMapInfo map;
   gst_buffer_map(out, &map, GST_MAP_WRITE);
-  gst_buffer_extract(red_packet, 0, map.data, head);
-  map.data[0] &= static_cast<guint8>(u.primary ? ~0x20 : ~0x30);  // no padding; no extension
-  map.data[1] = static_cast<guint8>((u.marker ? 0x80 : 0) | (u.pt & 0x7f));
-  GST_WRITE_UINT16_BE(map.data + 2, u.seq);
-  GST_WRITE_UINT32_BE(map.data + 4, u.timestamp);
+  srtrtp::red::PacketLayout csrcs_only = in;
+  csrcs_only.header_size = head;
+  srtrtp::red::copy_header(red_packet, csrcs_only, map.data);
+  map.data[0] &= static_cast<guint8>(~0x30);
+  map.data[1] = static_cast<guint8>(pt & 0x7f);
+  GST_WRITE_UINT16_BE(map.data + 2, seq);
+  GST_WRITE_UINT32_BE(map.data + 4, timestamp);
   gst_buffer_unmap(out, &map);
-  GstBuffer *data = gst_buffer_copy_region(red_packet, GST_BUFFER_COPY_MEMORY, u.offset, u.length);
-  out = gst_buffer_append(out, data);
+  out = gst_buffer_append(
+      out, gst_buffer_copy_region(red_packet, GST_BUFFER_COPY_MEMORY, offset, length));
   gst_buffer_copy_into(out, red_packet, GST_BUFFER_COPY_METADATA, 0, static_cast<gsize>(-1));
   GST_BUFFER_FLAG_UNSET(out, GST_BUFFER_FLAG_MARKER);
-  if (u.marker) GST_BUFFER_FLAG_SET(out, GST_BUFFER_FLAG_MARKER);
-  if (!u.primary) GST_BUFFER_FLAG_SET(out, GST_RTP_BUFFER_FLAG_REDUNDANT);
+  GST_BUFFER_FLAG_SET(out, GST_RTP_BUFFER_FLAG_REDUNDANT);
   return out;
 }
 
@@ -171,31 +158,17 @@ static GstFlowReturn dec_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
     gst_buffer_unref(buffer);
     return GST_FLOW_OK;
   }
-  const std::size_t count = layout->redundant_count + 1;
-  std::array<Unwrapped, red::kMaxRedundantBlocks + 1> blocks{};
-  gsize offset = in.header_size + layout->data_offset;
-  for (std::size_t i = 0; i < layout->redundant_count; ++i) {
-    const red::BlockHeader &h = layout->redundant[i];
-    blocks[i] = Unwrapped{false,  h.payload_type, 0,    in.timestamp - h.timestamp_offset,
-                          offset, h.length,       false};
-    offset += h.length;
-  }
-  blocks[count - 1] = Unwrapped{in.marker,
-                                layout->primary_payload_type,
-                                in.seq,
-                                in.timestamp,
-                                in.header_size + layout->primary_offset,
-                                layout->primary_length,
-                                true};
-
   GstFlowReturn ret = GST_FLOW_OK;
-  for (std::size_t i = 0; i + 1 < count && ret == GST_FLOW_OK; ++i) {
-    const auto seq = finder.missing_seq(blocks[i].timestamp);
-    if (!seq) continue;  // arrived already, or cannot be placed
-    blocks[i].seq = *seq;
-    GST_LOG_OBJECT(self, "rebuilt packet %u (timestamp %u) from a redundant block", *seq,
-                   blocks[i].timestamp);
-    ret = self->out->push(build(buffer, in, blocks[i]));
+  gsize offset = in.header_size + layout->data_offset;
+  for (std::size_t i = 0; i < layout->redundant_count && ret == GST_FLOW_OK; ++i) {
+    const red::BlockHeader &b = layout->redundant[i];
+    const guint32 timestamp = in.timestamp - b.timestamp_offset;
+    if (const auto seq = finder.missing_seq(timestamp)) {  // else arrived, or cannot be placed
+      GST_LOG_OBJECT(self, "rebuilt packet %u (timestamp %u) from a redundant block", *seq,
+                     timestamp);
+      ret = self->out->push(rebuild(buffer, in, b.payload_type, *seq, timestamp, offset, b.length));
+    }
+    offset += b.length;
   }
   if (ret != GST_FLOW_OK) {
     gst_buffer_unref(buffer);
@@ -204,15 +177,14 @@ static GstFlowReturn dec_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   // The primary in place: the RED packet keeps its metadata and the
   // primary's bytes; a new header (payload type replaced, padding dropped)
   // takes the place of its header, block headers and redundant blocks.
-  const Unwrapped &primary = blocks[count - 1];
   guint8 *h = nullptr;
   GstMemory *header = s.headers.carve(in.header_size, &h);
   srtrtp::red::copy_header(buffer, in, h);
   h[0] &= static_cast<guint8>(~0x20);
-  h[1] = static_cast<guint8>((h[1] & 0x80) | (primary.pt & 0x7f));
+  h[1] = static_cast<guint8>((h[1] & 0x80) | (layout->primary_payload_type & 0x7f));
   buffer = gst_buffer_make_writable(buffer);
-  gst_buffer_resize(buffer, static_cast<gssize>(primary.offset),
-                    static_cast<gssize>(primary.length));
+  gst_buffer_resize(buffer, static_cast<gssize>(in.header_size + layout->primary_offset),
+                    static_cast<gssize>(layout->primary_length));
   gst_buffer_prepend_memory(buffer, header);
   return self->out->push(buffer);
 }
