@@ -103,6 +103,9 @@ struct BasePayState {
   gint64 ptime_multiple = kDefaultPtimeMultiple;
   gint64 caps_max_ptime = -1;
   gint64 caps_ptime = 0;
+  // Bumped (under the object lock) whenever one of the five above changes,
+  // so that audio payloaders need not take the lock per buffer.
+  std::atomic<guint> ptime_serial{1};
   // Fixed ptime/maxptime fields of the peer caps, repeated in our caps so
   // that a peer insisting on them accepts ours.
   std::unique_ptr<GstStructure, StructureFree> peer_ptime_fields;
@@ -279,6 +282,7 @@ static void apply_peer_ptime(BasePayState &s, const GstStructure *st, GstObject 
     gst_structure_set_value(fields, w.name, gst_structure_get_value(st, w.name));
   }
   GST_OBJECT_LOCK(lock);
+  if (s.caps_ptime != caps_ptime || s.caps_max_ptime != caps_max_ptime) ++s.ptime_serial;
   s.caps_ptime = caps_ptime;
   s.caps_max_ptime = caps_max_ptime;
   GST_OBJECT_UNLOCK(lock);
@@ -806,12 +810,15 @@ static void base_pay_set_property(GObject *object, guint id, const GValue *value
       break;
     case PROP_MAX_PTIME:
       s.max_ptime_prop = g_value_get_int64(value);
+      ++s.ptime_serial;
       break;
     case PROP_MIN_PTIME:
       s.min_ptime = g_value_get_int64(value);
+      ++s.ptime_serial;
       break;
     case PROP_PTIME_MULTIPLE:
       s.ptime_multiple = g_value_get_int64(value);
+      ++s.ptime_serial;
       break;
     case PROP_PERFECT_RTPTIME:
       s.perfect_rtptime = g_value_get_boolean(value);
@@ -1082,6 +1089,10 @@ GstSrtRtpPtime gst_srt_rtp_base_pay_get_ptime(GstSrtRtpBasePay *self) {
     p.max_ptime = s.max_ptime_prop >= 0 ? s.max_ptime_prop : s.caps_max_ptime;
   GST_OBJECT_UNLOCK(self);
   return p;
+}
+
+guint gst_srt_rtp_base_pay_ptime_serial(GstSrtRtpBasePay *self) {
+  return state_of(self).ptime_serial.load(std::memory_order_acquire);
 }
 
 gboolean gst_srt_rtp_base_pay_perfect_rtptime(GstSrtRtpBasePay *self) {

@@ -61,6 +61,9 @@ typedef struct {
   gint64 ptime;
 } GstSrtRtpPtime;
 GstSrtRtpPtime gst_srt_rtp_base_pay_get_ptime(GstSrtRtpBasePay *self);
+// Changes whenever get_ptime's answer may have: read it per buffer without
+// the object lock, and call get_ptime only when it moved.
+guint gst_srt_rtp_base_pay_ptime_serial(GstSrtRtpBasePay *self);
 // perfect-rtptime: audio payloaders count RTP time in samples when TRUE
 // (default), and take each packet's from its PTS when FALSE.
 gboolean gst_srt_rtp_base_pay_perfect_rtptime(GstSrtRtpBasePay *self);

@@ -26,6 +26,12 @@ void FramePayloader::reset() {
   mark_next_ = talkspurt_pending_ = discont_next_ = true;
 }
 
+void FramePayloader::set_input_times(bool on) {
+  if (on == input_times_) return;
+  input_times_ = on;
+  marks_.clear();  // inputs queued meanwhile have no mark: their packets get none
+}
+
 void FramePayloader::begin_call() {
   // Bytes handed out by the previous call are no longer referenced.
   queue_.erase(queue_.begin(), queue_.begin() + static_cast<std::ptrdiff_t>(head_));
@@ -66,7 +72,7 @@ void FramePayloader::push_impl(ByteSpan frames, ByteSpan tail, const InputTime &
       ++stats_.gaps;
     }
   }
-  if (t.pts != kNoTime) {
+  if (input_times_ && t.pts != kNoTime) {
     const std::uint64_t pos = consumed_ + queued_bytes();
     if (!marks_.empty() && marks_.back().pos == pos) marks_.pop_back();  // an empty input
     marks_.push_back(InputMark{pos, t.pts});
@@ -118,6 +124,8 @@ std::int64_t FramePayloader::input_pts_at(std::uint64_t pos) {
   while (k + 1 < marks_.size() && marks_[k + 1].pos <= pos) ++k;
   marks_.erase(marks_.begin(), marks_.begin() + static_cast<std::ptrdiff_t>(k));
   if (marks_.empty() || marks_.front().pos > pos) return kNoTime;
+  // Usually the packet starts where an input does: no division then.
+  if (marks_.front().pos == pos) return marks_.front().pts;
   return marks_.front().pts +
          ticks_to_ns(ticks_for(static_cast<std::size_t>(pos - marks_.front().pos)),
                      format_.clock_rate);
@@ -132,7 +140,7 @@ void FramePayloader::emit(std::size_t bytes, bool with_tail, bool direct) {
   p.tail = with_tail;
   p.ticks = static_cast<std::uint32_t>(ticks_for(bytes) + (with_tail ? format_.frame_ticks : 0));
   p.stamp = timeline_.take(p.ticks);
-  p.input_pts = input_pts_at(consumed_);
+  p.input_pts = input_times_ ? input_pts_at(consumed_) : kNoTime;
   consumed_ += bytes;
   p.marker = mark_next_ || (talkspurt_pending_ && has_frames);
   p.discont = discont_next_;

@@ -63,6 +63,11 @@ class FramePayloader {
   // Flush: forget queued data; the next input starts a new timeline.
   void reset();
 
+  // Whether packets carry AudioPacket::input_pts (kNoTime when off). Only RTP
+  // time from PTS (perfect-rtptime off) needs it; it costs a division per
+  // packet. On by default.
+  void set_input_times(bool on);
+
   std::size_t queued_bytes() const { return queue_.size() - head_; }
   // InputTime::rtp_time is read only when a timeline starts (first input, after reset).
   bool needs_rtp_time() const { return !timeline_.started(); }
@@ -116,6 +121,7 @@ class FramePayloader {
   std::vector<Pending> out_;
   std::vector<InputMark> marks_;  // inputs still queued, oldest first
   std::uint64_t consumed_ = 0;    // frame bytes sent since the start or reset
+  bool input_times_ = true;
 };
 
 template <typename Fn>

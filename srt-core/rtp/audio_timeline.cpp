@@ -2,9 +2,15 @@
 
 #include "rtp/audio_framing.hpp"
 
+#include <limits>
+
 namespace srtcore::rtp::audio {
 
 std::int64_t ticks_to_ns(std::uint64_t ticks, std::uint32_t clock_rate) {
+  // One division while the product fits (days of ticks at any rate); it is
+  // per packet, and a 64-bit division is most of this function's cost.
+  constexpr std::uint64_t kDirect = std::numeric_limits<std::uint64_t>::max() / kNsPerSecond;
+  if (ticks <= kDirect) return static_cast<std::int64_t>(ticks * kNsPerSecond / clock_rate);
   // Split so that neither product can overflow.
   const std::uint64_t whole = ticks / clock_rate;
   const std::uint64_t rest = ticks % clock_rate;

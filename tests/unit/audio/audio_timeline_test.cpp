@@ -2,6 +2,8 @@
 // re-anchoring after discontinuities.
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "audio_test_util.hpp"
 #include "rtp/audio_timeline.hpp"
 
@@ -21,6 +23,18 @@ TEST(AudioTimeline, TickConversions) {
   // A year of ticks does not overflow either way.
   const std::uint64_t year = 8000ull * 3600 * 24 * 365;
   EXPECT_EQ(ns_to_ticks(ticks_to_ns(year, 8000), 8000), year);
+  // Either side of the largest tick count whose ns product fits 64 bits (the
+  // one-division path): floor(ticks * 1e9 / rate), exact by whole seconds
+  // and remainder.
+  const std::uint64_t edge = UINT64_MAX / 1'000'000'000u;
+  for (const std::uint32_t rate : {8000u, 44100u, 90000u}) {
+    for (const std::uint64_t ticks :
+         std::array<std::uint64_t, 5>{edge - 1, edge, edge + 1, edge * 3 + 7, 12'345}) {
+      const auto want = static_cast<std::int64_t>(ticks / rate * 1'000'000'000u +
+                                                  ticks % rate * 1'000'000'000u / rate);
+      EXPECT_EQ(ticks_to_ns(ticks, rate), want) << ticks << " ticks at " << rate;
+    }
+  }
 }
 
 TEST(AudioTimeline, StampsCountTicksFromTheAnchor) {

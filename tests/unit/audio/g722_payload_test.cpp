@@ -68,6 +68,25 @@ TEST_F(G722Pay, InputPtsFollowsTheInputBuffersOwnTimes) {
   EXPECT_EQ(b[1].input_pts, 43 * kMs);  // 10 ms into the second, which came at 33
 }
 
+// perfect-rtptime on (the elements' default) needs no input times: the core
+// skips them and packet times stay the same. Switched back on, bytes queued
+// meanwhile have none, and inputs from then on have theirs.
+TEST_F(G722Pay, InputTimesOffLeaveInputPtsUnset) {
+  configure(0, -1, 0, 20 * kMs);
+  pay.set_input_times(false);
+  auto a = push(pattern(240, 0), 0);  // one packet, 10 ms left queued
+  ASSERT_EQ(a.size(), 1u);
+  EXPECT_EQ(a[0].input_pts, kNoTime);
+  EXPECT_EQ(a[0].rtp_time, 1000u);
+  pay.set_input_times(true);
+  auto b = push(pattern(240, 240), 33 * kMs);
+  ASSERT_EQ(b.size(), 2u);
+  EXPECT_EQ(b[0].pts, 20 * kMs);
+  EXPECT_EQ(b[0].rtp_time, 1160u);
+  EXPECT_EQ(b[0].input_pts, kNoTime);   // starts in a's bytes, queued with no time
+  EXPECT_EQ(b[1].input_pts, 43 * kMs);  // 10 ms into b's input
+}
+
 TEST_F(G722Pay, MaxPtimeSplitsIntoTenMsSteps) {
   configure(0, 10 * kMs);
   auto p = push(pattern(240), 0);
