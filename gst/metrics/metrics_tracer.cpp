@@ -50,7 +50,10 @@ srtrtp::metrics::HttpResponse serve(State &state, const srtrtp::metrics::HttpReq
                          ? Format::kOpenMetrics
                          : Format::kPrometheus;
     // An endpoint nobody scrapes costs the elements nothing: timing starts here.
-    if (!state.timing.exchange(true)) ++serving;
+    if (!state.timing.load()) {
+      calibrate_ticks();  // before the first timed buffer
+      if (!state.timing.exchange(true)) ++serving;
+    }
     Exposition exposition;
     collect(ElementRegistry::instance().live(), exposition);
     return {200, content_type(f), exposition.render(f)};
@@ -81,7 +84,7 @@ static void metrics_constructed(GObject *object) {
   // the life of the process, as every tracer is.
   if (!self->state->address_given) gst_object_ref(self);
   std::string error;
-  srtrtp::metrics::calibrate_ticks();
+  srtrtp::metrics::start_tick_calibration();
   State *state = self->state;
   auto handler = [state](const srtrtp::metrics::HttpRequest &r) { return serve(*state, r); };
   self->state->server = srtrtp::metrics::HttpServer::start(self->state->address, handler,

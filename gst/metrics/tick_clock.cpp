@@ -22,21 +22,36 @@ bool invariant_tsc() {
 #endif
 }
 
+// The first reading of the calibration (start_tick_calibration).
+std::once_flag started;
+std::uint64_t start_ns = 0;
+std::uint64_t start_tsc = 0;
+
 }  // namespace
 
+void start_tick_calibration() {
+  std::call_once(started, [] {
+    start_ns = monotonic_ns();
+#if defined(__x86_64__)
+    start_tsc = __rdtsc();
+#endif
+  });
+}
+
 void calibrate_ticks() {
+  start_tick_calibration();
   static std::once_flag once;
   std::call_once(once, [] {
     double ratio = 1.0;
 #if defined(__x86_64__)
     if (invariant_tsc()) {
-      const std::uint64_t m0 = monotonic_ns();
-      const std::uint64_t t0 = __rdtsc();
-      std::uint64_t m1 = m0;
-      while (m1 - m0 < 10'000'000u) m1 = monotonic_ns();
+      // From the tracer's start to now (the first scrape, usually seconds):
+      // spins only for what is missing of 10 ms.
+      std::uint64_t m1 = monotonic_ns();
+      while (m1 - start_ns < 10'000'000u) m1 = monotonic_ns();
       const std::uint64_t t1 = __rdtsc();
-      if (t1 > t0) {
-        ratio = static_cast<double>(m1 - m0) / static_cast<double>(t1 - t0);
+      if (t1 > start_tsc) {
+        ratio = static_cast<double>(m1 - start_ns) / static_cast<double>(t1 - start_tsc);
         tick_detail::use_tsc.store(true);
       }
     }

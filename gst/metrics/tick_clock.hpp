@@ -36,8 +36,12 @@ inline double ns_per_tick() {
   return tick_detail::ns_per_tick.load(std::memory_order_relaxed);
 }
 
-// Chooses the clock and measures the TSC's rate against CLOCK_MONOTONIC
-// (spins about 10 ms, the first time only). Call before timing starts.
+// The TSC's rate is measured against CLOCK_MONOTONIC over the time between
+// these two calls: start when the tracer starts (two clock reads), and
+// calibrate_ticks before timing starts (the first scrape), which chooses the
+// clock. It spins only if less than 10 ms have passed since the start, so a
+// process that is never scraped, or scraped late, pays no busy wait.
+void start_tick_calibration();
 void calibrate_ticks();
 
 }  // namespace srtrtp::metrics
