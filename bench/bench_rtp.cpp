@@ -32,6 +32,7 @@
 // Chain rows run payloader ! depayloader, ours against theirs.
 #include "bench_rig.hpp"
 #include "framecheck.hpp"
+#include "metrics_timing.hpp"
 
 #include <gst/app/gstappsink.h>
 #include <gst/rtp/gstrtphdrext.h>
@@ -321,12 +322,18 @@ Span span_of(const std::vector<double> &per_run, double mid) {
 // Each is a chain of stages; the baseline has one pass-through per stage of
 // ours, gets no properties and accepts any caps downstream. `packets` (> 0)
 // sets what times are divided by.
+// --tracer-cost: "ours" is our element with srtrtp-metrics timing its
+// buffers, "theirs" the same element without (see metrics_timing.hpp).
+bench::MetricsTiming *g_tracer_cost = nullptr;
+
 Row compare(const std::string &input_name, const std::vector<Stage> &ours,
-            const std::vector<Stage> &theirs, const std::string &baseline, const Input &in,
+            const std::vector<Stage> &theirs_in, const std::string &baseline, const Input &in,
             const std::string &sink_caps, bool per_output_packet, int reps, const Feed &feed = {},
             size_t packets = 0) {
   const std::vector<Stage> passes(ours.size(), Stage{baseline, {}});
+  const std::vector<Stage> &theirs = g_tracer_cost ? ours : theirs_in;
   auto run = [&](int who) {
+    if (g_tracer_cost) who == 1 ? g_tracer_cost->on() : g_tracer_cost->off();
     return who == 0   ? run_once(passes, in, "", feed)
            : who == 1 ? run_once(ours, in, sink_caps, feed)
                       : run_once(theirs, in, sink_caps, feed);
@@ -432,7 +439,8 @@ int main(int argc, char **argv) {
         *only_opt = nullptr, *baseline_opt = nullptr, *layouts_opt = nullptr;
   int frames = 90, reps = 15, target_packets = 60000, mtu = 1400, h265_frames = 40,
       audio_seconds = 5, ptime_ms = 20, list_size = 16;
-  gboolean quick = FALSE, cold_input = FALSE, no_chains = FALSE, no_hdrext = FALSE;
+  gboolean quick = FALSE, cold_input = FALSE, no_chains = FALSE, no_hdrext = FALSE,
+           tracer_cost = FALSE;
   GOptionEntry entries[] = {
       {"ours-pay", 0, 0, G_OPTION_ARG_STRING, &ours_pay_opt, "Our payloader (rtph264pay2)", "NAME"},
       {"ours-depay", 0, 0, G_OPTION_ARG_STRING, &ours_depay_opt, "Our depayloader (rtph264depay2)",
@@ -474,6 +482,10 @@ int main(int argc, char **argv) {
       {"cold-input", 0, 0, G_OPTION_ARG_NONE, &cold_input,
        "Do not read each chunk of input into the cache before pushing it", nullptr},
       {"quick", 'q', 0, G_OPTION_ARG_NONE, &quick, "Short run (smoke test)", nullptr},
+      {"tracer-cost", 0, 0, G_OPTION_ARG_NONE, &tracer_cost,
+       "Each row: our element with srtrtp-metrics timing its buffers (\"ours\") against the "
+       "same element without (\"theirs\"), in this process, run by run",
+       nullptr},
       {"no-hdrext", 0, 0, G_OPTION_ARG_NONE, &no_hdrext,
        "Leave out the rows with RTP header extensions (1 and 3 per packet)", nullptr},
       {}};
@@ -543,6 +555,13 @@ int main(int argc, char **argv) {
   }
   reps = std::max(reps, 1);
   if (cold_input) input_chunk_bytes = 0;
+  bench::MetricsTiming timing;
+  if (tracer_cost) {
+    g_tracer_cost = &timing;
+    std::printf(
+        "--tracer-cost: \"ours\" = our element timed by srtrtp-metrics, \"theirs\" = "
+        "the same element untimed; element ratio = the tracer's cost\n");
+  }
   h265_frames = std::max(h265_frames, 1);
   audio_seconds = std::max(audio_seconds, 1);
   ptime_ms = std::max(ptime_ms, 10);

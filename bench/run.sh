@@ -10,7 +10,8 @@
 #                                      # depayloader input layouts: bench/bench_rtp.cpp
 #   bench/run.sh srt --only=cpu,loss   # see the header of bench/srt/bench_srt.cpp
 #   BUILDDIR=build-rel bench/run.sh --quick
-#   bench/run.sh metrics --only=g722,h264  # srtrtp-metrics off / on (bench/metrics_cost.py)
+#   bench/run.sh rtp --tracer-cost --no-chains  # srtrtp-metrics timing on / off, same process
+#   bench/run.sh metrics --only=g722,h264  # the same through GST_TRACERS, process against process (bench/metrics_cost.py)
 #   bench/run.sh metrics-srt --rounds 5    # the same for srtbondsink/srtbondsrc (metrics_cost_srt.py)
 #   bench/run.sh fec --packets 50000 --reps 7  # RTP FEC elements (RED) against gst-plugins-good's
 set -eu

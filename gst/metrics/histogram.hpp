@@ -1,6 +1,10 @@
 // Time a buffer spends in an element: fixed bucket bounds, counted with
 // relaxed atomics so the streaming thread never takes a lock. Observations
 // are in clock ticks (tick_clock.hpp); the bounds are converted once.
+// One thread observes (an element's streaming thread, as BufferTimer
+// assumes), so a count is a relaxed load and store, not a locked
+// read-modify-write: two of those were most of the timing's cost per buffer.
+// Scrapes read from other threads and may see a count one buffer old.
 #pragma once
 
 #include <array>
@@ -34,8 +38,8 @@ class Histogram {
     const auto &bounds = histogram_detail::bounds_ticks;
     std::size_t i = 0;
     while (i < bounds.size() && ticks > bounds[i]) ++i;
-    counts_[i].fetch_add(1, std::memory_order_relaxed);
-    sum_ticks_.fetch_add(ticks, std::memory_order_relaxed);
+    bump(counts_[i], 1);
+    bump(sum_ticks_, ticks);
   }
 
   struct Snapshot {
@@ -52,6 +56,10 @@ class Histogram {
   }
 
  private:
+  static void bump(std::atomic<std::uint64_t> &v, std::uint64_t by) {
+    v.store(v.load(std::memory_order_relaxed) + by, std::memory_order_relaxed);
+  }
+
   std::array<std::atomic<std::uint64_t>, kBuckets> counts_{};
   std::atomic<std::uint64_t> sum_ticks_{0};
 };
