@@ -34,12 +34,13 @@ class Histogram {
  public:
   static constexpr std::size_t kBuckets = kBucketBoundsNs.size() + 1;
 
-  void observe(std::uint64_t ticks) {
+  // One observation standing for `weight` (a sample of that many).
+  void observe(std::uint64_t ticks, std::uint64_t weight = 1) {
     const auto &bounds = histogram_detail::bounds_ticks;
     std::size_t i = 0;
     while (i < bounds.size() && ticks > bounds[i]) ++i;
-    bump(counts_[i], 1);
-    bump(sum_ticks_, ticks);
+    bump(counts_[i], weight);
+    bump(sum_ticks_, ticks * weight);
   }
 
   struct Snapshot {
