@@ -31,6 +31,9 @@ FlexFecDecoder::FlexFecDecoder(const FlexFecDecoderConfig &config)
   work_.reserve(config_.fec_slots);
   // Each rebuild frees its repair slot, and a retransmission adds one.
   out_.reserve(config_.fec_slots + 1);
+  // The first stream's window now (most sessions have one); others on first use.
+  streams_[0].slots.resize(window_);
+  streams_[0].bytes.assign(window_ * stride_, 0);
 }
 
 void FlexFecDecoder::reset() {
