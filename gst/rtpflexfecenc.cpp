@@ -98,11 +98,8 @@ static GstStaticPadTemplate fec_template =
     GST_STATIC_PAD_TEMPLATE("fec", GST_PAD_SRC, GST_PAD_ALWAYS,
                             GST_STATIC_CAPS("application/x-rtp, encoding-name=(string)FLEXFEC"));
 
-static void push_fec_events(GstSrtRtpFlexFecEnc *self) {
+static void push_fec_caps(GstSrtRtpFlexFecEnc *self) {
   EncState &st = *self->state;
-  gchar *stream_id = gst_pad_create_stream_id(self->fecpad, GST_ELEMENT(self), "flexfec");
-  gst_pad_push_event(self->fecpad, gst_event_new_stream_start(stream_id));
-  g_free(stream_id);
   GST_OBJECT_LOCK(self);
   const gint pt = self->pt;
   const guint ssrc = st.engine ? st.engine->config().ssrc : 0u;
@@ -113,6 +110,14 @@ static void push_fec_events(GstSrtRtpFlexFecEnc *self) {
       pt, "ssrc", G_TYPE_UINT, ssrc, nullptr);
   gst_pad_push_event(self->fecpad, gst_event_new_caps(caps));
   gst_caps_unref(caps);
+}
+
+static void push_fec_events(GstSrtRtpFlexFecEnc *self) {
+  EncState &st = *self->state;
+  gchar *stream_id = gst_pad_create_stream_id(self->fecpad, GST_ELEMENT(self), "flexfec");
+  gst_pad_push_event(self->fecpad, gst_event_new_stream_start(stream_id));
+  g_free(stream_id);
+  push_fec_caps(self);
   GstSegment segment;
   if (st.segment) {
     segment = *st.segment;
@@ -208,7 +213,7 @@ static gboolean flexfecenc_sink_event(GstPad *pad, GstObject *parent, GstEvent *
   switch (GST_EVENT_TYPE(event)) {
     case GST_EVENT_CAPS:
       take_caps(st, event);
-      if (st.events_pushed) push_fec_events(self);
+      if (st.events_pushed) push_fec_caps(self);  // a new clock-rate or media
       break;
     case GST_EVENT_SEGMENT: {
       GstSegment segment;
