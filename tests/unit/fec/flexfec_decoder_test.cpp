@@ -32,14 +32,21 @@ struct Part {
   int l = 0, d = -1;   // fixed when d >= 0
 };
 
+struct RepairRtp {
+  int pt = 110;
+  std::uint16_t seq = 1;
+  std::uint32_t ts = 0;
+  std::uint32_t ssrc = 0xFEC00001;
+};
+
 // A parity repair packet over `protected_` as section 6.2 builds it.
-Bytes repair(const std::vector<Part> &parts, const std::vector<const Bytes *> &protected_,
-             std::uint16_t seq = 1, int length_delta = 0) {
+Bytes repair_rtp(const std::vector<Part> &parts, const std::vector<const Bytes *> &protected_,
+                 const RepairRtp &rtp, int length_delta = 0) {
   const auto par = flexfec_test::parity_of(protected_);
   std::vector<std::uint32_t> csrcs;
   for (const Part &p : parts) csrcs.push_back(p.ssrc);
   const bool fixed = parts.front().d >= 0;
-  Bits b = flexfec_test::rtp_header(false, false, csrcs, false, 110, seq, 0, 0xFEC00001);
+  Bits b = flexfec_test::rtp_header(false, false, csrcs, false, rtp.pt, rtp.seq, rtp.ts, rtp.ssrc);
   b.put(0, 1).put(fixed, 1).put(par.pxcc, 6).put(par.mpt, 8);
   b.put(static_cast<std::uint16_t>(par.length + length_delta), 16).put(par.ts, 32);
   for (const Part &p : parts) {
@@ -58,10 +65,59 @@ Bytes repair(const std::vector<Part> &parts, const std::vector<const Bytes *> &p
   return out;
 }
 
+Bytes repair(const std::vector<Part> &parts, const std::vector<const Bytes *> &protected_,
+             std::uint16_t seq = 1, int length_delta = 0) {
+  RepairRtp rtp;
+  rtp.seq = seq;
+  return repair_rtp(parts, protected_, rtp, length_delta);
+}
+
 std::vector<Bytes> drain(FlexFecDecoder &dec) {
   std::vector<Bytes> out;
   while (auto r = dec.poll_recovered()) out.emplace_back(r->begin(), r->end());
   return out;
+}
+
+// The encoder's repair packets, byte for byte, against the test's own
+// construction from the RFC (repair stream header with the source SSRC as
+// CSRC, FEC header, XOR payload), for 2-D L=3, D=2 in both forms.
+TEST(FlexFecEncoder, WritesWhatTheRfcLayoutGives) {
+  for (const FlexFecMode mode : {FlexFecMode::fixed, FlexFecMode::flexible}) {
+    FlexFecEncoderConfig cfg;
+    cfg.mode = mode;
+    cfg.columns = 3;
+    cfg.rows = 2;
+    cfg.payload_type = 110;
+    cfg.ssrc = 0xFEC00001;
+    cfg.first_sequence = 65535;
+    FlexFecEncoder enc(cfg);
+    std::vector<Bytes> s;
+    std::vector<Bytes> got;
+    for (std::uint16_t q = 0; q < 6; ++q) {
+      s.push_back(source(0x5151, 40000 + q, 5 + 11 * q, q));
+      ASSERT_EQ(enc.add(s.back()), FlexFecEncodeResult::ok);
+      while (auto r = enc.poll()) got.emplace_back(r->begin(), r->end());
+    }
+    const bool fixed = mode == FlexFecMode::fixed;
+    // Rows (D=1: column FEC follows), then after the last packet the second
+    // row and the three columns (D=2, every 3rd).
+    auto row = [&](std::uint16_t base) {
+      return fixed ? Part{0x5151, base, {}, 3, 1} : Part{0x5151, base, {0, 1, 2}};
+    };
+    auto col = [&](std::uint16_t base) {
+      return fixed ? Part{0x5151, base, {}, 3, 2} : Part{0x5151, base, {0, 3}};
+    };
+    const std::uint32_t ts2 = 1000u * 40002, ts3 = 1000u * 40003, ts4 = 1000u * 40004,
+                        ts5 = 1000u * 40005;
+    const std::vector<Bytes> want = {
+        repair_rtp({row(40000)}, {&s[0], &s[1], &s[2]}, {110, 65535, ts2}),
+        repair_rtp({col(40000)}, {&s[0], &s[3]}, {110, 0, ts3}),
+        repair_rtp({col(40001)}, {&s[1], &s[4]}, {110, 1, ts4}),
+        repair_rtp({row(40003)}, {&s[3], &s[4], &s[5]}, {110, 2, ts5}),
+        repair_rtp({col(40002)}, {&s[2], &s[5]}, {110, 3, ts5}),
+    };
+    EXPECT_EQ(got, want) << (fixed ? "fixed" : "flexible");
+  }
 }
 
 TEST(FlexFecDecoder, RebuildsFromAFlexibleMaskWithGaps) {
