@@ -83,9 +83,17 @@ GstPadProbeReturn drop_repair(GstPad *, GstPadProbeInfo *info, gpointer data) {
   return GST_PAD_PROBE_OK;
 }
 
+// Media and repair on one pad (fec-on-src): told apart by payload type.
+GstPadProbeReturn drop_either(GstPad *pad, GstPadProbeInfo *info, gpointer data) {
+  guint8 pt = 0;
+  gst_buffer_extract(GST_PAD_PROBE_INFO_BUFFER(info), 1, &pt, 1);
+  return (pt & 0x7F) == 100 ? drop_repair(pad, info, data) : drop_source(pad, info, data);
+}
+
 struct Case {
   const char *mode;
   guint l, d;
+  bool on_src = false;  // repair packets on 'src', the decoder picks them by pt
 };
 
 void run_pipeline(const Case &c, srtcore::sim::GilbertElliott ge, std::int64_t n) {
@@ -101,7 +109,8 @@ void run_pipeline(const Case &c, srtcore::sim::GilbertElliott ge, std::int64_t n
                "block", TRUE, nullptr);
   gst_caps_unref(caps);
   gst_util_set_object_arg(G_OBJECT(enc), "mode", c.mode);
-  g_object_set(enc, "columns", c.l, "rows", c.d, nullptr);
+  g_object_set(enc, "columns", c.l, "rows", c.d, "pt", 100, "fec-on-src", c.on_src, nullptr);
+  if (c.on_src) g_object_set(dec, "pt", 100, nullptr);
   g_object_set(sink, "sync", FALSE, "max-buffers", 0u, nullptr);
   gst_bin_add_many(GST_BIN(pipe), src, enc, dec, sink, nullptr);
   ASSERT_TRUE(gst_element_link_many(src, enc, dec, sink, nullptr));
@@ -110,7 +119,8 @@ void run_pipeline(const Case &c, srtcore::sim::GilbertElliott ge, std::int64_t n
   ASSERT_EQ(gst_pad_link(fec_src, fec_sink), GST_PAD_LINK_OK);
   Path path(ge);
   GstPad *media_src = gst_element_get_static_pad(enc, "src");
-  gst_pad_add_probe(media_src, GST_PAD_PROBE_TYPE_BUFFER, drop_source, &path, nullptr);
+  gst_pad_add_probe(media_src, GST_PAD_PROBE_TYPE_BUFFER, c.on_src ? drop_either : drop_source,
+                    &path, nullptr);
   gst_pad_add_probe(fec_src, GST_PAD_PROBE_TYPE_BUFFER, drop_repair, &path, nullptr);
 
   ASSERT_NE(gst_element_set_state(pipe, GST_STATE_PLAYING), GST_STATE_CHANGE_FAILURE);
@@ -167,8 +177,8 @@ void run_pipeline(const Case &c, srtcore::sim::GilbertElliott ge, std::int64_t n
   gst_structure_free(stats);
   EXPECT_EQ(recovered, theory.size());
   EXPECT_EQ(invalid, 0u);
-  std::printf("%-14s %ux%u: lost %zu rebuilt %zu theory %zu\n", c.mode, c.l, c.d, path.lost.size(),
-              rebuilt.size(), theory.size());
+  std::printf("%-14s %ux%u%s: lost %zu rebuilt %zu theory %zu\n", c.mode, c.l, c.d,
+              c.on_src ? " on src" : "", path.lost.size(), rebuilt.size(), theory.size());
 
   gst_element_set_state(pipe, GST_STATE_NULL);
   gst_element_release_request_pad(dec, fec_sink);
@@ -184,6 +194,10 @@ TEST(RtpFlexFec, PipelineRebuildsWhatTheGeometryAllowsFixed) {
 
 TEST(RtpFlexFec, PipelineRebuildsWhatTheGeometryAllowsFlexible) {
   run_pipeline({"flexible-mask", 4, 4}, {0.004, 0.3, 0.03, 1.0}, 2000);
+}
+
+TEST(RtpFlexFec, PipelineWithRepairPacketsOnTheMediaPad) {
+  run_pipeline({"fixed", 6, 3, true}, {0.0, 1.0, 0.08, 1.0}, 2000);
 }
 
 struct HarnessDel {

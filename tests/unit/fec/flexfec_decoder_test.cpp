@@ -240,6 +240,27 @@ TEST(FlexFecDecoder, CountsWhatLeavesTheWindowUnrecovered) {
   EXPECT_EQ(dec.stats().unrecovered, 14u);
 }
 
+TEST(FlexFecDecoder, TracksAtMostMaxStreamsAndReusesQuietOnes) {
+  FlexFecDecoderConfig cfg;
+  cfg.max_streams = 2;
+  cfg.hold_ns = 1000;
+  FlexFecDecoder dec(cfg);
+  const Bytes a = source(0xA, 1, 10, 0), b = source(0xB, 1, 10, 0), c = source(0xC, 1, 10, 0);
+  dec.on_media(a, 0);
+  dec.on_media(b, 500);
+  dec.on_media(c, 900);  // both streams busy within the hold time
+  EXPECT_EQ(dec.stats().media_untracked, 1u);
+  dec.on_media(c, 1200);  // A has been quiet for the hold time: C takes its place
+  EXPECT_EQ(dec.stats().media_untracked, 1u);
+  const Bytes c2 = source(0xC, 2, 30, 7);
+  const Bytes r = repair({{0xC, 1, {0, 1}}}, {&c, &c2});
+  EXPECT_EQ(dec.on_fec(r, 1200), FlexFecResult::used);
+  const auto out = drain(dec);
+  ASSERT_EQ(out.size(), 1u);
+  EXPECT_EQ(out[0], c2);
+  EXPECT_EQ(dec.on_fec(repair({{0xA, 1, {0}}}, {&a}), 1200), FlexFecResult::unknown_stream);
+}
+
 TEST(FlexFecDecoder, HoldsBoundedRepairPackets) {
   FlexFecDecoderConfig cfg;
   cfg.fec_slots = 8;
