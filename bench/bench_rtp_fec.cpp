@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bench_rig.hpp"
+#include "bench_flexfec.hpp"  // FlexFEC rows
 
 namespace {
 
@@ -185,5 +186,6 @@ int main(int argc, char **argv) {
       }
     }
   }
+  bench_flexfec::print_rows(packets, reps);
   return 0;
 }

@@ -22,6 +22,9 @@ static gboolean plugin_init(GstPlugin *plugin) {
   ok |= GST_ELEMENT_REGISTER(rtpreddec2, plugin);
   ok |= GST_ELEMENT_REGISTER(rtpst2022_1_fecenc2, plugin);
   ok |= GST_ELEMENT_REGISTER(rtpst2022_1_fecdec2, plugin);
+  // FlexFEC (RFC 8627).
+  ok |= GST_ELEMENT_REGISTER(rtpflexfecenc, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpflexfecdec, plugin);
   // The tracer is no element: its failure must not hide the elements.
   srtrtp_metrics_register(plugin);
   return ok;
