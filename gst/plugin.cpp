@@ -22,6 +22,8 @@ static gboolean plugin_init(GstPlugin *plugin) {
   ok |= GST_ELEMENT_REGISTER(rtpreddec2, plugin);
   ok |= GST_ELEMENT_REGISTER(rtpst2022_1_fecenc2, plugin);
   ok |= GST_ELEMENT_REGISTER(rtpst2022_1_fecdec2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpulpfecenc2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpulpfecdec2, plugin);
   // The tracer is no element: its failure must not hide the elements.
   srtrtp_metrics_register(plugin);
   return ok;
