@@ -38,6 +38,7 @@ bool rtp_storage_supported(GObject *storage) {
 }
 
 bool rtp_storage_visit(GObject *storage, guint32 ssrc, guint16 around, int window,
+                       const std::function<bool(guint16, guint8)> &want,
                        const std::function<void(srtcore::ByteSpan)> &visit) {
   if (!rtp_storage_supported(storage)) return false;
   auto *s = reinterpret_cast<StorageLayout *>(storage);
@@ -54,7 +55,7 @@ bool rtp_storage_visit(GObject *storage, guint32 ssrc, guint16 around, int windo
     const auto *item = static_cast<const ItemLayout *>(it->data);
     const int d = static_cast<gint16>(item->seq - around);
     if (d < -window) break;
-    if (d > window) continue;
+    if (d > window || !want(item->seq, item->pt)) continue;
     ReadMap map(item->buffer);
     if (map.ok()) visit(map.span());
   }

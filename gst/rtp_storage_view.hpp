@@ -20,9 +20,12 @@ namespace srtrtp {
 bool rtp_storage_supported(GObject *storage);
 
 // Calls `visit` with every packet of stream `ssrc` whose sequence number is
-// within `window` of `around` (whole RTP packets, padding included), under
-// the storage's locks. Returns false if the stream is unknown.
+// within `window` of `around` and that `want` (sequence number, payload
+// type: known without reading the packet) accepts, as whole RTP packets
+// (padding included), under the storage's locks. Returns false if the
+// stream is unknown.
 bool rtp_storage_visit(GObject *storage, guint32 ssrc, guint16 around, int window,
+                       const std::function<bool(guint16, guint8)> &want,
                        const std::function<void(srtcore::ByteSpan)> &visit);
 
 }  // namespace srtrtp

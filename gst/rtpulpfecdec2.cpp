@@ -20,7 +20,9 @@
 
 #include "element_author.hpp"
 #include "elements.hpp"
+#include "fec/ulpfec_header.hpp"
 #include "fec/ulpfec_recovery.hpp"
+#include "rtp/rtp_header.hpp"
 #include "rtp_storage_view.hpp"
 
 namespace fec = srtcore::fec;
@@ -34,6 +36,7 @@ namespace {
 // the sink pad's thread, in order.
 struct DecState {
   std::optional<fec::UlpfecRecovery> engine;  // READY to PAUSED on
+  fec::UlpfecSelection selection;
   guint16 next_seqnum = 0;
   bool unset_discont = false;
   GstFlowReturn chain_return = GST_FLOW_OK;
@@ -147,10 +150,24 @@ static bool recover(GstSrtRtpUlpFecDec2 *self, GObject *storage, guint16 seq,
   const auto fec_pt = static_cast<std::uint8_t>(self->fec_pt);
   GST_OBJECT_UNLOCK(self);
   fec::UlpfecRecovery &engine = *st.engine;
-  engine.begin(seq, fec_pt, st.ssrc, st.have_pt ? st.pt : -1);
-  const bool known = srtrtp::rtp_storage_visit(storage, st.ssrc, seq, fec::UlpfecRecovery::kWindow,
-                                               [&](srtcore::ByteSpan p) { engine.add(p); });
+  constexpr int kWindow = fec::UlpfecRecovery::kWindow;
+  // First the FEC packets' masks, to copy only what can matter for `seq`.
+  fec::UlpfecSelection &sel = st.selection;
+  sel.begin(seq);
+  const bool known = srtrtp::rtp_storage_visit(
+      storage, st.ssrc, seq, kWindow, [&](guint16, guint8 pt) { return pt == fec_pt; },
+      [&](srtcore::ByteSpan p) {
+        fec::UlpfecHeader h;
+        const auto rtp = srtcore::rtp::parse_rtp(p);
+        if (rtp && fec::parse_ulpfec(rtp->payload, h) == fec::UlpfecParse::ok)
+          sel.fec(rtp->header.sequence, h.sn_base, h.mask);
+      });
   if (!known) return false;
+  sel.close();
+  engine.begin(seq, fec_pt, st.ssrc, st.have_pt ? st.pt : -1);
+  srtrtp::rtp_storage_visit(
+      storage, st.ssrc, seq, kWindow, [&](guint16 s, guint8) { return sel.wanted(s); },
+      [&](srtcore::ByteSpan p) { engine.add(p); });
   engine.run();
   const auto packet = engine.media(seq);
   if (!packet) return false;

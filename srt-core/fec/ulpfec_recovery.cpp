@@ -50,13 +50,21 @@ void UlpfecRecovery::begin(std::uint16_t lost, std::uint8_t fec_pt, std::uint32_
   media_pt_ = media_pt;
   std::fill(slots_.begin(), slots_.end(), Slot{});
   fec_slots_.clear();
+  pts_seen_.reset();
+}
+
+// Remembered packets join a window only where an FEC packet needs them.
+void UlpfecRecovery::recall(std::size_t i) {
+  const auto seq = static_cast<std::uint16_t>(lost_ + static_cast<int>(i) - kWindow);
   for (std::size_t k = 0; k < memory_count_; ++k) {
     const std::uint8_t *p = memory_bytes_.data() + k * config_.max_packet;
-    const auto i = index(load_be16(p + 2));
-    if (!i || load_be32(p + 8) != ssrc_ || slots_[*i].kind != Kind::none) continue;
-    std::memcpy(bytes(*i), p, memory_len_[k]);
-    slots_[*i].kind = Kind::media;
-    slots_[*i].length = memory_len_[k];
+    if (load_be16(p + 2) != seq || load_be32(p + 8) != ssrc_) continue;
+    std::memcpy(bytes(i), p, memory_len_[k]);
+    slots_[i] = Slot{};
+    slots_[i].kind = Kind::media;
+    slots_[i].length = memory_len_[k];
+    pts_seen_.set(p[1] & 0x7F);
+    return;
   }
 }
 
@@ -79,6 +87,7 @@ void UlpfecRecovery::add_media(std::span<const std::uint8_t> packet, bool rebuil
     return;
   }
   if (slots_[*i].kind != Kind::none) return;
+  pts_seen_.set(packet[1] & 0x7F);
   std::memcpy(bytes(*i), packet.data(), packet.size());
   slots_[*i] = Slot{};
   slots_[*i].kind = Kind::media;
@@ -120,13 +129,6 @@ void UlpfecRecovery::add_fec(std::span<const std::uint8_t> packet) {
   s.mask = h.mask;
   std::memcpy(bytes(*i), payload.data(), payload.size());
   fec_slots_.push_back(static_cast<std::uint16_t>(*i));
-}
-
-bool UlpfecRecovery::pt_known(std::uint8_t pt) const {
-  if (media_pt_ == pt) return true;
-  for (std::size_t i = 0; i < kSlots; ++i)
-    if (is_media(i) && (bytes(i)[1] & 0x7F) == pt) return true;
-  return false;
 }
 
 bool UlpfecRecovery::rebuild(std::size_t f, std::size_t target) {
@@ -182,6 +184,16 @@ void UlpfecRecovery::remember(std::size_t i) {
 }
 
 std::size_t UlpfecRecovery::run() {
+  if (memory_count_ != 0) {
+    for (const std::uint16_t f : fec_slots_) {
+      const Slot &fec = slots_[f];
+      for (unsigned d = 0; d < kUlpfecLongSpan; ++d) {
+        if (!(fec.mask & ulpfec_mask_bit(d))) continue;
+        const std::size_t i = *index(static_cast<std::uint16_t>(fec.sn_base + d));
+        if (slots_[i].kind == Kind::none) recall(i);
+      }
+    }
+  }
   std::size_t rebuilt = 0;
   for (bool progress = true; progress;) {
     progress = false;
@@ -218,6 +230,51 @@ std::optional<std::span<const std::uint8_t>> UlpfecRecovery::media(std::uint16_t
 bool UlpfecRecovery::rebuilt(std::uint16_t seq) const {
   const auto i = index(seq);
   return i && is_media(*i) && slots_[*i].rebuilt;
+}
+
+std::optional<std::size_t> UlpfecSelection::index(std::uint16_t seq) const {
+  const int d = static_cast<std::int16_t>(seq - lost_);
+  if (d < -kWindow || d > kWindow) return std::nullopt;
+  return static_cast<std::size_t>(d + kWindow);
+}
+
+void UlpfecSelection::begin(std::uint16_t lost) {
+  lost_ = lost;
+  wanted_.reset();
+  wanted_.set(kWindow);
+  count_ = 0;
+}
+
+void UlpfecSelection::fec(std::uint16_t seq, std::uint16_t sn_base, std::uint64_t mask) {
+  const auto self = index(seq);
+  if (count_ == fec_.size() || !self) return;
+  Fec &f = fec_[count_++];
+  f.protects.reset();
+  f.protects.set(*self);
+  f.in = false;
+  for (unsigned d = 0; d < kUlpfecLongSpan; ++d) {
+    if (!(mask & ulpfec_mask_bit(d))) continue;
+    if (const auto i = index(static_cast<std::uint16_t>(sn_base + d))) f.protects.set(*i);
+  }
+}
+
+// Grows the wanted set by every FEC packet that shares a packet with it,
+// until none does: word-wide bit operations, a pass per step of the chain.
+void UlpfecSelection::close() {
+  for (bool grew = true; grew;) {
+    grew = false;
+    for (std::size_t k = 0; k < count_; ++k) {
+      Fec &f = fec_[k];
+      if (f.in || (f.protects & wanted_).none()) continue;
+      f.in = grew = true;
+      wanted_ |= f.protects;
+    }
+  }
+}
+
+bool UlpfecSelection::wanted(std::uint16_t seq) const {
+  const auto i = index(seq);
+  return i && wanted_.test(*i);
 }
 
 }  // namespace srtcore::fec

@@ -15,6 +15,7 @@
 // Storage is allocated at construction; nothing per packet.
 #pragma once
 
+#include <bitset>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -39,6 +40,35 @@ struct UlpfecRecoveryStats {
                                       // or a payload type the stream does not use
   std::uint64_t media_dropped = 0;    // not RTP, outside the window, above max_packet
   std::uint64_t recovered = 0;
+};
+
+// Which packets of a window can matter for the lost one, from the FEC
+// packets' masks alone (sequence number, SN base, mask: no payload read):
+// the lost packet, the FEC packets whose masks reach it, the packets those
+// protect, and so on (the connected part of the FEC graph). Peeling never
+// uses anything else, so a caller can copy just these from its storage.
+class UlpfecSelection {
+ public:
+  void begin(std::uint16_t lost);
+  // An FEC packet of the window (its own sequence number, SN base, mask).
+  void fec(std::uint16_t seq, std::uint16_t sn_base, std::uint64_t mask);
+  // Closes the selection; then wanted() answers.
+  void close();
+  bool wanted(std::uint16_t seq) const;
+
+ private:
+  static constexpr int kWindow = 128;
+  static constexpr std::size_t kSlots = 2 * kWindow + 1;
+  using Bits = std::bitset<kSlots>;  // window offsets
+  struct Fec {
+    Bits protects;  // its packets in the window, and itself
+    bool in = false;
+  };
+  std::optional<std::size_t> index(std::uint16_t seq) const;
+  std::uint16_t lost_ = 0;
+  Bits wanted_;
+  std::vector<Fec> fec_ = std::vector<Fec>(kSlots);
+  std::size_t count_ = 0;
 };
 
 class UlpfecRecovery {
@@ -83,8 +113,9 @@ class UlpfecRecovery {
   void add_media(std::span<const std::uint8_t> rtp, bool rebuilt);
   void add_fec(std::span<const std::uint8_t> rtp);
   bool rebuild(std::size_t f, std::size_t target);
-  bool pt_known(std::uint8_t pt) const;
+  bool pt_known(std::uint8_t pt) const { return media_pt_ == pt || pts_seen_.test(pt & 0x7F); }
   void remember(std::size_t i);
+  void recall(std::size_t i);  // a remembered packet into an empty slot, if there is one
 
   UlpfecRecoveryConfig config_;
   UlpfecRecoveryStats stats_;
@@ -94,6 +125,7 @@ class UlpfecRecovery {
   std::uint8_t fec_pt_ = 0;
   std::uint32_t ssrc_ = 0;
   int media_pt_ = -1;
+  std::bitset<128> pts_seen_;  // payload types of the media packets held
 
   std::vector<Slot> slots_;
   std::vector<std::uint8_t> bytes_;

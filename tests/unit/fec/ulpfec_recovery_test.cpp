@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fec/ulpfec_encoder.hpp"
+#include "fec/ulpfec_header.hpp"
 #include "fec/ulpfec_recovery.hpp"
 #include "sim/gilbert_elliott.hpp"
 #include "sim/rng.hpp"
@@ -149,8 +150,10 @@ TEST(UlpfecRecovery, RebuildsExactlyWhatTheMasksAllow) {
       const auto theory = model::peel(arrived, lost);
 
       // As the element: each loss in stream order, with the received
-      // packets within the window around it.
+      // packets within the window around it that UlpfecSelection picks
+      // from the FEC masks.
       UlpfecRecovery rec;
+      UlpfecSelection sel;
       std::set<std::uint16_t> rebuilt;
       std::size_t first = 0;
       for (std::size_t i = 0; i < sent.size(); ++i) {

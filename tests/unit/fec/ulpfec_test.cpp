@@ -198,9 +198,13 @@ TEST(UlpfecRecovery, RemembersRebuiltPacketsForLaterLosses) {
   rec.add(media[1]);
   rec.add(fec);
   EXPECT_EQ(rec.run(), 1u);
-  // A later window without the packets: the rebuilt one is remembered.
-  rec.begin(0, 100, 0xCAFE, 96);
-  ASSERT_TRUE(rec.media(0));
+  // A later window without packet 0 nor 1: the remembered 0 lets the FEC
+  // packet rebuild 1.
+  rec.begin(1, 100, 0xCAFE, 96);
+  rec.add(fec);
+  EXPECT_EQ(rec.run(), 1u);
+  ASSERT_TRUE(rec.media(1));
+  EXPECT_EQ(Bytes(rec.media(1)->begin(), rec.media(1)->end()), media[1]);
   EXPECT_EQ(Bytes(rec.media(0)->begin(), rec.media(0)->end()), media[0]);
 }
 
