@@ -154,8 +154,15 @@ static bool recover(GstSrtRtpUlpFecDec2 *self, GObject *storage, guint16 seq,
   // First the FEC packets' masks, to copy only what can matter for `seq`.
   fec::UlpfecSelection &sel = st.selection;
   sel.begin(seq);
+  engine.begin(seq, fec_pt, st.ssrc, st.have_pt ? st.pt : -1);
+  // The payload types of all media packets around count for the rebuilt
+  // packet's check, copied or not (the caps may carry the FEC's).
   const bool known = srtrtp::rtp_storage_visit(
-      storage, st.ssrc, seq, kWindow, [&](guint16, guint8 pt) { return pt == fec_pt; },
+      storage, st.ssrc, seq, kWindow,
+      [&](guint16, guint8 pt) {
+        if (pt != fec_pt) engine.note_media_pt(pt);
+        return pt == fec_pt;
+      },
       [&](srtcore::ByteSpan p) {
         fec::UlpfecHeader h;
         const auto rtp = srtcore::rtp::parse_rtp(p);
@@ -164,12 +171,16 @@ static bool recover(GstSrtRtpUlpFecDec2 *self, GObject *storage, guint16 seq,
       });
   if (!known) return false;
   sel.close();
-  engine.begin(seq, fec_pt, st.ssrc, st.have_pt ? st.pt : -1);
   srtrtp::rtp_storage_visit(
       storage, st.ssrc, seq, kWindow, [&](guint16 s, guint8) { return sel.wanted(s); },
       [&](srtcore::ByteSpan p) { engine.add(p); });
   engine.run();
   const auto packet = engine.media(seq);
+  GST_LOG_OBJECT(self,
+                 "loss of %u: %s (FEC malformed %" G_GUINT64_FORMAT ", stale %" G_GUINT64_FORMAT
+                 ", bad rebuild %" G_GUINT64_FORMAT " so far)",
+                 seq, packet ? "rebuilt" : "not rebuilt", engine.stats().fec_malformed,
+                 engine.stats().fec_stale, engine.stats().fec_bad_rebuild);
   if (!packet) return false;
   GstBuffer *out = gst_buffer_new_allocate(nullptr, packet->size(), nullptr);
   gst_buffer_fill(out, 0, packet->data(), packet->size());

@@ -83,6 +83,8 @@ class UlpfecRecovery {
   // One packet of the stream (a whole RTP packet, padding included): FEC if
   // its payload type is fec_pt, media otherwise.
   void add(std::span<const std::uint8_t> rtp);
+  // A payload type the stream uses (a packet of the window not handed in).
+  void note_media_pt(std::uint8_t pt) { pts_seen_.set(pt & 0x7F); }
   // Rebuilds what the window allows; returns how many packets were rebuilt.
   std::size_t run();
   // A media packet of the window (received or rebuilt).
