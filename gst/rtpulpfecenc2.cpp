@@ -7,9 +7,12 @@
 // Differences, on purpose: at most kMaxStreams SSRCs are protected at once
 // (the least recently seen gives way); media packets above 1500 bytes pass
 // unprotected; a frame's FEC is capped at 96 packets; buffers that are not
-// RTP pass untouched (the C element asserts); no TWCC extension is added to
-// FEC packets.
+// RTP pass untouched (the C element asserts). As the C element, FEC packets
+// carry an empty transport-wide-cc extension when the caps map one and the
+// media packet has it (rtpsession fills it in); ours writes zeros where the
+// C element leaves two bytes uninitialised.
 #include <gst/gst.h>
+#include <gst/rtp/gstrtpbuffer.h>
 
 #include <algorithm>
 #include <memory>
@@ -42,7 +45,58 @@ struct EncState {
   std::mutex lock;  // streams vs. property changes
   std::vector<Stream> streams;
   guint64 tick = 0;
+  guint8 twcc_id = 0;  // from the caps (streaming thread only)
 };
+
+constexpr char kTwccUri[] =
+    "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
+
+// The id the caps give the transport-wide-cc extension (1..14), 0 if none.
+guint8 twcc_id_of(GstCaps *caps) {
+  const GstStructure *s = gst_caps_get_structure(caps, 0);
+  for (gint i = 0; i < gst_structure_n_fields(s); ++i) {
+    const gchar *field = gst_structure_nth_field_name(s, static_cast<guint>(i));
+    if (!g_str_has_prefix(field, "extmap-")) continue;
+    const gchar *uri = gst_structure_get_string(s, field);
+    const gint64 id = g_ascii_strtoll(field + 7, nullptr, 10);
+    if (uri && g_str_equal(uri, kTwccUri) && id > 0 && id < 15) return static_cast<guint8>(id);
+  }
+  return 0;
+}
+
+// How the media packet carries the extension, for the FEC packets to do alike.
+struct Twcc {
+  bool one_byte = false;
+  bool two_byte = false;
+  guint8 appbits = 0;
+};
+
+Twcc twcc_of(GstBuffer *buffer, guint8 id) {
+  Twcc t;
+  if (id == 0) return t;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  if (!gst_rtp_buffer_map(buffer, GST_MAP_READ, &rtp)) return t;
+  gpointer data = nullptr;
+  guint size = 0;
+  t.one_byte = gst_rtp_buffer_get_extension_onebyte_header(&rtp, id, 0, &data, &size);
+  if (!t.one_byte)
+    t.two_byte =
+        gst_rtp_buffer_get_extension_twobytes_header(&rtp, &t.appbits, id, 0, &data, &size);
+  gst_rtp_buffer_unmap(&rtp);
+  return t;
+}
+
+void add_twcc(GstBuffer *fec, guint8 id, const Twcc &t) {
+  if (!t.one_byte && !t.two_byte) return;
+  GstRTPBuffer rtp = GST_RTP_BUFFER_INIT;
+  if (!gst_rtp_buffer_map(fec, GST_MAP_READWRITE, &rtp)) return;
+  const guint8 empty[2] = {0, 0};  // the seqnum rtpsession writes
+  if (t.one_byte)
+    gst_rtp_buffer_add_extension_onebyte_header(&rtp, id, empty, sizeof empty);
+  else
+    gst_rtp_buffer_add_extension_twobytes_header(&rtp, t.appbits, id, empty, sizeof empty);
+  gst_rtp_buffer_unmap(&rtp);
+}
 
 }  // namespace
 
@@ -147,11 +201,16 @@ static GstFlowReturn ulpfecenc2_chain(GstPad *, GstObject *parent, GstBuffer *bu
   }
   // The FEC buffers take the media buffer's timestamps, as the C element's.
   GstBufferList *fec_list = nullptr;
+  Twcc twcc;
   while (auto f = engine->poll()) {
-    if (!fec_list) fec_list = gst_buffer_list_new();
+    if (!fec_list) {
+      fec_list = gst_buffer_list_new();
+      twcc = twcc_of(buffer, st.twcc_id);
+    }
     GstBuffer *b = gst_buffer_new_allocate(nullptr, f->size(), nullptr);
     gst_buffer_fill(b, 0, f->data(), f->size());
     gst_buffer_copy_into(b, buffer, GST_BUFFER_COPY_TIMESTAMPS, 0, -1);
+    add_twcc(b, st.twcc_id, twcc);
     gst_buffer_list_add(fec_list, b);
   }
   const guint protected_packets = static_cast<guint>(engine->stats().protected_packets);
@@ -168,6 +227,15 @@ static GstFlowReturn ulpfecenc2_chain(GstPad *, GstObject *parent, GstBuffer *bu
       gst_buffer_list_unref(fec_list);
   }
   return ret;
+}
+
+static gboolean ulpfecenc2_sink_event(GstPad *pad, GstObject *parent, GstEvent *event) {
+  if (GST_EVENT_TYPE(event) == GST_EVENT_CAPS) {
+    GstCaps *caps = nullptr;
+    gst_event_parse_caps(event, &caps);
+    SELF(parent)->state->twcc_id = twcc_id_of(caps);
+  }
+  return gst_pad_event_default(pad, parent, event);
 }
 
 static void ulpfecenc2_set_property(GObject *object, guint id, const GValue *value,
@@ -293,5 +361,6 @@ static void gst_srt_rtp_ulpfec_enc2_init(GstSrtRtpUlpFecEnc2 *self) {
   GST_PAD_SET_PROXY_CAPS(self->sinkpad);
   GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
   gst_pad_set_chain_function(self->sinkpad, ulpfecenc2_chain);
+  gst_pad_set_event_function(self->sinkpad, ulpfecenc2_sink_event);
   gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
 }

@@ -165,6 +165,46 @@ TEST(UlpfecInterop, OurEncoderWritesWhatTheirsWrites) {
   }
 }
 
+// With the transport-wide-cc extension mapped in the caps and carried by
+// the media packets, both encoders put an empty one on their FEC packets
+// (the C element leaves its two data bytes uninitialised: not compared).
+TEST(UlpfecInterop, TwccExtensionOnFecPacketsAsTheirs) {
+  if (!have("rtpulpfecenc")) GTEST_SKIP() << "rtpulpfecenc missing";
+  const std::string caps = std::string(kCaps) +
+                           ",extmap-3=(string)\"http://www.ietf.org/id/"
+                           "draft-holmer-rmcat-transport-wide-cc-extensions-01\"";
+  std::vector<Input> media = make_media(kSettings[0], 9);
+  media.resize(200);
+  for (Input &m : media) {
+    Bytes &b = m.bytes;
+    b[0] |= 0x10;  // X, and a one-byte extension element: id 3, two bytes
+    const guint8 ext[] = {0xBE, 0xDE, 0x00, 0x01, 0x31, 0x12, 0x34, 0x00};
+    b.insert(b.begin() + 12, std::begin(ext), std::end(ext));
+  }
+  std::vector<std::vector<Bytes>> outs;
+  for (const char *enc : {"rtpulpfecenc", "rtpulpfecenc2"}) {
+    GstHarness *h = gst_harness_new_parse(
+        (std::string(enc) + " pt=" + std::to_string(kFecPt) + " percentage=100").c_str());
+    gst_harness_set_src_caps_str(h, caps.c_str());
+    for (const Input &m : media) EXPECT_EQ(gst_harness_push(h, buffer_of(m.bytes, 0)), GST_FLOW_OK);
+    outs.push_back(pull_all(h));
+    gst_harness_teardown(h);
+  }
+  ASSERT_EQ(outs[0].size(), outs[1].size());
+  int fec_with_ext = 0;
+  for (std::size_t i = 0; i < outs[0].size(); ++i) {
+    Bytes a = outs[0][i], b = outs[1][i];
+    if ((a[1] & 0x7F) == kFecPt) {
+      ASSERT_GE(a.size(), 20u);
+      ASSERT_TRUE(a[0] & 0x10) << i;
+      ++fec_with_ext;
+      a[17] = a[18] = b[17] = b[18] = 0;
+    }
+    ASSERT_EQ(a, b) << "packet " << i;
+  }
+  EXPECT_GT(fec_with_ext, 0);
+}
+
 struct Recovery {
   std::set<guint32> rebuilt;  // tags of media packets rebuilt
   std::set<guint32> theory;
