@@ -629,9 +629,12 @@ void rtpbin_case(const char *enc, const char *dec) {
   EXPECT_EQ(mismatches, 0);
   EXPECT_EQ(rebuilt, theory);
   // Every media packet that arrived came out.
-  for (std::size_t t = 0; t < media.size(); ++t)
-    if (!lost_tags.count(static_cast<guint32>(t)))
-      EXPECT_TRUE(got.count(static_cast<guint32>(t))) << t;
+  for (std::size_t t = 0; t < media.size(); ++t) {
+    const auto tag = static_cast<guint32>(t);
+    if (!lost_tags.count(tag)) {
+      EXPECT_TRUE(got.count(tag)) << t;
+    }
+  }
   gst_object_unref(pipe);
 }
 
