@@ -154,7 +154,9 @@ static bool recover(GstSrtRtpUlpFecDec2 *self, GObject *storage, guint16 seq,
   // First the FEC packets' masks, to copy only what can matter for `seq`.
   fec::UlpfecSelection &sel = st.selection;
   sel.begin(seq);
-  engine.begin(seq, fec_pt, st.ssrc, st.have_pt ? st.pt : -1);
+  // The loss's time ages the rebuilt packets the engine remembers.
+  engine.begin(seq, fec_pt, st.ssrc, st.have_pt ? st.pt : -1,
+               GST_CLOCK_TIME_IS_VALID(timestamp) ? timestamp : 0);
   // The payload types of all media packets around count for the rebuilt
   // packet's check, copied or not (the caps may carry the FEC's).
   const bool known = srtrtp::rtp_storage_visit(

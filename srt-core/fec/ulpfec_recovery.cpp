@@ -26,6 +26,7 @@ UlpfecRecovery::UlpfecRecovery(const UlpfecRecoveryConfig &config) : config_(con
   scratch_.assign(fec_max_, 0);
   memory_bytes_.assign(config_.remembered * config_.max_packet, 0);
   memory_len_.assign(config_.remembered, 0);
+  memory_time_.assign(config_.remembered, 0);
 }
 
 void UlpfecRecovery::reset() {
@@ -33,6 +34,7 @@ void UlpfecRecovery::reset() {
   fec_slots_.clear();
   memory_next_ = 0;
   memory_count_ = 0;
+  now_ = 0;
 }
 
 std::optional<std::size_t> UlpfecRecovery::index(std::uint16_t seq) const {
@@ -42,8 +44,9 @@ std::optional<std::size_t> UlpfecRecovery::index(std::uint16_t seq) const {
 }
 
 void UlpfecRecovery::begin(std::uint16_t lost, std::uint8_t fec_pt, std::uint32_t ssrc,
-                           int media_pt) {
+                           int media_pt, std::uint64_t now) {
   ++stats_.windows;
+  now_ = std::max(now_, now);
   lost_ = lost;
   fec_pt_ = fec_pt & 0x7F;
   ssrc_ = ssrc;
@@ -58,7 +61,9 @@ void UlpfecRecovery::recall(std::size_t i) {
   const auto seq = static_cast<std::uint16_t>(lost_ + static_cast<int>(i) - kWindow);
   for (std::size_t k = 0; k < memory_count_; ++k) {
     const std::uint8_t *p = memory_bytes_.data() + k * config_.max_packet;
-    if (load_be16(p + 2) != seq || load_be32(p + 8) != ssrc_) continue;
+    if (load_be16(p + 2) != seq || load_be32(p + 8) != ssrc_ ||
+        now_ - memory_time_[k] > config_.remember_ns)
+      continue;
     std::memcpy(bytes(i), p, memory_len_[k]);
     slots_[i] = Slot{};
     slots_[i].kind = Kind::media;
@@ -181,6 +186,7 @@ void UlpfecRecovery::remember(std::size_t i) {
   memory_count_ = std::min(memory_count_ + 1, memory_len_.size());
   std::memcpy(memory_bytes_.data() + k * config_.max_packet, bytes(i), slots_[i].length);
   memory_len_[k] = slots_[i].length;
+  memory_time_[k] = now_;
 }
 
 std::size_t UlpfecRecovery::run() {

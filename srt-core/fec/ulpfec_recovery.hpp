@@ -27,6 +27,9 @@ namespace srtcore::fec {
 struct UlpfecRecoveryConfig {
   std::size_t max_packet = 1500;  // largest media RTP packet kept or rebuilt (the MTU)
   std::size_t remembered = 128;   // rebuilt packets kept for later windows
+  // ... for at most this long (by begin's `now`), so that none outlives a
+  // wrap of the sequence numbers (the C decoder's storage ages them too).
+  std::uint64_t remember_ns = 2'000'000'000;
 };
 
 struct UlpfecRecoveryStats {
@@ -79,7 +82,9 @@ class UlpfecRecovery {
 
   // Starts a window around `lost`. `media_pt` is the stream's payload type
   // (-1 unknown): a rebuilt packet must carry it, or that of a packet held.
-  void begin(std::uint16_t lost, std::uint8_t fec_pt, std::uint32_t ssrc, int media_pt);
+  // `now` (nanoseconds, any monotonic clock) ages the remembered packets.
+  void begin(std::uint16_t lost, std::uint8_t fec_pt, std::uint32_t ssrc, int media_pt,
+             std::uint64_t now = 0);
   // One packet of the stream (a whole RTP packet, padding included): FEC if
   // its payload type is fec_pt, media otherwise.
   void add(std::span<const std::uint8_t> rtp);
@@ -137,6 +142,8 @@ class UlpfecRecovery {
   // Rebuilt packets remembered across windows (ring).
   std::vector<std::uint8_t> memory_bytes_;
   std::vector<std::uint16_t> memory_len_;
+  std::vector<std::uint64_t> memory_time_;
+  std::uint64_t now_ = 0;
   std::size_t memory_next_ = 0;
   std::size_t memory_count_ = 0;
 };

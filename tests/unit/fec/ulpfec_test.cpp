@@ -206,6 +206,20 @@ TEST(UlpfecRecovery, RemembersRebuiltPacketsForLaterLosses) {
   ASSERT_TRUE(rec.media(1));
   EXPECT_EQ(Bytes(rec.media(1)->begin(), rec.media(1)->end()), media[1]);
   EXPECT_EQ(Bytes(rec.media(0)->begin(), rec.media(0)->end()), media[0]);
+
+  // Remembered packets age out (a wrap of the sequence numbers must not
+  // bring an old one back).
+  UlpfecRecoveryConfig cfg;
+  cfg.remember_ns = 1000;
+  UlpfecRecovery aging(cfg);
+  aging.begin(0, 100, 0xCAFE, 96, 5000);
+  aging.add(media[1]);
+  aging.add(fec);
+  EXPECT_EQ(aging.run(), 1u);  // 0 rebuilt and remembered at 5000
+  aging.begin(1, 100, 0xCAFE, 96, 5000 + 1001);
+  aging.add(fec);
+  EXPECT_EQ(aging.run(), 0u);
+  EXPECT_FALSE(aging.media(0));
 }
 
 }  // namespace
