@@ -19,6 +19,7 @@
 
 #include "bench_rig.hpp"
 #include "bench_flexfec.hpp"  // FlexFEC rows
+#include "bench_ulpfec.hpp"
 
 namespace {
 
@@ -67,23 +68,33 @@ struct Case {
   std::string name;
   std::string ours, theirs;  // element descriptions: factory and properties
   std::vector<std::vector<guint8>> input;
+  std::string base = "benchpassthrough";  // what is subtracted (a chain: "a ! b")
+  std::string caps = "application/x-rtp,media=audio,clock-rate=8000,encoding-name=G722,payload=9";
 };
 
 // CPU ns per input packet of one run of `description` over `input`.
 double run_once(const std::string &description, const std::vector<std::vector<guint8>> &input,
-                Layout layout, std::size_t list_size) {
-  GError *error = nullptr;
-  GstElement *e = gst_parse_launch(description.c_str(), &error);
-  if (!e) {
-    std::fprintf(stderr, "%s: %s\n", description.c_str(), error ? error->message : "?");
-    g_clear_error(&error);
-    std::exit(2);
+                Layout layout, std::size_t list_size, const std::string &caps_str) {
+  // A chain "a ! b" becomes the rig's stages.
+  std::vector<GstElement *> stages;
+  for (std::size_t at = 0; at != std::string::npos;) {
+    const std::size_t bang = description.find(" ! ", at);
+    const std::string part =
+        description.substr(at, bang == std::string::npos ? std::string::npos : bang - at);
+    at = bang == std::string::npos ? bang : bang + 3;
+    GError *error = nullptr;
+    GstElement *e = gst_parse_launch(part.c_str(), &error);
+    if (!e) {
+      std::fprintf(stderr, "%s: %s\n", part.c_str(), error ? error->message : "?");
+      g_clear_error(&error);
+      std::exit(2);
+    }
+    stages.push_back(e);
   }
-  GstCaps *caps = gst_caps_from_string(
-      "application/x-rtp,media=audio,clock-rate=8000,encoding-name=G722,payload=9");
+  GstCaps *caps = gst_caps_from_string(caps_str.c_str());
   double ns = 0;
   {
-    bench::Rig rig(e, caps, "", nullptr);
+    bench::Rig rig(stages, caps, "", nullptr);
     std::vector<GstBuffer *> buffers;
     std::vector<GstBuffer *> held;  // the shared layout's other reference
     buffers.reserve(input.size());
@@ -147,6 +158,7 @@ int main(int argc, char **argv) {
   }
   gst_init(&argc, &argv);
   bench::register_passthrough();
+  bench::register_jitter();
   std::size_t packets = 50000, reps = 7, payload = 160;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (!std::strcmp(argv[i], "--packets")) packets = std::stoul(argv[i + 1]);
@@ -158,12 +170,25 @@ int main(int argc, char **argv) {
     media.push_back(media_packet(static_cast<std::uint16_t>(k), payload, 9));
   const auto red = red_stream(media);
 
-  const std::vector<Case> cases = {
+  // ULPFEC: frames of 5 packets; the decoders behind rtpstorage and a
+  // stand-in jitterbuffer, 5% of the stream (media and FEC) lost.
+  const char *ulp_caps =
+      "application/x-rtp,media=audio,clock-rate=8000,payload=9,ssrc=(uint)287454020";
+  const auto frames = bench::with_markers(media, 5);
+  const auto ulp = bench::ulpfec_stream(frames, "rtpulpfecenc pt=117 percentage=100", ulp_caps, 20);
+  const std::string ulp_base = "rtpstorage size-time=1000000000 ! benchjitter";
+  std::vector<Case> cases = {
       {"RED encode, distance 2", "rtpredenc2 pt=100 distance=2", "rtpredenc pt=100 distance=2",
        media},
       {"RED encode, distance 0", "rtpredenc2 pt=100", "rtpredenc pt=100", media},
       {"RED decode, 5% lost", "rtpreddec2 pt=100", "rtpreddec pt=100", red},
   };
+  cases.push_back({"ULPFEC encode 100%, fr 5", "rtpulpfecenc2 pt=117 percentage=100",
+                   "rtpulpfecenc pt=117 percentage=100", frames, "benchpassthrough", ulp_caps});
+  cases.push_back({"ULPFEC encode 20%, fr 5", "rtpulpfecenc2 pt=117 percentage=20",
+                   "rtpulpfecenc pt=117 percentage=20", frames, "benchpassthrough", ulp_caps});
+  cases.push_back({"ULPFEC decode, 5% lost", ulp_base + " ! rtpulpfecdec2 pt=117",
+                   ulp_base + " ! rtpulpfecdec pt=117", ulp, ulp_base, ulp_caps});
   std::printf(
       "# bench-rtp-fec: ns per input packet (thread CPU), %zu packets of %zu payload "
       "bytes, median of %zu alternating runs; element = minus benchpassthrough\n",
@@ -175,9 +200,9 @@ int main(int argc, char **argv) {
       for (std::size_t list : {std::size_t{0}, std::size_t{16}}) {
         std::vector<double> base, ours, theirs;
         for (std::size_t r = 0; r < reps; ++r) {
-          base.push_back(run_once("benchpassthrough", c.input, layout, list));
-          ours.push_back(run_once(c.ours, c.input, layout, list));
-          theirs.push_back(run_once(c.theirs, c.input, layout, list));
+          base.push_back(run_once(c.base, c.input, layout, list, c.caps));
+          ours.push_back(run_once(c.ours, c.input, layout, list, c.caps));
+          theirs.push_back(run_once(c.theirs, c.input, layout, list, c.caps));
         }
         const double b = median(base), o = median(ours), t = median(theirs);
         std::printf("%-26s %-8s %5zu | %8.1f %8.1f %8.1f %6.2f | %8.1f %8.1f %6.2f\n",

@@ -25,6 +25,8 @@ static gboolean plugin_init(GstPlugin *plugin) {
   // FlexFEC (RFC 8627).
   ok |= GST_ELEMENT_REGISTER(rtpflexfecenc, plugin);
   ok |= GST_ELEMENT_REGISTER(rtpflexfecdec, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpulpfecenc2, plugin);
+  ok |= GST_ELEMENT_REGISTER(rtpulpfecdec2, plugin);
   // The tracer is no element: its failure must not hide the elements.
   srtrtp_metrics_register(plugin);
   return ok;

@@ -523,6 +523,8 @@ TEST(Properties, EveryPropertyOfTheCElementWithItsTypeDefaultAndRange) {
       {"rtpg729depay2", "rtpg729depay", depay_missing},
       {"rtpredenc2", "rtpredenc", {}},
       {"rtpreddec2", "rtpreddec", {}},
+      {"rtpulpfecenc2", "rtpulpfecenc", {}},
+      {"rtpulpfecdec2", "rtpulpfecdec", {}},
   };
   for (const Pair &p : pairs) {
     SCOPED_TRACE(p.ours);
