@@ -261,7 +261,13 @@ static bool trim_in_place(GstBuffer *in, gsize offset, gsize size) {
   const guint n = gst_buffer_n_memory(in);
   if (n == 1) {  // as from udpsrc: no memory to look for
     if (!srtrtp::reset_buffer_metadata(in)) return false;
-    gst_buffer_resize(in, static_cast<gssize>(offset), static_cast<gssize>(size));
+    // A memory no other buffer holds is cut down itself: half the cost of
+    // gst_buffer_resize, which checks the buffer and the memory again.
+    GstMemory *mem = gst_buffer_peek_memory(in, 0);
+    if (gst_memory_is_writable(mem))
+      gst_memory_resize(mem, static_cast<gssize>(offset), size);
+    else
+      gst_buffer_resize(in, static_cast<gssize>(offset), static_cast<gssize>(size));
     return true;
   }
   guint idx, len;
@@ -270,6 +276,8 @@ static bool trim_in_place(GstBuffer *in, gsize offset, gsize size) {
   if (!srtrtp::reset_buffer_metadata(in)) return false;
   if (idx + len < n) gst_buffer_remove_memory_range(in, idx + len, -1);
   if (idx > 0) gst_buffer_remove_memory_range(in, 0, idx);
+  // The payload memory of a C payloader's packet is the payload already.
+  if (len == 1 && skip == 0 && gst_buffer_peek_memory(in, 0)->size == size) return true;
   gst_buffer_resize(in, static_cast<gssize>(skip), static_cast<gssize>(size));
   return true;
 }
