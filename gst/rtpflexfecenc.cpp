@@ -14,6 +14,7 @@
 #include "buffer_bytes.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
+#include "fec_element_pads.hpp"
 #include "fec/flexfec_encoder.hpp"
 
 namespace fec = srtcore::fec;
@@ -237,13 +238,7 @@ static gboolean flexfecenc_sink_event(GstPad *pad, GstObject *parent, GstEvent *
 
 static GstIterator *flexfecenc_internal_links(GstPad *pad, GstObject *parent) {
   auto *self = SELF(parent);
-  GstPad *other = pad == self->sinkpad ? self->srcpad : self->sinkpad;
-  GValue v = G_VALUE_INIT;
-  g_value_init(&v, GST_TYPE_PAD);
-  g_value_set_object(&v, other);
-  GstIterator *it = gst_iterator_new_single(GST_TYPE_PAD, &v);
-  g_value_unset(&v);
-  return it;
+  return srtrtp::fec_pads::single_link(pad == self->sinkpad ? self->srcpad : self->sinkpad);
 }
 
 static GstStateChangeReturn flexfecenc_change_state(GstElement *element,

@@ -17,6 +17,7 @@
 #include "buffer_bytes.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
+#include "fec_element_pads.hpp"
 #include "fec/st2022_1_decoder.hpp"
 
 namespace fec = srtcore::fec;
@@ -166,18 +167,7 @@ static void reset_engine(GstSrtRtpSt2022FecDec2 *self, bool allocate) {
 static gboolean fecdec2_sink_event(GstPad *pad, GstObject *parent, GstEvent *event) {
   auto *self = SELF(parent);
   if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP) reset_engine(self, true);
-  const bool serialized = (static_cast<guint>(GST_EVENT_TYPE(event)) &
-                           static_cast<guint>(GST_EVENT_TYPE_SERIALIZED)) != 0;
-  if (!serialized) return gst_pad_event_default(pad, parent, event);
-  std::lock_guard push(self->state->push_lock);
-  return gst_pad_event_default(pad, parent, event);
-}
-
-// The FEC streams' own events (caps, segment, EOS) stay here: 'src'
-// carries the media stream's.
-static gboolean fecdec2_fec_event(GstPad *, GstObject *, GstEvent *event) {
-  gst_event_unref(event);
-  return TRUE;
+  return srtrtp::fec_pads::forward_media_event(pad, parent, event, self->state->push_lock);
 }
 
 static GstIterator *fecdec2_internal_links(GstPad *pad, GstObject *parent) {
@@ -185,13 +175,7 @@ static GstIterator *fecdec2_internal_links(GstPad *pad, GstObject *parent) {
   GstPad *other = pad == self->srcpad    ? self->sinkpad
                   : pad == self->sinkpad ? self->srcpad
                                          : nullptr;
-  if (!other) return nullptr;
-  GValue v = G_VALUE_INIT;
-  g_value_init(&v, GST_TYPE_PAD);
-  g_value_set_object(&v, other);
-  GstIterator *it = gst_iterator_new_single(GST_TYPE_PAD, &v);
-  g_value_unset(&v);
-  return it;
+  return srtrtp::fec_pads::single_link(other);
 }
 
 static GstPad *fecdec2_request_pad(GstElement *element, GstPadTemplate *templ, const gchar *name,
@@ -209,7 +193,7 @@ static GstPad *fecdec2_request_pad(GstElement *element, GstPadTemplate *templ, c
   }
   GstPad *pad = gst_pad_new_from_template(templ, name);
   gst_pad_set_chain_function(pad, fecdec2_fec_chain);
-  gst_pad_set_event_function(pad, fecdec2_fec_event);
+  gst_pad_set_event_function(pad, srtrtp::fec_pads::drop_event);
   gst_pad_set_iterate_internal_links_function(pad, fecdec2_internal_links);
   gst_pad_set_active(pad, TRUE);
   gst_element_add_pad(element, pad);

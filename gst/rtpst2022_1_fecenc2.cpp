@@ -17,6 +17,7 @@
 #include "buffer_bytes.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
+#include "fec_element_pads.hpp"
 #include "fec/st2022_1_encoder.hpp"
 #include "rtp/rtp_header.hpp"
 
@@ -190,13 +191,7 @@ static gboolean fecenc2_sink_event(GstPad *pad, GstObject *parent, GstEvent *eve
 
 static GstIterator *fecenc2_internal_links(GstPad *pad, GstObject *parent) {
   auto *self = SELF(parent);
-  GstPad *other = pad == self->sinkpad ? self->srcpad : self->sinkpad;
-  GValue v = G_VALUE_INIT;
-  g_value_init(&v, GST_TYPE_PAD);
-  g_value_set_object(&v, other);
-  GstIterator *it = gst_iterator_new_single(GST_TYPE_PAD, &v);
-  g_value_unset(&v);
-  return it;
+  return srtrtp::fec_pads::single_link(pad == self->sinkpad ? self->srcpad : self->sinkpad);
 }
 
 static GstPad *add_fec_pad(GstSrtRtpSt2022FecEnc2 *self, const char *name) {
