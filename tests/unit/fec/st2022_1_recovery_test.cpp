@@ -17,6 +17,7 @@
 #include "sim/gilbert_elliott.hpp"
 #include "sim/rng.hpp"
 #include "st2022_1_model.hpp"
+#include "loss_patterns.hpp"
 
 namespace srtcore::fec {
 namespace {
@@ -35,16 +36,8 @@ constexpr Geometry kGeometries[] = {
     {"8x1", 8, 1, true, true},
 };
 
-struct Loss {
-  const char *name;
-  sim::GilbertElliott ge;
-};
-
-constexpr Loss kLosses[] = {
-    {"random 1%", {0.0, 1.0, 0.01, 1.0}},        {"random 5%", {0.0, 1.0, 0.05, 1.0}},
-    {"random 15%", {0.0, 1.0, 0.15, 1.0}},       {"burst 1%/len 3", {0.0033, 0.33, 0.0, 1.0}},
-    {"burst 2%/len 10", {0.002, 0.1, 0.0, 1.0}},
-};
+using fec_test::kLosses;
+using fec_test::Loss;
 
 constexpr std::int64_t kPackets = 6000;
 constexpr std::uint16_t kFirstSeq = 65000;  // wraps within the stream

@@ -19,6 +19,7 @@
 #include "sim/gilbert_elliott.hpp"
 #include "sim/rng.hpp"
 #include "ulpfec_model.hpp"
+#include "loss_patterns.hpp"
 
 namespace srtcore::fec {
 namespace {
@@ -47,16 +48,8 @@ constexpr Setting kSettings[] = {
     {"100% single", 100, 0, false, 10},
 };
 
-struct Loss {
-  const char *name;
-  sim::GilbertElliott ge;
-};
-
-constexpr Loss kLosses[] = {
-    {"random 1%", {0.0, 1.0, 0.01, 1.0}},        {"random 5%", {0.0, 1.0, 0.05, 1.0}},
-    {"random 15%", {0.0, 1.0, 0.15, 1.0}},       {"burst 1%/len 3", {0.0033, 0.33, 0.0, 1.0}},
-    {"burst 2%/len 10", {0.002, 0.1, 0.0, 1.0}},
-};
+using fec_test::kLosses;
+using fec_test::Loss;
 
 // A media packet with, now and then, CSRCs, a header extension and padding
 // (ULPFEC protects everything after the first 12 bytes).
