@@ -57,6 +57,7 @@ inline PeerOptions peer_options(const Args &a) {
   o.buffer_packets = static_cast<int>(a.num("buffers", o.buffer_packets));
   o.pbkeylen = static_cast<int>(a.num("pbkeylen", o.pbkeylen));
   o.cryptomode = static_cast<int>(a.num("cryptomode", o.cryptomode));
+  o.packet_filter = a.get("filter", o.packet_filter);
   o.bond = a.get("bond", o.bond);
   o.links = parse_links(a.get("links", ""));
   o.callers = static_cast<int>(a.num("callers", o.callers));

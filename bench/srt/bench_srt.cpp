@@ -3,6 +3,9 @@
 //   cpu      CPU per packet on each side at fixed 100 and 500 Mbit/s, and of the
 //            sending loop alone (impl null), whose share both senders carry
 //   crypto   the same at 300 Mbit/s with AES-128 (pbkeylen 16) on both sides
+//   fec      the fec packet filter (10x5 staircase, arq:never) on both sides at
+//            20 Mbit/s through srt-linkemu at 0 and 5% loss, with and without
+//            the filter: CPU per packet of each side and what is still missing
 //   goodput  highest rate of a ladder delivered with nothing missing
 //   loss     delivery through srt-linkemu at 0/5/10/20% loss, 20 ms RTT
 //   rss      peak resident memory of one connection at 20 Mbit/s, above an idle process
@@ -35,7 +38,7 @@
 //            way for 30 minutes: lost messages, RSS over time (bench_soak.cpp;
 //            only when named: --only=soak; --soak-seconds, --soak-rate,
 //            --soak-loss, --soak-impls)
-//   bench-srt [--only=cpu,crypto,goodput,loss,rss,bond,scale,soak] [--reps N] [--seconds S]
+//   bench-srt [--only=cpu,crypto,fec,goodput,loss,rss,bond,scale,soak] [--reps N] [--seconds S]
 //   [--quick] (bond = broadcast, failover and balancing; also --only=failover or balancing alone)
 //   bench-srt peer --impl=ours|libsrt --role=send|recv|idle [--port P] ...
 #include <algorithm>
@@ -79,6 +82,7 @@ struct Transfer {
   int buffers = 8192;
   int pbkeylen = 0;    // AES key length, 0 = clear
   int cryptomode = 0;  // SRTO_CRYPTOMODE: 0 auto, 1 AES-CTR, 2 AES-GCM (ours only)
+  std::string filter;  // SRTO_PACKETFILTER on both sides ("" = none)
 };
 
 struct Outcome {
@@ -106,7 +110,8 @@ std::vector<std::string> peer_argv(const std::string &impl, const std::string &r
           "--maxbw=" + std::to_string(t.maxbw),
           "--buffers=" + std::to_string(t.buffers),
           "--pbkeylen=" + std::to_string(t.pbkeylen),
-          "--cryptomode=" + std::to_string(t.cryptomode)};
+          "--cryptomode=" + std::to_string(t.cryptomode),
+          "--filter=" + t.filter};
 }
 
 Outcome run_transfer(const std::string &impl, const Transfer &t) {
@@ -300,6 +305,49 @@ void bench_loss(double seconds) {
           "%-6s %-7s %10llu %9llu %6llu %14.1f%s\n", (std::to_string(int(loss)) + "%").c_str(),
           impl, static_cast<unsigned long long>(o.sent), static_cast<unsigned long long>(o.missing),
           static_cast<unsigned long long>(o.dup), o.first_gap_ms, o.ok ? "" : "  (failed)");
+    }
+  }
+}
+
+// The fec packet filter on both sides, through srt-linkemu (10 ms each way)
+// with random loss, no retransmission: CPU per packet of each side with and
+// without the filter, and what is still missing (the same seed for both).
+void bench_fec(int reps, double seconds) {
+  const char *kFilter = "fec,cols:10,rows:5,layout:staircase,arq:never";
+  std::printf("\n## SRT fec filter (%s), 20 Mbit/s through srt-linkemu, %.0f s, median of %d\n",
+              kFilter, seconds, reps);
+  std::printf("%-6s %-7s %-6s %10s %10s %9s %9s\n", "loss", "impl", "filter", "send us", "recv us",
+              "sent", "missing");
+  for (double loss : {0.0, 5.0}) {
+    for (const bool fec : {false, true}) {
+      std::map<std::string, std::vector<double>> snd, rcv;
+      std::map<std::string, Outcome> last;
+      for (int r = 0; r < reps; ++r) {
+        for (const char *impl : kImpls) {
+          Transfer t;
+          t.rate_mbps = 20;
+          t.seconds = seconds;
+          t.loss_pct = loss;
+          if (fec) t.filter = kFilter;
+          const Outcome o = run_transfer(impl, t);
+          if (!o.ok) continue;
+          snd[impl].push_back(o.send_us_per_pkt());
+          rcv[impl].push_back(o.recv_us_per_pkt());
+          last[impl] = o;
+        }
+      }
+      for (const char *impl : kImpls) {
+        std::printf("%-6s %-7s %-6s %10.2f %10.2f %9llu %9llu%s\n",
+                    (std::to_string(int(loss)) + "%").c_str(), impl, fec ? "fec" : "none",
+                    median(snd[impl]), median(rcv[impl]),
+                    static_cast<unsigned long long>(last[impl].sent),
+                    static_cast<unsigned long long>(last[impl].missing),
+                    snd[impl].empty() ? "  (failed)" : "");
+      }
+      const double ls = median(snd["libsrt"]), lr = median(rcv["libsrt"]);
+      if (ls > 0 && lr > 0 && !snd["ours"].empty())
+        std::printf("%-6s %-7s %-6s %10.2f %10.2f   (ours/libsrt)\n", "", "ratio", "",
+                    median(snd["ours"]) / ls, median(rcv["ours"]) / lr);
     }
   }
 }
@@ -612,10 +660,11 @@ int main(int argc, char **argv) {
   const bool quick = a.kv.count("quick") > 0;
   const int reps = static_cast<int>(a.num("reps", quick ? 1 : 3));
   const double seconds = a.num("seconds", quick ? 1 : 5);
-  const std::string only = a.get("only", "cpu,crypto,goodput,loss,rss,bond,scale");
+  const std::string only = a.get("only", "cpu,crypto,fec,goodput,loss,rss,bond,scale");
   std::printf("# bench-srt: ours vs libsrt %s\n", "1.5.1 (Debian)");
   if (only.find("cpu") != std::string::npos) bench_cpu(reps, seconds);
   if (only.find("crypto") != std::string::npos) bench_crypto(reps, seconds);
+  if (only.find("fec") != std::string::npos) bench_fec(reps, seconds);
   if (only.find("goodput") != std::string::npos) bench_goodput(quick ? 1 : 3);
   if (only.find("loss") != std::string::npos) bench_loss(quick ? 2 : 10);
   if (only.find("rss") != std::string::npos) bench_rss(seconds);

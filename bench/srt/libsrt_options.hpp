@@ -33,6 +33,9 @@ inline void set_options(SRTSOCKET s, const PeerOptions &o) {
   srt_setsockflag(s, SRTO_UDP_RCVBUF, &udp, sizeof udp);
   srt_setsockflag(s, SRTO_UDP_SNDBUF, &udp, sizeof udp);
   srt_setsockflag(s, SRTO_RCVTIMEO, &rcvtimeo, sizeof rcvtimeo);
+  if (!o.packet_filter.empty())
+    srt_setsockflag(s, SRTO_PACKETFILTER, o.packet_filter.c_str(),
+                    static_cast<int>(o.packet_filter.size()));
   if (o.pbkeylen > 0) {
     int keylen = o.pbkeylen;
     srt_setsockflag(s, SRTO_PASSPHRASE, kBenchPassphrase,

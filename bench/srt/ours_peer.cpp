@@ -31,6 +31,7 @@ io::EndpointConfig ours_endpoint_config(const PeerOptions &o, io::Mode mode) {
     c.connection.pbkeylen = static_cast<std::size_t>(o.pbkeylen);
     c.connection.crypto_mode = static_cast<srt::CryptoMode>(o.cryptomode);
   }
+  c.connection.packet_filter = o.packet_filter;
   if (!o.bond.empty()) {
     io::BondConfig b;
     b.mode = o.bond == "backup"      ? srtcore::bond::GroupMode::kBackup

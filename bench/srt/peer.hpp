@@ -63,6 +63,7 @@ struct PeerOptions {
   int buffer_packets = 8192;  // send and receive buffers, flow window
   int pbkeylen = 0;           // 0: clear; 16, 24, 32: AES-CTR with kBenchPassphrase
   int cryptomode = 0;         // ours: SRTO_CRYPTOMODE (2 = AES-GCM); libsrt 1.5.1: CTR only
+  std::string packet_filter;  // SRTO_PACKETFILTER ("" = none), e.g. fec,cols:10,rows:5
   double idle_exit_s = 1.5;   // recv: stop after this long without a message
   // Bonding: "" (a plain connection), broadcast, backup or balancing. The
   // receiver accepts groups on host:port; the sender connects `links`.
