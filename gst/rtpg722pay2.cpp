@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "buffer_bytes.hpp"
+#include "audio_pay_limits.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
@@ -25,9 +26,7 @@ namespace {
 
 struct PayState {
   audio::FramePayloader core{g722::kFormat};
-  audio::PtimeSettings applied{};
-  guint applied_serial = 0;  // the base's ptime serial when `applied` was read
-  bool configured = false;
+  srtrtp::AudioPayLimits limits;
   std::atomic<bool> buffer_list{false};  // rtpg722pay's buffer-list, set from any thread
 };
 
@@ -74,20 +73,9 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
 // change while streaming.
 static bool apply_limits(GstSrtRtpG722Pay2 *self) {
   PayState &s = *self->state;
-  // Each packet's input time is needed only for RTP time from PTS.
-  s.core.set_input_times(!gst_srt_rtp_base_pay_perfect_rtptime(&self->parent));
-  const gsize max_payload =
-      gst_srt_rtp_base_pay_max_payload_of_units(&self->parent, g722::kFormat.frame_bytes);
-  const guint serial = gst_srt_rtp_base_pay_ptime_serial(&self->parent);
-  if (s.configured && serial == s.applied_serial && max_payload == s.applied.max_payload)
-    return true;
-  const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
-  const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
-                                      max_payload};
-  if (s.configured && settings == s.applied) {
-    s.applied_serial = serial;
-    return true;
-  }
+  const auto pending = s.limits.pending(&self->parent, s.core, g722::kFormat.frame_bytes);
+  if (!pending) return true;
+  const audio::PtimeSettings &settings = *pending;
   if (!s.core.configure(settings)) {
     GST_ELEMENT_ERROR(self, RESOURCE, SETTINGS, ("The mtu is too small for G.722."),
                       ("mtu leaves %" G_GSIZE_FORMAT
@@ -102,9 +90,7 @@ static bool apply_limits(GstSrtRtpG722Pay2 *self) {
                    "packets of %" G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT
                    " x 10 ms, in steps of %" G_GSIZE_FORMAT,
                    l.min_frames, l.max_frames, l.align_frames);
-  s.applied = settings;
-  s.applied_serial = serial;
-  s.configured = true;
+  s.limits.applied(settings);
   return true;
 }
 

@@ -6,6 +6,7 @@
 
 #include <cstring>
 
+#include "audio_pay_limits.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
 #include "rtp/audio_payloader.hpp"
@@ -22,9 +23,7 @@ namespace {
 
 struct PayState {
   audio::FramePayloader core{g729::kFormat};
-  audio::PtimeSettings applied{};
-  guint applied_serial = 0;  // the base's ptime serial when `applied` was read
-  bool configured = false;
+  srtrtp::AudioPayLimits limits;
   guint64 speech_frames = 0;
 };
 
@@ -63,19 +62,9 @@ static gboolean pay_set_caps(GstSrtRtpBasePay *base, GstCaps *) {
 // change while streaming.
 static void apply_limits(GstSrtRtpG729Pay2 *self) {
   PayState &s = *self->state;
-  // Each packet's input time is needed only for RTP time from PTS.
-  s.core.set_input_times(!gst_srt_rtp_base_pay_perfect_rtptime(&self->parent));
-  const gsize max_payload =
-      gst_srt_rtp_base_pay_max_payload_of_units(&self->parent, g729::kFormat.frame_bytes);
-  const guint serial = gst_srt_rtp_base_pay_ptime_serial(&self->parent);
-  if (s.configured && serial == s.applied_serial && max_payload == s.applied.max_payload) return;
-  const GstSrtRtpPtime p = gst_srt_rtp_base_pay_get_ptime(&self->parent);
-  const audio::PtimeSettings settings{p.min_ptime, p.max_ptime, p.ptime_multiple, p.ptime,
-                                      max_payload};
-  if (s.configured && settings == s.applied) {
-    s.applied_serial = serial;
-    return;
-  }
+  const auto pending = s.limits.pending(&self->parent, s.core, g729::kFormat.frame_bytes);
+  if (!pending) return;
+  const audio::PtimeSettings &settings = *pending;
   // The smallest mtu (28) still holds a frame and a SID, so this cannot fail.
   s.core.configure(settings);
   const audio::PacketLimits &l = s.core.limits();
@@ -83,9 +72,7 @@ static void apply_limits(GstSrtRtpG729Pay2 *self) {
                    "packets of %" G_GSIZE_FORMAT "..%" G_GSIZE_FORMAT
                    " frames, in steps of %" G_GSIZE_FORMAT,
                    l.min_frames, l.max_frames, l.align_frames);
-  s.applied = settings;
-  s.applied_serial = serial;
-  s.configured = true;
+  s.limits.applied(settings);
 }
 
 static void write_packet(srtrtp::PayloadWriter &writer, const audio::AudioPacket &p) {
