@@ -17,6 +17,8 @@
 #include <thread>
 #include <vector>
 
+#include "protection_model.hpp"
+
 namespace {
 
 using Bytes = std::vector<guint8>;
@@ -28,21 +30,9 @@ constexpr const char *kCaps =
     "application/x-rtp,media=video,clock-rate=90000,encoding-name=VP8,payload=96,ssrc=(uint)"
     "1592607521";
 
-// The rule, counted out: the largest group k of media packets with
-// (1 - p)^k >= 0.9 (a lost packet rebuilt when the k others of its group
-// arrive), then the smallest percentage with one FEC packet per k or fewer.
+// The rule at the element's target (0.9), counted out by the test's model.
 unsigned model_percentage(double p) {
-  if (p <= 0) return 0;
-  unsigned k = 0;
-  double arrive = 1;
-  while (k < 1000 && arrive * (1 - p) >= 0.9 * (1 - 1e-12)) {
-    arrive *= 1 - p;
-    ++k;
-  }
-  if (k == 0) return 100;
-  for (unsigned pct = 1; pct <= 100; ++pct)
-    if (pct * k >= 100) return pct;
-  return 100;
+  return fec_test::model_percentage(p, 0.9);
 }
 
 // Media packet n: frames of 5 (marker on the 5th), 160 payload bytes.

@@ -7,26 +7,12 @@
 #include <cmath>
 
 #include "fec/protection_policy.hpp"
+#include "protection_model.hpp"
 
 namespace srtcore::fec {
 namespace {
 
-// Largest group whose lost packet is rebuilt with probability >= q, by
-// multiplying out (1 - p)^k; then the smallest percentage giving one FEC
-// packet per k media packets or fewer.
-unsigned model_percentage(double p, double q) {
-  if (p <= 0) return 0;
-  unsigned k = 0;
-  double arrive = 1;
-  while (k < 1000 && arrive * (1 - p) >= q * (1 - 1e-12)) {
-    arrive *= 1 - p;
-    ++k;
-  }
-  if (k == 0) return 100;
-  for (unsigned pct = 1; pct <= 100; ++pct)
-    if (pct * k >= 100) return pct;
-  return 100;
-}
+using fec_test::model_percentage;
 
 TEST(ProtectionPolicy, NeededFollowsTheGroupModel) {
   for (double q : {0.5, 0.9, 0.99}) {
