@@ -61,17 +61,45 @@ void HeaderExtensionSet::to_value(GValue *array) const {
   }
 }
 
-const std::vector<HeaderExtensionPtr> &HeaderExtensionSet::current(bool *changed) {
+namespace {
+
+// Fills in what `e` says of itself; false when it cannot be used (logged).
+bool learn_facts(ActiveExtension &e) {
+  e.klass = GST_RTP_HEADER_EXTENSION_GET_CLASS(e.get());
+  e.id = gst_rtp_header_extension_get_id(e.get());
+  const auto flags = gst_rtp_header_extension_get_supported_flags(e.get());
+  e.one_byte = (flags & GST_RTP_HEADER_EXTENSION_ONE_BYTE) != 0;
+  e.two_byte = (flags & GST_RTP_HEADER_EXTENSION_TWO_BYTE) != 0;
+  if (e.id >= 1 && e.id <= 255 && e.klass->get_max_size && e.klass->write && e.klass->read)
+    return true;
+  ensure_debug_category();
+  GST_WARNING(
+      "extension %s left out: its id %u is not 1..255 or its class lacks "
+      "get_max_size/write/read; give it an id with gst_rtp_header_extension_set_id()",
+      GST_OBJECT_NAME(e.get()), e.id);
+  return false;
+}
+
+}  // namespace
+
+const ActiveExtensions &HeaderExtensionSet::current(bool *changed) {
   // A plain load first: the usual answer (no change) costs no locked operation.
   const bool refresh =
       dirty_.load(std::memory_order_relaxed) && dirty_.exchange(false, std::memory_order_acquire);
   if (refresh) {
     const std::lock_guard lock(mutex_);
     snapshot_.clear();
-    for (const auto &ext : exts_) snapshot_.push_back(ref(ext.get()));
+    for (const auto &ext : exts_) {
+      ActiveExtension e{ref(ext.get())};
+      if (learn_facts(e)) snapshot_.push_back(std::move(e));
+    }
   }
   if (changed) *changed = refresh;
   return snapshot_;
+}
+
+void HeaderExtensionSet::refresh_facts() {
+  std::erase_if(snapshot_, [](ActiveExtension &e) { return !learn_facts(e); });
 }
 
 bool HeaderExtensionSet::configure_from_caps(GstElement *element, guint request_signal,
@@ -144,17 +172,13 @@ bool HeaderExtensionSet::configure_from_caps(GstElement *element, guint request_
   return ok;
 }
 
-std::optional<HeaderExtensionPlan> plan_header_extensions(
-    GstElement *element, const std::vector<HeaderExtensionPtr> &exts, const GstBuffer *input_meta) {
+std::optional<HeaderExtensionPlan> plan_header_extensions(GstElement *element,
+                                                          const ActiveExtensions &exts,
+                                                          const GstBuffer *input_meta) {
   if (exts.empty()) return std::nullopt;
   hdrext::FormChooser chooser;
-  for (const auto &e : exts) {
-    const auto flags = gst_rtp_header_extension_get_supported_flags(e.get());
-    chooser.add(gst_rtp_header_extension_get_id(e.get()),
-                gst_rtp_header_extension_get_max_size(e.get(), input_meta),
-                (flags & GST_RTP_HEADER_EXTENSION_ONE_BYTE) != 0,
-                (flags & GST_RTP_HEADER_EXTENSION_TWO_BYTE) != 0);
-  }
+  for (const auto &e : exts)
+    chooser.add(e.id, e.klass->get_max_size(e.get(), input_meta), e.one_byte, e.two_byte);
   const auto form = chooser.form();
   if (!form) {
     ensure_debug_category();
@@ -166,8 +190,7 @@ std::optional<HeaderExtensionPlan> plan_header_extensions(
   return HeaderExtensionPlan{*form, chooser.reserve_size()};
 }
 
-std::size_t write_header_extensions(GstElement *element,
-                                    const std::vector<HeaderExtensionPtr> &exts,
+std::size_t write_header_extensions(GstElement *element, const ActiveExtensions &exts,
                                     const HeaderExtensionPlan &plan, const GstBuffer *input_meta,
                                     GstBuffer *output, std::uint8_t *block, guint64 *failures) {
   hdrext::BlockWriter writer(plan.form, srtcore::MutableByteSpan(block, plan.reserve));
@@ -176,10 +199,10 @@ std::size_t write_header_extensions(GstElement *element,
   for (const auto &e : exts) {
     const auto space = writer.data_space();
     if (space.empty()) break;
-    const gssize n = gst_rtp_header_extension_write(e.get(), input_meta, flag, output, space.data(),
-                                                    space.size());
+    // The output is the payloader's own new packet: writable, as write() needs.
+    const gssize n = e.klass->write(e.get(), input_meta, flag, output, space.data(), space.size());
     if (n == 0) continue;
-    const guint id = gst_rtp_header_extension_get_id(e.get());
+    const guint id = e.id;
     if (n < 0 || static_cast<gsize>(n) > space.size() ||
         !writer.commit(id, static_cast<gsize>(n))) {
       ensure_debug_category();
@@ -196,7 +219,7 @@ std::size_t write_header_extensions(GstElement *element,
   return writer.finish();
 }
 
-bool read_header_extensions(GstElement *element, const std::vector<HeaderExtensionPtr> &exts,
+bool read_header_extensions(GstElement *element, const ActiveExtensions &exts,
                             std::uint16_t profile, srtcore::ByteSpan block, GstBuffer *output,
                             guint64 *failures) {
   hdrext::ElementReader reader(profile, block);
@@ -206,8 +229,9 @@ bool read_header_extensions(GstElement *element, const std::vector<HeaderExtensi
   bool update_caps = false;
   while (const auto e = reader.next()) {
     for (const auto &ext : exts) {
-      if (gst_rtp_header_extension_get_id(ext.get()) != e->id) continue;
-      if (!gst_rtp_header_extension_read(ext.get(), flag, e->data.data(), e->data.size(), output)) {
+      if (ext.id != e->id) continue;
+      // `output` was made writable by the depayloader, as read() needs.
+      if (!ext.klass->read(ext.get(), flag, e->data.data(), e->data.size(), output)) {
         ensure_debug_category();
         ++*failures;
         GST_INFO_OBJECT(element,
@@ -222,7 +246,7 @@ bool read_header_extensions(GstElement *element, const std::vector<HeaderExtensi
   return update_caps;
 }
 
-GstCaps *header_extension_src_caps(GstElement *element, const std::vector<HeaderExtensionPtr> &exts,
+GstCaps *header_extension_src_caps(GstElement *element, const ActiveExtensions &exts,
                                    GstCaps *caps) {
   GstCaps *out = gst_caps_copy(caps);
   for (const auto &ext : exts) {

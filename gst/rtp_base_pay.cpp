@@ -326,6 +326,7 @@ static gboolean set_caps_with_extensions(GstSrtRtpBasePay *self) {
       GST_WARNING_OBJECT(self, "extension %s could not describe itself in caps",
                          GST_OBJECT_NAME(ext.get()));
   }
+  s.exts.refresh_facts();  // the sink caps may change what an extension supports
   GstCaps *current = gst_pad_get_current_caps(priv_of(self)->srcpad);
   gboolean ok = TRUE;
   if (!current || !gst_caps_is_equal(current, caps)) {
@@ -489,10 +490,14 @@ void PayloadWriter::write_extensions(GstBuffer *buffer) {
   const gsize gap = fixed + s.ext_reserve - header;
   if (gap == 0) return;
   std::memmove(head_ + gap, head_, header);
-  // The header is at the start of the buffer's first memory, ours alone:
-  // resizing that memory costs a third of resizing the buffer.
+  // The header is at the start of the buffer's first memory, made by
+  // header_memory() for this packet alone: its start moves up by the gap.
+  // Set directly: gst_memory_resize() would check that the memory and its
+  // buffer are writable, two locked CAS pairs per packet.
   GstMemory *first = gst_buffer_peek_memory(buffer, 0);
-  gst_memory_resize(first, static_cast<gssize>(gap), first->size - gap);
+  first->offset += gap;
+  first->size -= gap;
+  GST_MEMORY_FLAG_UNSET(first, GST_MEMORY_FLAG_ZERO_PREFIXED);
 }
 
 void PayloadWriter::end_packet(bool marker) {

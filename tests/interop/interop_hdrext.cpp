@@ -491,6 +491,55 @@ TEST_P(HdrextColorspace, ColorimetryReachesTheOutputCaps) {
   unref_all(out);
 }
 
+// HDR metadata in new input caps makes the colorspace extension two-byte
+// only (28 bytes): the payloader must ask it again after the caps change
+// and switch the block form, and the C reader must get the HDR fields.
+TEST(HdrextColorspaceHdr, NewCapsWithHdrSwitchToTheTwoByteForm) {
+  REQUIRE_ELEMENTS("rtph264pay2", "rtph264depay", "rtphdrextcolorspace");
+  const std::string base =
+      "video/x-h264,stream-format=byte-stream,alignment=au,width=64,height=48,framerate=30/1,";
+  auto pay = harness("rtph264pay2", (base + "colorimetry=bt709").c_str());
+  auto depay =
+      harness("rtph264depay", "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264",
+              "video/x-h264,stream-format=byte-stream,alignment=au");
+  auto w = make_ext("rtphdrextcolorspace", 7);
+  auto r = make_ext("rtphdrextcolorspace", 7);
+  add_ext(pay.get(), w.get());
+  add_ext(depay.get(), r.get());
+  using namespace fixtures;
+  GstClockTime pts = 0;
+  // The profiles of the packets that carry the extension, frame by frame.
+  auto send = [&](const Bytes &frame) {
+    std::vector<guint16> profiles;
+    EXPECT_EQ(gst_harness_push(pay.get(), fixtures::buffer(frame, pts, pts > 0)), GST_FLOW_OK);
+    pts += 33 * kMs;
+    for (GstBuffer *pkt : pull_buffers(pay.get())) {
+      if (ext_data(pkt, 7)) profiles.push_back(ext_profile(pkt));
+      EXPECT_EQ(gst_harness_push(depay.get(), pkt), GST_FLOW_OK);
+    }
+    return profiles;
+  };
+  EXPECT_EQ(send(annexb({sps(), pps(), idr_slice(3000)})), std::vector<guint16>{0xBEDE});
+  gst_harness_set_src_caps_str(pay.get(),
+                               (base + "colorimetry=bt2100-pq,"
+                                       "mastering-display-info=(string)"
+                                       "35400:14600:8500:39850:6550:2300:15635:16450:10000000:1,"
+                                       "content-light-level=(string)1000:400")
+                                   .c_str());
+  for (int i = 0; i < 2; ++i) {
+    const auto profiles = send(annexb({p_slice(500)}));
+    ASSERT_EQ(profiles.size(), 1u) << "frame " << i;
+    EXPECT_EQ(profiles[0] >> 4, 0x100) << "frame " << i;
+  }
+  auto out = pull_buffers(depay.get());
+  EXPECT_EQ(out.size(), 3u);
+  unref_all(out);
+  EXPECT_EQ(fixtures::caps_field(depay.get(), "content-light-level"), "1000:400")
+      << fixtures::caps_string(depay.get());
+  EXPECT_FALSE(fixtures::caps_field(depay.get(), "mastering-display-info").empty())
+      << fixtures::caps_string(depay.get());
+}
+
 INSTANTIATE_TEST_SUITE_P(Interop, HdrextColorspace,
                          ::testing::Values(Pair{"rtph264pay2", "rtph264depay"},
                                            Pair{"rtph264pay", "rtph264depay2"}),
