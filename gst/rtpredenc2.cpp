@@ -5,6 +5,9 @@
 // the input's sequence number, timestamp, marker, SSRC, CSRCs and header
 // extensions. Payloads are shared, not copied: a RED packet is a new header
 // memory followed by the two payloads' memories.
+// Ours only: an adaptive mode (`adaptive`, see fec_adaptive.hpp): without
+// reported loss no redundant block (distance 0), with any the configured
+// distance (at least 1); `distance` then reads the one in use.
 #include <gst/gst.h>
 
 #include <atomic>
@@ -15,6 +18,8 @@
 
 #include "element_author.hpp"
 #include "elements.hpp"
+#include "fec/protection_choice.hpp"
+#include "fec_adaptive.hpp"
 #include "red_element_common.hpp"
 #include "rtp/red.hpp"
 #include "rtp/rtp_header.hpp"
@@ -49,6 +54,7 @@ struct EncState {
   bool allow_no_red_blocks = kDefaultAllowNoRedBlocks;
   bool resend_caps = false;  // pt changed while RED caps were current
   std::atomic<guint> sent{0};
+  std::atomic<gint64> media_ssrc{-1};  // for adaptive mode's RTCP filter
 
   // The caps downstream name the RED payload type (read when pt changes).
   std::atomic<bool> caps_red{false};
@@ -65,6 +71,7 @@ struct GstSrtRtpRedEnc {
   GstPad *sinkpad;
   GstPad *srcpad;
   EncState *state;
+  srtrtp::AdaptiveFec *adaptive;
   srtrtp::red::OutputBatch *out;
   std::vector<GstBuffer *> *list_in;
 };
@@ -77,7 +84,14 @@ GST_ELEMENT_REGISTER_DEFINE(rtpredenc2, "rtpredenc2", GST_RANK_NONE, gst_srt_rtp
 
 #define SELF(obj) (reinterpret_cast<GstSrtRtpRedEnc *>(obj))
 
-enum { PROP_0, PROP_PT, PROP_SENT, PROP_DISTANCE, PROP_ALLOW_NO_RED_BLOCKS };
+enum {
+  PROP_0,
+  PROP_PT,
+  PROP_SENT,
+  PROP_DISTANCE,
+  PROP_ALLOW_NO_RED_BLOCKS,
+  PROP_ADAPTIVE_FIRST  // then srtrtp::AdaptiveFec's
+};
 
 // Sends the sink caps downstream, with payload = the RED payload type when
 // the packets that follow are RED packets.
@@ -113,10 +127,11 @@ static GstFlowReturn enc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   gint pt;
   guint distance;
   bool allow_empty, resend_caps;
+  const auto level = self->adaptive->level();
   {
     std::lock_guard lock(s.lock);
     pt = s.pt;
-    distance = s.distance;
+    distance = level ? srtcore::fec::red_distance(*level, s.distance) : s.distance;
     allow_empty = s.allow_no_red_blocks;
     resend_caps = s.resend_caps;
     s.resend_caps = false;
@@ -133,6 +148,7 @@ static GstFlowReturn enc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
     GST_DEBUG_OBJECT(self, "not an RTP packet: passed on as it is");
     return push(self, buffer, s.caps_red, pt, resend_caps);
   }
+  s.media_ssrc.store(in.ssrc, std::memory_order_relaxed);
   // The redundant block: the oldest packet kept, when RED can carry it.
   const HistoryItem *redundant = nullptr;
   if (distance > 0 && !s.history.empty()) {
@@ -242,6 +258,7 @@ static GstStateChangeReturn enc_change_state(GstElement *element, GstStateChange
 }
 
 static void enc_set_property(GObject *object, guint id, const GValue *value, GParamSpec *pspec) {
+  if (SELF(object)->adaptive->set_property(PROP_ADAPTIVE_FIRST, id, value)) return;
   EncState &s = *SELF(object)->state;
   std::lock_guard lock(s.lock);
   switch (id) {
@@ -265,6 +282,8 @@ static void enc_set_property(GObject *object, guint id, const GValue *value, GPa
 }
 
 static void enc_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
+  if (SELF(object)->adaptive->get_property(PROP_ADAPTIVE_FIRST, id, value)) return;
+  const auto level = SELF(object)->adaptive->level();
   EncState &s = *SELF(object)->state;
   std::lock_guard lock(s.lock);
   switch (id) {
@@ -274,8 +293,8 @@ static void enc_get_property(GObject *object, guint id, GValue *value, GParamSpe
     case PROP_SENT:
       g_value_set_uint(value, s.sent.load(std::memory_order_relaxed));
       break;
-    case PROP_DISTANCE:
-      g_value_set_uint(value, s.distance);
+    case PROP_DISTANCE:  // the one in use in adaptive mode
+      g_value_set_uint(value, level ? srtcore::fec::red_distance(*level, s.distance) : s.distance);
       break;
     case PROP_ALLOW_NO_RED_BLOCKS:
       g_value_set_boolean(value, s.allow_no_red_blocks);
@@ -286,7 +305,13 @@ static void enc_get_property(GObject *object, guint id, GValue *value, GParamSpe
   }
 }
 
+static void enc_dispose(GObject *object) {
+  SELF(object)->adaptive->release_session();
+  G_OBJECT_CLASS(gst_srt_rtp_red_enc_parent_class)->dispose(object);
+}
+
 static void enc_finalize(GObject *object) {
+  delete SELF(object)->adaptive;
   delete SELF(object)->state;
   delete SELF(object)->out;
   delete SELF(object)->list_in;
@@ -295,6 +320,10 @@ static void enc_finalize(GObject *object) {
 
 static void gst_srt_rtp_red_enc_init(GstSrtRtpRedEnc *self) {
   self->state = new EncState();
+  EncState *st = self->state;
+  self->adaptive = new srtrtp::AdaptiveFec(GST_ELEMENT(self), [st](guint32 ssrc) {
+    return st->media_ssrc.load(std::memory_order_relaxed) == static_cast<gint64>(ssrc);
+  });
   const auto pads =
       srtrtp::red::make_pads(GST_ELEMENT(self), GST_DEBUG_FUNCPTR(enc_chain),
                              GST_DEBUG_FUNCPTR(enc_chain_list), GST_DEBUG_FUNCPTR(enc_sink_event));
@@ -309,6 +338,7 @@ static void gst_srt_rtp_red_enc_class_init(GstSrtRtpRedEncClass *klass) {
   auto *element_class = GST_ELEMENT_CLASS(klass);
   gobject_class->set_property = enc_set_property;
   gobject_class->get_property = enc_get_property;
+  gobject_class->dispose = enc_dispose;
   gobject_class->finalize = enc_finalize;
   element_class->change_state = GST_DEBUG_FUNCPTR(enc_change_state);
 
@@ -334,6 +364,11 @@ static void gst_srt_rtp_red_enc_class_init(GstSrtRtpRedEncClass *klass) {
                            "true - can produce RED packets even without redundant blocks "
                            "(distance==0) false - RED packets will be produced only if distance>0",
                            kDefaultAllowNoRedBlocks, kRw));
+
+  // Ours only (the C element has no adaptive mode).
+  srtrtp::AdaptiveFec::install_properties(gobject_class, PROP_ADAPTIVE_FIRST,
+                                          "level 0 sends no redundant block, any other the "
+                                          "configured distance (at least 1)");
 
   srtrtp::red::add_pad_templates(element_class);
   gst_element_class_set_static_metadata(

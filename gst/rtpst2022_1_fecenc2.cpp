@@ -8,17 +8,23 @@
 // rebuilt packet has neither padding nor extension); enable-*-fec can
 // really be changed while PLAYING; FEC buffers carry the timestamps of the
 // media buffer they follow; EOS, segments and flushes reach the FEC pads.
+// Ours only: an adaptive mode (`adaptive`, see fec_adaptive.hpp) where the
+// loss receivers report chooses which of the enabled directions are sent
+// (srt-core's matrix_directions); the L x D geometry never changes.
 #include <gst/gst.h>
 
 #include <array>
+#include <atomic>
 #include <optional>
 #include <utility>
 
 #include "buffer_bytes.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
-#include "fec_element_pads.hpp"
+#include "fec/protection_choice.hpp"
 #include "fec/st2022_1_encoder.hpp"
+#include "fec_adaptive.hpp"
+#include "fec_element_pads.hpp"
 #include "rtp/rtp_header.hpp"
 
 namespace fec = srtcore::fec;
@@ -34,7 +40,8 @@ struct EncState {
   GstPad *column_pad = nullptr;              // fec_0, owned by the element
   GstPad *row_pad = nullptr;                 // fec_1
   bool events_pushed = false;
-  std::optional<GstSegment> segment;  // the media's, repeated on the FEC pads
+  std::optional<GstSegment> segment;   // the media's, repeated on the FEC pads
+  std::atomic<gint64> media_ssrc{-1};  // for adaptive mode's RTCP filter
 };
 
 }  // namespace
@@ -50,6 +57,7 @@ struct GstSrtRtpSt2022FecEnc2 {
   gboolean enable_row;
   gboolean enable_column;
   EncState *state;
+  srtrtp::AdaptiveFec *adaptive;
 };
 struct GstSrtRtpSt2022FecEnc2Class {
   GstElementClass parent_class;
@@ -61,7 +69,15 @@ GST_ELEMENT_REGISTER_DEFINE(rtpst2022_1_fecenc2, "rtpst2022-1-fecenc2", GST_RANK
 
 #define SELF(obj) (reinterpret_cast<GstSrtRtpSt2022FecEnc2 *>(obj))
 
-enum { PROP_0, PROP_COLUMNS, PROP_ROWS, PROP_PT, PROP_ENABLE_COLUMN, PROP_ENABLE_ROW };
+enum {
+  PROP_0,
+  PROP_COLUMNS,
+  PROP_ROWS,
+  PROP_PT,
+  PROP_ENABLE_COLUMN,
+  PROP_ENABLE_ROW,
+  PROP_ADAPTIVE_FIRST  // then srtrtp::AdaptiveFec's
+};
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
     "sink", GST_PAD_SINK, GST_PAD_ALWAYS, GST_STATIC_CAPS("application/x-rtp"));
@@ -99,12 +115,22 @@ static GstFlowReturn fecenc2_chain(GstPad *, GstObject *parent, GstBuffer *buffe
   auto *self = SELF(parent);
   EncState &st = *self->state;
   srtrtp::BufferPtr media(buffer);
+  const auto level = self->adaptive->level();
   GST_OBJECT_LOCK(self);
-  const bool row_on = self->enable_row;
-  const bool column_on = self->enable_column;
+  bool row_on = self->enable_row;
+  bool column_on = self->enable_column;
   const gint pt = self->pt;
   GST_OBJECT_UNLOCK(self);
   if (!st.engine) return GST_FLOW_FLUSHING;
+  if (level) {
+    // Among the enabled directions, those the reported loss asks for.
+    const auto &cfg = st.engine->config();
+    const unsigned row_group = row_on ? cfg.columns : 0;
+    const unsigned column_group = column_on && cfg.columns != 0 ? cfg.rows : 0;
+    const auto d = fec::matrix_directions(*level, row_group, column_group);
+    row_on = d.rows;
+    column_on = d.columns;
+  }
 
   // The FEC packets are built before the media buffer goes downstream (which
   // may change it) and pushed after it.
@@ -120,6 +146,7 @@ static GstFlowReturn fecenc2_chain(GstPad *, GstObject *parent, GstBuffer *buffe
                          "payloader."));
       return GST_FLOW_ERROR;
     }
+    st.media_ssrc.store(rtp->header.ssrc, std::memory_order_relaxed);
     switch (st.engine->add(*rtp, row_on, column_on)) {
       case fec::St2022EncodeResult::ok:
         break;
@@ -249,6 +276,7 @@ static GstStateChangeReturn fecenc2_change_state(GstElement *element, GstStateCh
 static void fecenc2_set_property(GObject *object, guint id, const GValue *value,
                                  GParamSpec *pspec) {
   auto *self = SELF(object);
+  if (self->adaptive->set_property(PROP_ADAPTIVE_FIRST, id, value)) return;
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_COLUMNS:
@@ -274,6 +302,7 @@ static void fecenc2_set_property(GObject *object, guint id, const GValue *value,
 
 static void fecenc2_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
   auto *self = SELF(object);
+  if (self->adaptive->get_property(PROP_ADAPTIVE_FIRST, id, value)) return;
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_COLUMNS:
@@ -297,7 +326,13 @@ static void fecenc2_get_property(GObject *object, guint id, GValue *value, GPara
   GST_OBJECT_UNLOCK(self);
 }
 
+static void fecenc2_dispose(GObject *object) {
+  SELF(object)->adaptive->release_session();
+  G_OBJECT_CLASS(gst_srt_rtp_st2022_fecenc2_parent_class)->dispose(object);
+}
+
 static void fecenc2_finalize(GObject *object) {
+  delete SELF(object)->adaptive;
   delete SELF(object)->state;
   G_OBJECT_CLASS(gst_srt_rtp_st2022_fecenc2_parent_class)->finalize(object);
 }
@@ -307,6 +342,7 @@ static void gst_srt_rtp_st2022_fecenc2_class_init(GstSrtRtpSt2022FecEnc2Class *k
   auto *element_class = GST_ELEMENT_CLASS(klass);
   gobject_class->set_property = fecenc2_set_property;
   gobject_class->get_property = fecenc2_get_property;
+  gobject_class->dispose = fecenc2_dispose;
   gobject_class->finalize = fecenc2_finalize;
   element_class->change_state = fecenc2_change_state;
 
@@ -337,6 +373,12 @@ static void gst_srt_rtp_st2022_fecenc2_class_init(GstSrtRtpSt2022FecEnc2Class *k
       g_param_spec_boolean("enable-row-fec", "Enable Row FEC",
                            "Whether the encoder should compute and send row FEC", TRUE, playing));
 
+  // Ours only (the C element has no adaptive mode).
+  srtrtp::AdaptiveFec::install_properties(
+      gobject_class, PROP_ADAPTIVE_FIRST,
+      "of the enabled directions, the cheaper one whose group is at most 100/level packets "
+      "(rows: columns, columns: rows), else both; none at level 0");
+
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &fec_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
@@ -348,6 +390,10 @@ static void gst_srt_rtp_st2022_fecenc2_class_init(GstSrtRtpSt2022FecEnc2Class *k
 
 static void gst_srt_rtp_st2022_fecenc2_init(GstSrtRtpSt2022FecEnc2 *self) {
   self->state = new EncState();
+  EncState *st = self->state;
+  self->adaptive = new srtrtp::AdaptiveFec(GST_ELEMENT(self), [st](guint32 ssrc) {
+    return st->media_ssrc.load(std::memory_order_relaxed) == static_cast<gint64>(ssrc);
+  });
   self->sinkpad = gst_pad_new_from_static_template(&sink_template, "sink");
   GST_PAD_SET_PROXY_CAPS(self->sinkpad);
   gst_pad_set_chain_function(self->sinkpad, fecenc2_chain);

@@ -17,7 +17,6 @@
 // `rtp-session` receives) through srt-core's ProtectionPolicy, within
 // `min-percentage`..`max-percentage`; `percentage` then reads the level in use.
 #include <gst/gst.h>
-#include <gst/rtp/gstrtcpbuffer.h>
 #include <gst/rtp/gstrtpbuffer.h>
 
 #include <algorithm>
@@ -28,7 +27,7 @@
 #include "buffer_bytes.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
-#include "fec/protection_policy.hpp"
+#include "fec_adaptive.hpp"
 #include "fec/ulpfec_encoder.hpp"
 #include "rtp/rtp_header.hpp"
 
@@ -55,10 +54,6 @@ struct EncState {
   guint8 twcc_id = 0;            // from the caps (streaming thread only)
   guint applied_percentage = 0;  // what the engines were last configured with
 };
-
-std::uint64_t now_ms() {
-  return static_cast<std::uint64_t>(g_get_monotonic_time() / 1000);
-}
 
 constexpr char kTwccUri[] =
     "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
@@ -122,11 +117,7 @@ struct GstSrtRtpUlpFecEnc2 {
   guint percentage;
   guint percentage_important;
   guint protected_packets;
-  gboolean adaptive;
-  gdouble reported_loss;
-  fec::ProtectionPolicy *policy;  // reported loss -> percentage
-  GObject *rtp_session;           // rtpbin's internal session, our ref
-  gulong rtcp_handler;
+  srtrtp::AdaptiveFec *adaptive;  // reported loss -> percentage
   EncState *state;
 };
 struct GstSrtRtpUlpFecEnc2Class {
@@ -146,11 +137,7 @@ enum {
   PROP_PROTECTED,
   PROP_PERCENTAGE,
   PROP_PERCENTAGE_IMPORTANT,
-  PROP_ADAPTIVE,
-  PROP_REPORTED_LOSS,
-  PROP_MIN_PERCENTAGE,
-  PROP_MAX_PERCENTAGE,
-  PROP_RTP_SESSION
+  PROP_ADAPTIVE_FIRST  // then srtrtp::AdaptiveFec's
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
@@ -165,14 +152,10 @@ struct Settings {
   guint percentage_important;
 };
 
-// The percentage in use: the policy's level in adaptive mode. Object lock held.
-static guint percentage_in_use(GstSrtRtpUlpFecEnc2 *self) {
-  return self->adaptive ? self->policy->level(now_ms()) : self->percentage;
-}
-
 static Settings settings_of(GstSrtRtpUlpFecEnc2 *self) {
+  const auto level = self->adaptive->level();
   GST_OBJECT_LOCK(self);
-  const Settings s{self->pt, self->multipacket, percentage_in_use(self),
+  const Settings s{self->pt, self->multipacket, level.value_or(self->percentage),
                    self->percentage_important};
   GST_OBJECT_UNLOCK(self);
   return s;
@@ -275,81 +258,18 @@ static gboolean ulpfecenc2_sink_event(GstPad *pad, GstObject *parent, GstEvent *
   return gst_pad_event_default(pad, parent, event);
 }
 
-// The worst fraction lost that the report blocks of an RTCP compound give
-// for one of our SSRCs, or -1 if none is about us.
-static double reported_about_us(GstSrtRtpUlpFecEnc2 *self, GstBuffer *buffer) {
-  std::vector<guint32> ours;
-  {
-    std::lock_guard lock(self->state->lock);
-    for (const Stream &x : self->state->streams) ours.push_back(x.ssrc);
-  }
-  double worst = -1;
-  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
-  if (!gst_rtcp_buffer_map(buffer, GST_MAP_READ, &rtcp)) return worst;
-  GstRTCPPacket packet;
-  for (gboolean more = gst_rtcp_buffer_get_first_packet(&rtcp, &packet); more;
-       more = gst_rtcp_packet_move_to_next(&packet)) {
-    const GstRTCPType type = gst_rtcp_packet_get_type(&packet);
-    if (type != GST_RTCP_TYPE_SR && type != GST_RTCP_TYPE_RR) continue;
-    for (guint i = 0; i < gst_rtcp_packet_get_rb_count(&packet); ++i) {
-      guint32 ssrc = 0, exthighestseq = 0, jitter = 0, lsr = 0, dlsr = 0;
-      guint8 fraction = 0;
-      gint32 packetslost = 0;
-      gst_rtcp_packet_get_rb(&packet, i, &ssrc, &fraction, &packetslost, &exthighestseq, &jitter,
-                             &lsr, &dlsr);
-      if (std::find(ours.begin(), ours.end(), ssrc) != ours.end())
-        worst = std::max(worst, fraction / 256.0);
-    }
-  }
-  gst_rtcp_buffer_unmap(&rtcp);
-  return worst;
-}
-
-// rtpsession's on-receiving-rtcp: every valid RTCP compound it receives,
-// before it processes it, outside its lock (GStreamer 1.22 rtpsession.c).
-static void on_receiving_rtcp(GObject *, GstBuffer *buffer, gpointer data) {
-  auto *self = SELF(data);
-  const double loss = reported_about_us(self, buffer);
-  if (loss < 0) return;
-  GST_OBJECT_LOCK(self);
-  self->reported_loss = loss;
-  self->policy->report(now_ms(), loss);
-  GST_OBJECT_UNLOCK(self);
-  GST_LOG_OBJECT(self, "receiver reports %.3f lost", loss);
-}
-
-static void set_rtp_session(GstSrtRtpUlpFecEnc2 *self, GObject *session) {
-  if (session && !g_signal_lookup("on-receiving-rtcp", G_OBJECT_TYPE(session))) {
-    GST_WARNING_OBJECT(self,
-                       "rtp-session: a %s has no on-receiving-rtcp signal; give the object "
-                       "rtpbin's get-internal-session returns",
-                       G_OBJECT_TYPE_NAME(session));
-    return;
-  }
-  GObject *old = nullptr;
-  gulong old_handler = 0;
-  GST_OBJECT_LOCK(self);
-  old = self->rtp_session;
-  old_handler = self->rtcp_handler;
-  self->rtp_session = session ? G_OBJECT(g_object_ref(session)) : nullptr;
-  self->rtcp_handler = 0;
-  GST_OBJECT_UNLOCK(self);
-  if (old) {
-    g_signal_handler_disconnect(old, old_handler);
-    g_object_unref(old);
-  }
-  if (session) {
-    const gulong h =
-        g_signal_connect(session, "on-receiving-rtcp", G_CALLBACK(on_receiving_rtcp), self);
-    GST_OBJECT_LOCK(self);
-    self->rtcp_handler = h;
-    GST_OBJECT_UNLOCK(self);
-  }
+// Whether `ssrc` is one of the streams we protect (adaptive mode's RTCP filter).
+static bool protects(GstSrtRtpUlpFecEnc2 *self, guint32 ssrc) {
+  std::lock_guard lock(self->state->lock);
+  for (const Stream &x : self->state->streams)
+    if (x.ssrc == ssrc) return true;
+  return false;
 }
 
 static void ulpfecenc2_set_property(GObject *object, guint id, const GValue *value,
                                     GParamSpec *pspec) {
   auto *self = SELF(object);
+  if (self->adaptive->set_property(PROP_ADAPTIVE_FIRST, id, value)) return;
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_PT:
@@ -364,23 +284,6 @@ static void ulpfecenc2_set_property(GObject *object, guint id, const GValue *val
     case PROP_PERCENTAGE_IMPORTANT:
       self->percentage_important = g_value_get_uint(value);
       break;
-    case PROP_ADAPTIVE:
-      self->adaptive = g_value_get_boolean(value);
-      break;
-    case PROP_REPORTED_LOSS:
-      self->reported_loss = g_value_get_double(value);
-      self->policy->report(now_ms(), self->reported_loss);
-      break;
-    case PROP_MIN_PERCENTAGE:
-      self->policy->set_bounds(g_value_get_uint(value), self->policy->config().max_percentage);
-      break;
-    case PROP_MAX_PERCENTAGE:
-      self->policy->set_bounds(self->policy->config().min_percentage, g_value_get_uint(value));
-      break;
-    case PROP_RTP_SESSION:
-      GST_OBJECT_UNLOCK(self);
-      set_rtp_session(self, static_cast<GObject *>(g_value_get_object(value)));
-      return;
     default:
       GST_OBJECT_UNLOCK(self);
       G_OBJECT_WARN_INVALID_PROPERTY_ID(object, id, pspec);
@@ -394,6 +297,11 @@ static void ulpfecenc2_set_property(GObject *object, guint id, const GValue *val
 
 static void ulpfecenc2_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
   auto *self = SELF(object);
+  if (self->adaptive->get_property(PROP_ADAPTIVE_FIRST, id, value)) return;
+  if (id == PROP_PERCENTAGE) {  // the level in use in adaptive mode
+    g_value_set_uint(value, settings_of(self).percentage);
+    return;
+  }
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_PT:
@@ -401,24 +309,6 @@ static void ulpfecenc2_get_property(GObject *object, guint id, GValue *value, GP
       break;
     case PROP_MULTIPACKET:
       g_value_set_boolean(value, self->multipacket);
-      break;
-    case PROP_PERCENTAGE:
-      g_value_set_uint(value, percentage_in_use(self));
-      break;
-    case PROP_ADAPTIVE:
-      g_value_set_boolean(value, self->adaptive);
-      break;
-    case PROP_REPORTED_LOSS:
-      g_value_set_double(value, self->reported_loss);
-      break;
-    case PROP_MIN_PERCENTAGE:
-      g_value_set_uint(value, self->policy->config().min_percentage);
-      break;
-    case PROP_MAX_PERCENTAGE:
-      g_value_set_uint(value, self->policy->config().max_percentage);
-      break;
-    case PROP_RTP_SESSION:
-      g_value_set_object(value, self->rtp_session);
       break;
     case PROP_PERCENTAGE_IMPORTANT:
       g_value_set_uint(value, self->percentage_important);
@@ -446,12 +336,12 @@ static GstStateChangeReturn ulpfecenc2_change_state(GstElement *element,
 }
 
 static void ulpfecenc2_dispose(GObject *object) {
-  set_rtp_session(SELF(object), nullptr);
+  SELF(object)->adaptive->release_session();
   G_OBJECT_CLASS(gst_srt_rtp_ulpfec_enc2_parent_class)->dispose(object);
 }
 
 static void ulpfecenc2_finalize(GObject *object) {
-  delete SELF(object)->policy;
+  delete SELF(object)->adaptive;
   delete SELF(object)->state;
   G_OBJECT_CLASS(gst_srt_rtp_ulpfec_enc2_parent_class)->finalize(object);
 }
@@ -489,34 +379,8 @@ static void gst_srt_rtp_ulpfec_enc2_class_init(GstSrtRtpUlpFecEnc2Class *klass) 
                         static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
   // Ours only (the C element has no adaptive mode).
-  g_object_class_install_property(
-      gobject_class, PROP_ADAPTIVE,
-      g_param_spec_boolean("adaptive", "Adaptive",
-                           "Protection follows the loss receivers report (reported-loss, or "
-                           "RTCP through rtp-session); percentage then reads the level in use",
-                           FALSE, rw));
-  g_object_class_install_property(
-      gobject_class, PROP_REPORTED_LOSS,
-      g_param_spec_double("reported-loss", "Reported loss",
-                          "Fraction of packets the receivers report lost (RTCP fraction lost "
-                          "/ 256); set by the application or from rtp-session",
-                          0.0, 1.0, 0.0,
-                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
-  g_object_class_install_property(
-      gobject_class, PROP_MIN_PERCENTAGE,
-      g_param_spec_uint("min-percentage", "Minimum percentage",
-                        "Lowest FEC percentage in adaptive mode", 0, 100, 0, rw));
-  g_object_class_install_property(
-      gobject_class, PROP_MAX_PERCENTAGE,
-      g_param_spec_uint("max-percentage", "Maximum percentage",
-                        "Highest FEC percentage in adaptive mode", 0, 100, 100, rw));
-  g_object_class_install_property(
-      gobject_class, PROP_RTP_SESSION,
-      g_param_spec_object("rtp-session", "RTP session",
-                          "rtpbin's internal session (get-internal-session) whose received "
-                          "RTCP report blocks about our SSRCs set reported-loss",
-                          G_TYPE_OBJECT,
-                          static_cast<GParamFlags>(G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS)));
+  srtrtp::AdaptiveFec::install_properties(gobject_class, PROP_ADAPTIVE_FIRST,
+                                          "percentage then reads the level in use");
 
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_add_static_pad_template(element_class, &sink_template);
@@ -528,7 +392,8 @@ static void gst_srt_rtp_ulpfec_enc2_class_init(GstSrtRtpUlpFecEnc2Class *klass) 
 
 static void gst_srt_rtp_ulpfec_enc2_init(GstSrtRtpUlpFecEnc2 *self) {
   self->state = new EncState();
-  self->policy = new fec::ProtectionPolicy(fec::ProtectionPolicyConfig{});
+  self->adaptive = new srtrtp::AdaptiveFec(GST_ELEMENT(self),
+                                           [self](guint32 ssrc) { return protects(self, ssrc); });
   self->pt = kUndefPt;
   self->multipacket = TRUE;
   self->srcpad = gst_pad_new_from_static_template(&src_template, "src");

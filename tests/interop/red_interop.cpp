@@ -257,6 +257,44 @@ TEST(RedDecoder, OursToOursRebuildsEveryPacketWhoseCopyArrived) {
   }
 }
 
+// Adaptive mode (ours only): no redundancy until loss is reported, then
+// the configured distance; rtpreddec (the C decoder) rebuilds exactly the
+// lost packets whose copy rode in a later packet that arrived.
+TEST(RedEncoderAdaptive, TheCDecoderRebuildsOnlyOnceLossIsReported) {
+  std::vector<Bytes> media;
+  for (std::size_t k = 0; k < 100; ++k)
+    media.push_back(media_packet(static_cast<std::uint16_t>(k), 160u * k, 160));
+  const std::set<std::size_t> lost = {10, 20, 21, 30, 50, 60, 70, 71, 85};
+  GstHarness *enc = gst_harness_new_parse("rtpredenc2 pt=100 distance=1 adaptive=true");
+  gst_harness_set_src_caps_str(enc, kCaps);
+  GstElement *e = gst_harness_find_element(enc, "rtpredenc2");
+  std::vector<Bytes> red;
+  for (std::size_t k = 0; k < media.size(); ++k) {
+    if (k == 50) g_object_set(e, "reported-loss", 0.05, nullptr);
+    ASSERT_EQ(gst_harness_push(enc, to_buffer(media[k], k)), GST_FLOW_OK);
+    GstBuffer *b = gst_harness_pull(enc);
+    ASSERT_TRUE(b);
+    Bytes bytes(gst_buffer_get_size(b));
+    gst_buffer_extract(b, 0, bytes.data(), bytes.size());
+    gst_buffer_unref(b);
+    if (!lost.count(k)) red.push_back(std::move(bytes));
+  }
+  gst_object_unref(e);
+  gst_harness_teardown(enc);
+  const Outputs dec = run("rtpreddec", "pt=100", red);
+  // Packet k's copy rides in packet k + 1 from packet 50 on (50's own in 51).
+  std::set<std::size_t> expected_rebuilt;
+  for (std::size_t k : lost)
+    if (k >= 50 && k + 1 < media.size() && !lost.count(k + 1)) expected_rebuilt.insert(k);
+  std::set<std::size_t> rebuilt;
+  for (const Packet &p : dec.out) {
+    if (!p.redundant) continue;
+    for (std::size_t k = 0; k < media.size(); ++k)
+      if (same_packet_but_marker_and_csrcs(media[k], p.bytes)) rebuilt.insert(k);
+  }
+  EXPECT_EQ(rebuilt, expected_rebuilt);
+}
+
 TEST(RedElements, BufferListsGiveWhatSingleBuffersGive) {
   const auto media = media_stream(60);
   for (const char *props : {"pt=100 distance=2", "pt=100 distance=1 allow-no-red-blocks=false"}) {

@@ -10,8 +10,10 @@
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
+#include <gst/rtp/gstrtcpbuffer.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <map>
 #include <random>
@@ -86,9 +88,26 @@ struct Result {
   int conflicts = 0;             // ... with other bytes
 };
 
+// Adaptive mode (ours only): reported-loss set on the encoder right before
+// it takes the media packet at each offset, from its streaming thread.
+struct LossSchedule {
+  GstElement *enc = nullptr;
+  std::map<guint16, double> at;  // sequence number -> reported loss
+};
+
+GstPadProbeReturn schedule_probe(GstPad *, GstPadProbeInfo *info, gpointer data) {
+  auto *sched = static_cast<LossSchedule *>(data);
+  guint8 head[4];
+  if (gst_buffer_extract(GST_PAD_PROBE_INFO_BUFFER(info), 0, head, 4) == 4) {
+    const auto it = sched->at.find(seq_of(head));
+    if (it != sched->at.end()) g_object_set(sched->enc, "reported-loss", it->second, nullptr);
+  }
+  return GST_PAD_PROBE_OK;
+}
+
 // appsrc ! enc ! [drop] dec ! appsink, with enc's fec_0/fec_1 into dec's.
 Result run(const char *enc_name, const char *dec_name, const Geometry &g,
-           const std::vector<Bytes> &media, DropSet &drops) {
+           const std::vector<Bytes> &media, DropSet &drops, LossSchedule *schedule = nullptr) {
   Result r;
   GstElement *pipe = gst_pipeline_new(nullptr);
   GstElement *src = gst_element_factory_make("appsrc", nullptr);
@@ -103,6 +122,13 @@ Result run(const char *enc_name, const char *dec_name, const Geometry &g,
   g_object_set(enc, "columns", g.l, "rows", g.d, "enable-row-fec", g.rows, "enable-column-fec",
                g.columns, nullptr);
   g_object_set(sink, "sync", FALSE, nullptr);
+  if (schedule) {
+    schedule->enc = enc;
+    g_object_set(enc, "adaptive", TRUE, nullptr);
+    GstPad *encsink = gst_element_get_static_pad(enc, "sink");
+    gst_pad_add_probe(encsink, GST_PAD_PROBE_TYPE_BUFFER, schedule_probe, schedule, nullptr);
+    gst_object_unref(encsink);
+  }
   gst_bin_add_many(GST_BIN(pipe), src, enc, dec, sink, nullptr);
   EXPECT_TRUE(gst_element_link(src, enc));
   EXPECT_TRUE(gst_element_link_pads(enc, "src", dec, "sink"));
@@ -211,6 +237,130 @@ TEST(St2022FecInterop, OurEncoderOurDecoder) {
 // The reference against itself: the model is right about the C elements too.
 TEST(St2022FecInterop, TheirEncoderTheirDecoder) {
   check_direction("rtpst2022-1-fecenc", "rtpst2022-1-fecdec");
+}
+
+// Our encoder in adaptive mode, the loss reported rising matrix by matrix
+// (10 x 5: rows cost 10 %, columns 20 %; target 0.9, one parity per k
+// packets rebuilds with (1-p)^k): 0 -> nothing; 0.005 -> k = 21, rows (the
+// cheaper of the two that do); 0.02 -> k = 5, columns only; 0.2 -> k < 1,
+// both. Each decoder rebuilds exactly what the parity sent for each matrix
+// allows (the model with only those groups), byte for byte.
+void check_adaptive(const char *dec_name) {
+  if (!have(dec_name)) GTEST_SKIP() << dec_name << " missing (gst-plugins-good 1.20+)";
+  const Geometry g{"10x5 adaptive", 10, 5, true, true};
+  constexpr int kMatrix = 50;
+  struct Phase {
+    double loss;
+    bool rows, columns;
+  };
+  const Phase phases[] = {
+      {0.0, false, false}, {0.005, true, false}, {0.02, false, true}, {0.2, true, true}};
+  constexpr int kPerPhase = 4;  // matrices
+  std::mt19937 rng(20221u);
+  std::vector<Bytes> media;
+  for (int i = 0; i < kPackets; ++i)
+    media.push_back(media_packet(rng, static_cast<guint16>(kFirstSeq + i)));
+  LossSchedule schedule;
+  for (int p = 0; p < 4; ++p)
+    schedule.at[static_cast<guint16>(kFirstSeq + p * kPerPhase * kMatrix)] = phases[p].loss;
+  const int bound = 4 * kPerPhase * kMatrix;  // the last phase goes on to the end
+  std::set<std::int64_t> lost;
+  for (int i = 0; i < bound; ++i)
+    if (rng() % 100 < 6) lost.insert(i);
+  for (int p = 0; p < 4; ++p)  // a burst of 4 in each phase
+    for (int i = 0; i < 4; ++i) lost.insert(p * kPerPhase * kMatrix + 73 + i);
+  DropSet drops;
+  for (auto i : lost) drops.seqs.insert(static_cast<guint16>(kFirstSeq + i));
+  const auto groups = model::groups(g.l, g.d, true, true, bound);
+  std::vector<bool> sent(groups.size());
+  for (std::size_t i = 0; i < groups.size(); ++i) {
+    const Phase &ph = phases[groups[i].members.front() / (kPerPhase * kMatrix)];
+    sent[i] = groups[i].row ? ph.rows : ph.columns;
+  }
+  const auto theory = model::peel(groups, sent, lost);
+
+  const Result r = run("rtpst2022-1-fecenc2", dec_name, g, media, drops, &schedule);
+  std::set<std::int64_t> rebuilt;
+  for (const auto &[seq, bytes] : r.out) {
+    const std::int64_t off = static_cast<guint16>(seq - kFirstSeq);
+    if (!lost.count(off)) continue;
+    rebuilt.insert(off);
+    EXPECT_EQ(bytes, media[static_cast<std::size_t>(off)]) << dec_name << ": packet " << off;
+  }
+  EXPECT_EQ(rebuilt, theory) << dec_name;
+  EXPECT_EQ(r.conflicts, 0);
+  // Nothing in the first phase; each later phase rebuilds some.
+  for (int p = 0; p < 4; ++p) {
+    const auto in_phase = [&](std::int64_t off) { return off / (kPerPhase * kMatrix) == p; };
+    const auto n = std::count_if(rebuilt.begin(), rebuilt.end(), in_phase);
+    if (p == 0)
+      EXPECT_EQ(n, 0) << "phase 0 sent FEC";
+    else
+      EXPECT_GT(n, 0) << "phase " << p;
+  }
+  std::printf("adaptive rtpst2022-1-fecenc2 -> %-20s lost %4zu rebuilt %4zu theory %4zu\n",
+              dec_name, lost.size(), rebuilt.size(), theory.size());
+}
+
+TEST(St2022FecAdaptiveInterop, OurAdaptiveEncoderTheirDecoder) {
+  check_adaptive("rtpst2022-1-fecdec");
+}
+TEST(St2022FecAdaptiveInterop, OurAdaptiveEncoderOurDecoder) {
+  check_adaptive("rtpst2022-1-fecdec2");
+}
+
+// An RTCP receiver report with one report block about `ssrc`.
+GstBuffer *receiver_report(guint32 about, guint8 fraction_lost) {
+  GstBuffer *b = gst_rtcp_buffer_new(1400);
+  GstRTCPBuffer rtcp = GST_RTCP_BUFFER_INIT;
+  gst_rtcp_buffer_map(b, GST_MAP_READWRITE, &rtcp);
+  GstRTCPPacket packet;
+  gst_rtcp_buffer_add_packet(&rtcp, GST_RTCP_TYPE_RR, &packet);
+  gst_rtcp_packet_rr_set_ssrc(&packet, 0xABCDEF01);
+  gst_rtcp_packet_add_rb(&packet, about, fraction_lost, 3, 1000, 0, 0, 0);
+  gst_rtcp_buffer_unmap(&rtcp);
+  return b;
+}
+
+// The RTCP path of adaptive mode: rtpbin's session (here an rtpsession's,
+// the same RTPSession object) hands every received compound to the encoder;
+// only report blocks about the SSRC it protects count.
+TEST(St2022FecAdaptiveInterop, ReceiverReportsAboutOurMediaSetTheLoss) {
+  if (!have("rtpsession")) GTEST_SKIP() << "rtpsession missing";
+  GstElement *enc = gst_element_factory_make("rtpst2022-1-fecenc2", nullptr);
+  GstElement *rtpsession = gst_element_factory_make("rtpsession", nullptr);
+  ASSERT_TRUE(enc && rtpsession);
+  GObject *session = nullptr;
+  g_object_get(rtpsession, "internal-session", &session, nullptr);
+  ASSERT_TRUE(session);
+  g_object_set(enc, "columns", 10u, "rows", 5u, "adaptive", TRUE, "rtp-session", session, nullptr);
+  ASSERT_NE(gst_element_set_state(enc, GST_STATE_PAUSED), GST_STATE_CHANGE_FAILURE);
+  // One media packet of SSRC 0x12345678 through the encoder (its src pad is
+  // unlinked: the media is not wanted here, the encoder learns the SSRC).
+  std::mt19937 rng(7u);
+  Bytes m = media_packet(rng, 100);
+  m[8] = 0x12, m[9] = 0x34, m[10] = 0x56, m[11] = 0x78;
+  GstPad *sink = gst_element_get_static_pad(enc, "sink");
+  gst_pad_chain(sink, gst_buffer_new_memdup(m.data(), m.size()));
+  gst_object_unref(sink);
+  auto reported = [&] {
+    gdouble loss = -1;
+    g_object_get(enc, "reported-loss", &loss, nullptr);
+    return loss;
+  };
+  GstBuffer *other = receiver_report(0x0BADF00D, 128);
+  g_signal_emit_by_name(session, "on-receiving-rtcp", other);
+  gst_buffer_unref(other);
+  EXPECT_EQ(reported(), 0.0) << "a report about another SSRC counted";
+  GstBuffer *ours = receiver_report(0x12345678, 5);  // 5/256 lost
+  g_signal_emit_by_name(session, "on-receiving-rtcp", ours);
+  gst_buffer_unref(ours);
+  EXPECT_DOUBLE_EQ(reported(), 5 / 256.0);
+  gst_element_set_state(enc, GST_STATE_NULL);
+  g_object_set(enc, "rtp-session", nullptr, nullptr);
+  g_object_unref(session);
+  gst_object_unref(rtpsession);
+  gst_object_unref(enc);
 }
 
 void check_dropin(const char *theirs, const char *ours) {
