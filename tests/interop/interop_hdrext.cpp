@@ -72,6 +72,24 @@ HarnessPtr harness(const char *factory, const char *src_caps, const char *sink_c
   return HarnessPtr(h);
 }
 
+// An H.264 payloader and depayloader, each with its own `ext_factory`
+// extension of id `id` (writer on the payloader, reader on the depayloader).
+struct H264ExtPair {
+  HarnessPtr pay, depay;
+  ExtPtr writer, reader;
+};
+
+H264ExtPair h264_ext_pair(const char *pay, const char *depay, const std::string &pay_caps,
+                          const char *ext_factory, guint id) {
+  H264ExtPair p{harness(pay, pay_caps.c_str()),
+                harness(depay, "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264",
+                        "video/x-h264,stream-format=byte-stream,alignment=au"),
+                make_ext(ext_factory, id), make_ext(ext_factory, id)};
+  add_ext(p.pay.get(), p.writer.get());
+  add_ext(p.depay.get(), p.reader.get());
+  return p;
+}
+
 Bytes pattern(std::size_t n, std::uint8_t seed) {
   Bytes b(n);
   for (std::size_t i = 0; i < n; ++i) b[i] = static_cast<std::uint8_t>(seed * 31 + i);
@@ -396,14 +414,13 @@ TEST_P(HdrextOrientation, RotationAndFlipReachTheFarSide) {
   REQUIRE_ELEMENTS(GetParam().pay, GetParam().depay, "rtphdrextvideoorientation");
   const bool our_pay = g_str_has_suffix(GetParam().pay, "2");
   const bool our_depay = g_str_has_suffix(GetParam().depay, "2");
-  auto pay = harness(GetParam().pay, "video/x-h264,stream-format=byte-stream,alignment=au");
-  auto depay =
-      harness(GetParam().depay, "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264",
-              "video/x-h264,stream-format=byte-stream,alignment=au");
-  auto w = make_ext("rtphdrextvideoorientation", 11);
-  auto r = make_ext("rtphdrextvideoorientation", 11);
-  add_ext(pay.get(), w.get());
-  add_ext(depay.get(), r.get());
+  auto pair = h264_ext_pair(GetParam().pay, GetParam().depay,
+                            "video/x-h264,stream-format=byte-stream,alignment=au",
+                            "rtphdrextvideoorientation", 11);
+  auto &pay = pair.pay;
+  auto &depay = pair.depay;
+  auto &w = pair.writer;
+  auto &r = pair.reader;
   using namespace fixtures;
   GstClockTime pts = 0;
   for (const char *orientation : {"rotate-90", "flip-rotate-270"}) {
@@ -464,16 +481,13 @@ class HdrextColorspace : public ::testing::TestWithParam<Pair> {};
 
 TEST_P(HdrextColorspace, ColorimetryReachesTheOutputCaps) {
   REQUIRE_ELEMENTS(GetParam().pay, GetParam().depay, "rtphdrextcolorspace");
-  auto pay = harness(GetParam().pay,
-                     "video/x-h264,stream-format=byte-stream,alignment=au,width=64,height=48,"
-                     "framerate=30/1,colorimetry=bt709");
-  auto depay =
-      harness(GetParam().depay, "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264",
-              "video/x-h264,stream-format=byte-stream,alignment=au");
-  auto w = make_ext("rtphdrextcolorspace", 7);
-  auto r = make_ext("rtphdrextcolorspace", 7);
-  add_ext(pay.get(), w.get());
-  add_ext(depay.get(), r.get());
+  auto pair =
+      h264_ext_pair(GetParam().pay, GetParam().depay,
+                    "video/x-h264,stream-format=byte-stream,alignment=au,width=64,height=48,"
+                    "framerate=30/1,colorimetry=bt709",
+                    "rtphdrextcolorspace", 7);
+  auto &pay = pair.pay;
+  auto &depay = pair.depay;
   using namespace fixtures;
   const Bytes frames[] = {annexb({sps(), pps(), idr_slice(3000)}), annexb({p_slice(500)}),
                           annexb({p_slice(500)})};
@@ -498,14 +512,10 @@ TEST(HdrextColorspaceHdr, NewCapsWithHdrSwitchToTheTwoByteForm) {
   REQUIRE_ELEMENTS("rtph264pay2", "rtph264depay", "rtphdrextcolorspace");
   const std::string base =
       "video/x-h264,stream-format=byte-stream,alignment=au,width=64,height=48,framerate=30/1,";
-  auto pay = harness("rtph264pay2", (base + "colorimetry=bt709").c_str());
-  auto depay =
-      harness("rtph264depay", "application/x-rtp,media=video,clock-rate=90000,encoding-name=H264",
-              "video/x-h264,stream-format=byte-stream,alignment=au");
-  auto w = make_ext("rtphdrextcolorspace", 7);
-  auto r = make_ext("rtphdrextcolorspace", 7);
-  add_ext(pay.get(), w.get());
-  add_ext(depay.get(), r.get());
+  auto pair = h264_ext_pair("rtph264pay2", "rtph264depay", base + "colorimetry=bt709",
+                            "rtphdrextcolorspace", 7);
+  auto &pay = pair.pay;
+  auto &depay = pair.depay;
   using namespace fixtures;
   GstClockTime pts = 0;
   // The profiles of the packets that carry the extension, frame by frame.
