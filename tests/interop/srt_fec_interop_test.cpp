@@ -14,8 +14,10 @@
 #include <condition_variable>
 #include <cstdio>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
+#include <random>
 #include <set>
 #include <thread>
 
@@ -242,14 +244,16 @@ struct Judged {
 
 // Compares what was delivered with the model, over the counted messages
 // whose groups all closed before the trailing messages.
-Judged judge(Trace &t, const Geometry &g, const Outcome &o) {
+// `limit`: judge only offsets below it (two runs compared over the same ones).
+Judged judge(Trace &t, const Geometry &g, const Outcome &o,
+             std::int64_t limit = std::numeric_limits<std::int64_t>::max()) {
   std::lock_guard lock(t.m);
   Judged j;
   std::int64_t last = -1;
   for (const auto &[off, idx] : t.index_of) {
     if (idx < kCount) last = std::max(last, off);
   }
-  const int n = static_cast<int>(last + 1);
+  const int n = static_cast<int>(std::min(last + 1, limit));
   const auto model = srt::fec_test::layout(g.cols, g.rows, g.staircase, n + 4 * g.cols * g.rows);
   const auto theory = srt::fec_test::peel(model, t.arrived, t.fec_arrived);
   for (std::int64_t off = 0; off < n; ++off) {
@@ -307,6 +311,170 @@ TEST_P(SrtFecInterop, OurReceiverRebuildsTheMinimumAndLibsrtTakesOurFec) {
   // geometry allows on our pattern; libsrt's is at least that on its own.
   EXPECT_GE(ja.residual, ja.residual_min);
 }
+
+// The same losses for both receivers: what is lost is decided by a
+// datagram's place in the stream (sequence offset from the first data
+// packet; for a FEC packet also its row/column index), not by arrival
+// order, and the sender is libsrt in both runs, so both receivers miss
+// exactly the same data and FEC packets.
+struct ScriptedLoss {
+  bool started = false;
+  std::uint32_t isn = 0;
+  std::set<std::int64_t> data;  // offsets of the data packets to lose
+  bool operator()(bool forward, std::span<const std::uint8_t> bytes) {
+    if (!forward || bytes.size() < srt::kHeaderSize || srt::is_control_packet(bytes)) return false;
+    const auto d = srt::parse_data_packet(bytes);
+    if (!d || d->header.retransmitted) return false;
+    if (!started) {
+      if (srt::is_fec_packet(d->header)) return false;
+      started = true;
+      isn = d->header.seq;
+    }
+    const std::int64_t off = srt::seq_diff(d->header.seq, isn);
+    if (!srt::is_fec_packet(d->header)) return data.count(off) != 0;
+    // About 3 % of the FEC packets, by a hash of their place.
+    const int index = d->payload.empty() ? 0 : static_cast<std::int8_t>(d->payload[0]);
+    const auto h = static_cast<std::uint32_t>(off) * 2654435761u +
+                   static_cast<std::uint32_t>(index + 128) * 40503u;
+    return (h >> 16) % 100 < 3;
+  }
+};
+
+ScriptedLoss scripted_loss(std::uint32_t seed) {
+  ScriptedLoss l;
+  std::mt19937 rng(seed);
+  for (std::int64_t off = 0; off < kCount; ++off)
+    if (rng() % 100 < 3) l.data.insert(off);
+  for (std::int64_t start = 250; start < kCount; start += 700)  // bursts of 6
+    for (int i = 0; i < 6; ++i) l.data.insert(start + i);
+  return l;
+}
+
+linkemu::RelayConfig scripted_relay(std::uint16_t target, ScriptedLoss &loss, Trace &trace) {
+  linkemu::RelayConfig c = relay_config(target, LossCase{"scripted", 0.0, std::nullopt}, trace);
+  c.drop = [&loss](bool forward, std::span<const std::uint8_t> b) { return loss(forward, b); };
+  return c;
+}
+
+// srt-live-transmit to srt-live-transmit through the scripted relay.
+Outcome libsrt_to_libsrt(const std::string &slt, const Geometry &g, ScriptedLoss &loss,
+                         Trace &trace) {
+  Outcome o;
+  UdpPort out;
+  const std::uint16_t srt_port = UdpPort().port();
+  ChildProcess receiver(
+      {slt, "-a:no", "-ll:error",
+       "srt://:" + std::to_string(srt_port) + "?mode=listener&latency=500&packetfilter=fec",
+       "udp://127.0.0.1:" + std::to_string(out.port())});
+  linkemu::UdpRelay relay(scripted_relay(srt_port, loss, trace));
+  relay.start();
+  UdpPort in;
+  const std::uint16_t input = UdpPort().port();
+  ChildProcess sender({slt, "-a:no", "-ll:error",
+                       "udp://:" + std::to_string(input) + "?rcvbuf=4000000",
+                       "srt://127.0.0.1:" + std::to_string(relay.listen_address().port()) +
+                           "?mode=caller&latency=500&packetfilter=" + g.filter()});
+  std::atomic<bool> stop{false};
+  std::thread source(
+      [&] { paced_source([&](std::uint32_t i) { in.send_to(input, message(i)); }, stop); });
+  collect([&](milliseconds t) { return out.receive(t); }, o);
+  stop = true;
+  source.join();
+  relay.stop();
+  return o;
+}
+
+// The same stream as their_sender, through the scripted relay.
+Outcome libsrt_to_ours(const std::string &slt, const Geometry &g, ScriptedLoss &loss,
+                       Trace &trace) {
+  Outcome o;
+  EndpointConfig lc = listener_config();
+  lc.connection.recv_latency = milliseconds(500);
+  lc.connection.packet_filter = "fec";
+  auto ours = open_endpoint(lc);
+  if (!ours) return o;
+  linkemu::UdpRelay relay(scripted_relay(ours->local_address().port, loss, trace));
+  relay.start();
+  UdpPort in;
+  const std::uint16_t input = UdpPort().port();
+  ChildProcess sender({slt, "-a:no", "-ll:error",
+                       "udp://:" + std::to_string(input) + "?rcvbuf=4000000",
+                       "srt://127.0.0.1:" + std::to_string(relay.listen_address().port()) +
+                           "?mode=caller&latency=500&packetfilter=" + g.filter()});
+  if (ours->wait_connected(kGenerous) != WaitStatus::kReady) {
+    ADD_FAILURE() << "no connection; peer: " << sender.stderr_text();
+    return o;
+  }
+  std::atomic<bool> stop{false};
+  std::thread source(
+      [&] { paced_source([&](std::uint32_t i) { in.send_to(input, message(i)); }, stop); });
+  collect(
+      [&](milliseconds t) -> std::optional<std::vector<std::uint8_t>> {
+        std::vector<std::uint8_t> buf(1500);
+        WaitStatus st{};
+        auto m = ours->receive(buf, t, &st);
+        if (!m) return std::nullopt;
+        buf.resize(m->info.size);
+        return buf;
+      },
+      o);
+  stop = true;
+  source.join();
+  relay.stop();
+  for (const auto &[info, st] : ours->stats()) o.ours = st;
+  return o;
+}
+
+// Our receiver against libsrt's on exactly the same losses (issue: "no
+// worse than libsrt's own receiver on the same recorded loss pattern").
+class SrtFecSamePattern : public ::testing::TestWithParam<Geometry> {};
+
+TEST_P(SrtFecSamePattern, OurReceiverIsNoWorseThanLibsrtsOnTheSameLosses) {
+  const auto slt = find_program("srt-live-transmit");
+  if (!slt) GTEST_SKIP() << "srt-live-transmit is not installed (apt install srt-tools)";
+  const Geometry &g = GetParam();
+  ScriptedLoss loss_a = scripted_loss(3001);
+  Trace to_libsrt;
+  const Outcome a = libsrt_to_libsrt(*slt, g, loss_a, to_libsrt);
+  ASSERT_TRUE(a.ok) << "libsrt's receiver did not deliver the stream's end";
+  ScriptedLoss loss_b = scripted_loss(3001);
+  Trace to_us;
+  const Outcome b = libsrt_to_ours(*slt, g, loss_b, to_us);
+  ASSERT_TRUE(b.ok) << "we did not deliver the stream's end";
+  // Over the same offsets: a datagram srt-live-transmit missed on its UDP
+  // input would shift the later messages' offsets in one run only.
+  constexpr std::int64_t kJudged = kCount - 200;
+  const Judged ja = judge(to_libsrt, g, a, kJudged);
+  const Judged jb = judge(to_us, g, b, kJudged);
+  {
+    // The same pattern reached both: the same data and FEC packets lost,
+    // over the counted messages.
+    std::lock_guard la(to_libsrt.m), lb(to_us.m);
+    auto counted = [](const std::set<std::int64_t> &s) {
+      std::set<std::int64_t> out;
+      for (auto off : s)
+        if (off < static_cast<std::int64_t>(kCount)) out.insert(off);
+      return out;
+    };
+    EXPECT_EQ(counted(to_libsrt.lost), counted(to_us.lost));
+    ASSERT_FALSE(counted(to_us.lost).empty());
+  }
+  std::printf(
+      "%-22s same losses | libsrt rcv: lost %4zu rebuilt %4zu residual %4zu (min %4zu)"
+      " | ours rcv: lost %4zu rebuilt %4zu residual %4zu (min %4zu)\n",
+      g.name, ja.lost, ja.rebuilt, ja.residual, ja.residual_min, jb.lost, jb.rebuilt, jb.residual,
+      jb.residual_min);
+  EXPECT_EQ(ja.lost, jb.lost);
+  EXPECT_TRUE(jb.exact);
+  EXPECT_EQ(jb.residual, jb.residual_min);
+  EXPECT_LE(jb.residual, ja.residual) << "our receiver lost more than libsrt's on the same losses";
+  EXPECT_EQ(b.ours.pktSentNAK, 0);
+}
+
+INSTANTIATE_TEST_SUITE_P(Geometries, SrtFecSamePattern,
+                         ::testing::Values(Geometry{"rows10x5_staircase", 10, 5, true},
+                                           Geometry{"rows8x4_even", 8, 4, false}),
+                         [](const auto &p) { return std::string(p.param.name); });
 
 INSTANTIATE_TEST_SUITE_P(
     Geometries, SrtFecInterop,

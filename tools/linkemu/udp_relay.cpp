@@ -55,7 +55,8 @@ UdpRelay::UdpRelay(const RelayConfig &config)
       origin_(now()),
       forward_(config.forward, origin_),
       backward_(config.backward, origin_),
-      on_datagram_(config.on_datagram) {
+      on_datagram_(config.on_datagram),
+      drop_(config.drop) {
   const SocketAddress listen = parse_socket_address(config.listen);
 
   listen_fd_ = udp_socket(listen.family());
@@ -149,7 +150,9 @@ void UdpRelay::receive(RelayBatch &batch, int fd, sim::LinkModel &link, bool fro
     const std::size_t n = batch.receive(fd);
     for (std::size_t i = 0; i < n; ++i) {
       if (from_client) client_ = batch.from(i);
-      const sim::Fate fate = link.send(now, batch.bytes(i));
+      const sim::Fate fate = drop_ && drop_(from_client, batch.bytes(i))
+                                 ? sim::Fate::lost_random
+                                 : link.send(now, batch.bytes(i));
       if (on_datagram_) on_datagram_(from_client, batch.bytes(i), fate);
     }
     if (n < kBatch) return;

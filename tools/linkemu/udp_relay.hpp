@@ -37,6 +37,10 @@ struct RelayConfig {
   // it short and do not call back into the relay.
   std::function<void(bool forward, std::span<const std::uint8_t> bytes, sim::Fate fate)>
       on_datagram;
+  // A scripted loss pattern: datagrams it returns true for are lost before
+  // the link model sees them (reported as lost_random), so that two runs
+  // can lose exactly the same packets. Same thread and lock as on_datagram.
+  std::function<bool(bool forward, std::span<const std::uint8_t> bytes)> drop;
 };
 
 struct DirectionStats {
@@ -110,6 +114,7 @@ class UdpRelay {
   DirectionStats backward_stats_;
   std::optional<SocketAddress> client_;
   std::function<void(bool, std::span<const std::uint8_t>, sim::Fate)> on_datagram_;
+  std::function<bool(bool, std::span<const std::uint8_t>)> drop_;
 
   std::atomic<bool> stopping_{false};
   std::thread thread_;
