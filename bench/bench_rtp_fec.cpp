@@ -5,7 +5,9 @@
 // memory held by the element alone (udpsrc), the same with one more
 // reference held elsewhere (a tee, a jitter buffer), header and payload in
 // two memories (the C payloaders), and each of those in buffer lists.
-//   bench-rtp-fec [--packets N] [--reps R] [--payload BYTES]
+//   bench-rtp-fec [--packets N] [--reps R] [--payload BYTES] [--only TEXT]
+// --only: the cases whose name contains TEXT (and no row/column rows unless
+// TEXT is in theirs), for profiling one.
 #include <gst/gst.h>
 #include <gst/rtp/gstrtpbuffer.h>
 #include <time.h>
@@ -160,7 +162,9 @@ int main(int argc, char **argv) {
   bench::register_passthrough();
   bench::register_jitter();
   std::size_t packets = 50000, reps = 7, payload = 160;
+  std::string only;
   for (int i = 1; i + 1 < argc; i += 2) {
+    if (!std::strcmp(argv[i], "--only")) only = argv[i + 1];
     if (!std::strcmp(argv[i], "--packets")) packets = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--reps")) reps = std::stoul(argv[i + 1]);
     if (!std::strcmp(argv[i], "--payload")) payload = std::stoul(argv[i + 1]);
@@ -196,6 +200,7 @@ int main(int argc, char **argv) {
   std::printf("%-26s %-8s %5s | %8s %8s %8s %6s | %8s %8s %6s\n", "case", "layout", "list", "base",
               "ours", "theirs", "raw", "ours-b", "theirs-b", "elem");
   for (const Case &c : cases) {
+    if (!only.empty() && c.name.find(only) == std::string::npos) continue;
     for (Layout layout : {Layout::kUnique, Layout::kShared, Layout::kTwoMem}) {
       for (std::size_t list : {std::size_t{0}, std::size_t{16}}) {
         std::vector<double> base, ours, theirs;
@@ -211,6 +216,7 @@ int main(int argc, char **argv) {
       }
     }
   }
-  bench_flexfec::print_rows(packets, reps);
+  if (only.empty() || only == "FlexFEC" || only == "2022-1")
+    bench_flexfec::print_rows(packets, reps);
   return 0;
 }
