@@ -6,6 +6,8 @@
 
 #include <gst/gst.h>
 
+#include <cstdint>
+#include <cstring>
 #include <memory>
 #include <vector>
 
@@ -67,16 +69,21 @@ class BufferBytes {
 // before the map, or hand the buffer to something that outlives it. One
 // memory, the usual case, is mapped directly: cheaper than gst_buffer_map,
 // which takes a reference on it.
+// `may_write`: map for writing too when the buffer and its one memory are
+// the caller's alone (writable_data() then gives the bytes), so that a small
+// change costs no second map.
 class ReadMap {
  public:
-  explicit ReadMap(GstBuffer *buffer) {
+  explicit ReadMap(GstBuffer *buffer, bool may_write = false) {
     if (gst_buffer_n_memory(buffer) == 1) {
       memory_ = gst_buffer_peek_memory(buffer, 0);  // the buffer keeps it
+      writable_ = may_write && gst_buffer_is_writable(buffer) && gst_memory_is_writable(memory_);
     } else {
       merged_ = gst_buffer_get_all_memory(buffer);  // a new one, not put in the buffer
       memory_ = merged_;
     }
-    ok_ = memory_ && gst_memory_map(memory_, &map_, GST_MAP_READ);
+    ok_ = memory_ && gst_memory_map(memory_, &map_, writable_ ? GST_MAP_READWRITE : GST_MAP_READ);
+    writable_ = writable_ && ok_;
   }
   ~ReadMap() {
     if (ok_) gst_memory_unmap(memory_, &map_);
@@ -87,12 +94,32 @@ class ReadMap {
 
   bool ok() const { return ok_; }
   srtcore::ByteSpan span() const { return {map_.data, map_.size}; }
+  // The buffer's own bytes, writable; null unless mapped for writing.
+  guint8 *writable_data() const { return writable_ ? map_.data : nullptr; }
 
  private:
   GstMemory *memory_ = nullptr;
   GstMemory *merged_ = nullptr;
   GstMapInfo map_{};
   bool ok_ = false;
+  bool writable_ = false;
 };
+
+// A new buffer holding `packet` (the bytes of RTP buffer `from`) with its
+// sequence number set to `seq`, `from`'s timestamps, flags and metas: for an
+// input shared elsewhere, one allocation and a copy instead of a writable
+// buffer copy whose shared memory the write then copies again.
+inline GstBuffer *copy_with_sequence(GstBuffer *from, srtcore::ByteSpan packet, std::uint16_t seq) {
+  GstBuffer *out = gst_buffer_new_allocate(nullptr, packet.size(), nullptr);
+  GstMapInfo map;
+  if (gst_buffer_map(out, &map, GST_MAP_WRITE)) {
+    std::memcpy(map.data, packet.data(), packet.size());
+    map.data[2] = static_cast<guint8>(seq >> 8);
+    map.data[3] = static_cast<guint8>(seq);
+    gst_buffer_unmap(out, &map);
+  }
+  gst_buffer_copy_into(out, from, GST_BUFFER_COPY_METADATA, 0, static_cast<gsize>(-1));
+  return out;
+}
 
 }  // namespace srtrtp

@@ -28,6 +28,7 @@
 #include "element_author.hpp"
 #include "elements.hpp"
 #include "fec_adaptive.hpp"
+#include "red_element_common.hpp"  // take_buffers
 #include "fec/ulpfec_encoder.hpp"
 #include "rtp/rtp_header.hpp"
 
@@ -202,8 +203,10 @@ static GstFlowReturn ulpfecenc2_chain(GstPad *, GstObject *parent, GstBuffer *bu
   std::uint16_t seq = 0;
   std::uint16_t original = 0;
   fec::UlpfecEncoder *engine = nullptr;
+  GstBuffer *renumbered = nullptr;  // a shared input's copy with the new number
+  bool renumbered_in_place = false;
   {
-    srtrtp::ReadMap map(buffer);
+    srtrtp::ReadMap map(buffer, true);
     const auto p = map.ok() ? srtcore::rtp::parse_rtp(map.span()) : std::nullopt;
     if (!p) {
       lock.unlock();
@@ -213,9 +216,20 @@ static GstFlowReturn ulpfecenc2_chain(GstPad *, GstObject *parent, GstBuffer *bu
     engine = &stream_for(st, p->header.ssrc, s);
     original = p->header.sequence;
     seq = engine->add(map.span(), GST_BUFFER_FLAG_IS_SET(buffer, GST_BUFFER_FLAG_NON_DROPPABLE));
+    if (seq != original) {
+      if (guint8 *own = map.writable_data()) {
+        own[2] = static_cast<guint8>(seq >> 8);
+        own[3] = static_cast<guint8>(seq);
+        renumbered_in_place = true;
+      } else if (!gst_buffer_is_writable(buffer)) {
+        renumbered = srtrtp::copy_with_sequence(buffer, map.span(), seq);
+      }
+    }
   }
-  if (seq != original) {
-    buffer = gst_buffer_make_writable(buffer);
+  if (renumbered) {
+    gst_buffer_unref(buffer);
+    buffer = renumbered;
+  } else if (seq != original && !renumbered_in_place) {
     const guint8 be[2] = {static_cast<guint8>(seq >> 8), static_cast<guint8>(seq)};
     gst_buffer_fill(buffer, 2, be, 2);
   }
@@ -246,6 +260,18 @@ static GstFlowReturn ulpfecenc2_chain(GstPad *, GstObject *parent, GstBuffer *bu
     else
       gst_buffer_list_unref(fec_list);
   }
+  return ret;
+}
+
+// Buffers of a list are taken out of it (not referenced from it, as the
+// default does), so that each stays writable when renumbered.
+static GstFlowReturn ulpfecenc2_chain_list(GstPad *pad, GstObject *parent, GstBufferList *list) {
+  std::vector<GstBuffer *> in;
+  srtrtp::red::take_buffers(list, in);
+  GstFlowReturn ret = GST_FLOW_OK;
+  std::size_t i = 0;
+  while (i < in.size() && ret == GST_FLOW_OK) ret = ulpfecenc2_chain(pad, parent, in[i++]);
+  for (; i < in.size(); ++i) gst_buffer_unref(in[i]);
   return ret;
 }
 
@@ -402,6 +428,7 @@ static void gst_srt_rtp_ulpfec_enc2_init(GstSrtRtpUlpFecEnc2 *self) {
   GST_PAD_SET_PROXY_CAPS(self->sinkpad);
   GST_PAD_SET_PROXY_ALLOCATION(self->sinkpad);
   gst_pad_set_chain_function(self->sinkpad, ulpfecenc2_chain);
+  gst_pad_set_chain_list_function(self->sinkpad, ulpfecenc2_chain_list);
   gst_pad_set_event_function(self->sinkpad, ulpfecenc2_sink_event);
   gst_element_add_pad(GST_ELEMENT(self), self->sinkpad);
 }
