@@ -18,6 +18,7 @@
 
 #include <optional>
 
+#include "buffer_bytes.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
 #include "fec/ulpfec_header.hpp"
@@ -101,22 +102,46 @@ static GstFlowReturn ulpfecdec2_chain(GstPad *, GstObject *parent, GstBuffer *bu
     gst_buffer_unref(buffer);
     return st.chain_return;
   }
-  buffer = gst_buffer_make_writable(buffer);
+  GST_OBJECT_LOCK(self);
+  const bool passthrough = self->passthrough;
+  GST_OBJECT_UNLOCK(self);
+  // rtpstorage keeps a reference to every packet: the input is shared, and
+  // renumbering it costs one copy (not a writable buffer copy whose shared
+  // memory the write then copies again); a buffer of our own is written in
+  // place.
+  GstBuffer *renumbered = nullptr;
+  {
+    srtrtp::ReadMap map(buffer, true);
+    const auto bytes = map.ok() ? map.span() : srtcore::ByteSpan();
+    if (bytes.size() >= 4) {
+      const auto seq = static_cast<guint16>(bytes[2] << 8 | bytes[3]);
+      if (passthrough) {
+        st.next_seqnum = static_cast<guint16>(seq + 1);
+      } else {
+        const guint16 out = st.next_seqnum++;
+        if (out == seq) {
+          // Nothing to write.
+        } else if (guint8 *own = map.writable_data()) {
+          own[2] = static_cast<guint8>(out >> 8);
+          own[3] = static_cast<guint8>(out);
+        } else if (gst_buffer_is_writable(buffer)) {
+          set_seq(buffer, out);  // several memories: gst_buffer_fill finds the header
+        } else {
+          renumbered = srtrtp::copy_with_sequence(buffer, bytes, out);
+        }
+      }
+    }
+  }
+  if (renumbered) {
+    gst_buffer_unref(buffer);
+    buffer = renumbered;
+  }
+  buffer = gst_buffer_make_writable(buffer);  // for the flags
   if (st.unset_discont) {
     st.unset_discont = false;
     GST_BUFFER_FLAG_UNSET(buffer, GST_BUFFER_FLAG_DISCONT);
   }
   take_discont(self, buffer);
-  GST_OBJECT_LOCK(self);
-  const bool passthrough = self->passthrough;
-  GST_OBJECT_UNLOCK(self);
-  guint8 head[4];
-  if (gst_buffer_extract(buffer, 0, head, 4) == 4) {
-    if (passthrough)
-      st.next_seqnum = static_cast<guint16>((head[2] << 8 | head[3]) + 1);
-    else
-      set_seq(buffer, st.next_seqnum++);
-  }
   return gst_pad_push(self->srcpad, buffer);
 }
 
