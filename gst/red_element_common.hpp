@@ -31,6 +31,16 @@ struct PacketLayout {
   bool marker = false;
 };
 
+// A new buffer with `from`'s metadata and no memory, for an output built
+// around shares of `from`'s bytes when `from` is shared elsewhere: making it
+// writable instead would put its memories in two buffers at once, which
+// costs GStreamer two allocations per memory (each one's list of parents).
+inline GstBuffer *empty_with_metadata(GstBuffer *from) {
+  GstBuffer *out = gst_buffer_new();
+  gst_buffer_copy_into(out, from, GST_BUFFER_COPY_METADATA, 0, static_cast<gsize>(-1));
+  return out;
+}
+
 // False when the buffer is not a well-formed RTP version 2 packet.
 bool read_layout(GstBuffer *buffer, PacketLayout *out);
 
@@ -58,7 +68,8 @@ class MemoryRef {
     if (m_) gst_memory_unref(m_);
   }
   GstMemory *get() const { return m_; }
-  GstMemory *ref() const { return gst_memory_ref(m_); }  // a new reference for a buffer
+  GstMemory *ref() const { return gst_memory_ref(m_); }        // a new reference for a buffer
+  GstMemory *release() { return std::exchange(m_, nullptr); }  // ours, for a buffer
   gsize size() const { return m_ ? m_->size : 0; }
 
  private:

@@ -182,8 +182,17 @@ static GstFlowReturn dec_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   srtrtp::red::copy_header(buffer, in, h);
   h[0] &= static_cast<guint8>(~0x20);
   h[1] = static_cast<guint8>((h[1] & 0x80) | (layout->primary_payload_type & 0x7f));
-  buffer = gst_buffer_make_writable(buffer);
-  gst_buffer_resize(buffer, static_cast<gssize>(in.header_size + layout->primary_offset),
+  const gsize primary_at = in.header_size + layout->primary_offset;
+  if (!gst_buffer_is_writable(buffer)) {
+    GstBuffer *out = srtrtp::red::empty_with_metadata(buffer);
+    gst_buffer_append_memory(out, header);
+    if (layout->primary_length > 0)
+      gst_buffer_append_memory(
+          out, srtrtp::red::region_memory(buffer, primary_at, layout->primary_length).release());
+    gst_buffer_unref(buffer);
+    return self->out->push(out);
+  }
+  gst_buffer_resize(buffer, static_cast<gssize>(primary_at),
                     static_cast<gssize>(layout->primary_length));
   gst_buffer_prepend_memory(buffer, header);
   return self->out->push(buffer);

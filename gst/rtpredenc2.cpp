@@ -189,7 +189,18 @@ static GstFlowReturn enc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   if (redundant)
     block = {redundant->pt, in.timestamp - redundant->timestamp, redundant->payload.size()};
   red::write_headers(h + in.header_size, {&block, blocks}, in.payload_type);
-  buffer = gst_buffer_make_writable(buffer);
+  if (!gst_buffer_is_writable(buffer)) {
+    GstBuffer *out = srtrtp::red::empty_with_metadata(buffer);
+    gst_buffer_append_memory(out, header);
+    if (redundant) gst_buffer_append_memory(out, redundant->payload.ref());
+    if (in.payload_size > 0)
+      gst_buffer_append_memory(
+          out, srtrtp::red::region_memory(buffer, in.header_size, in.payload_size).release());
+    gst_buffer_unref(buffer);
+    remember();
+    s.sent.fetch_add(1, std::memory_order_relaxed);
+    return push(self, out, true, pt, resend_caps);
+  }
   gst_buffer_resize(buffer, static_cast<gssize>(in.header_size),
                     static_cast<gssize>(in.payload_size));
   gst_buffer_prepend_memory(buffer, header);
