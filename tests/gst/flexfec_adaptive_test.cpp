@@ -75,9 +75,10 @@ bool is_repair(const Bytes &b) {
 // The encoder with fec-on-src: media and repair packets in send order.
 struct Encoder {
   Harness h;
-  Encoder(guint columns, guint rows) {
+  Encoder(guint columns, guint rows, const char *mode = "fixed") {
     GstElement *e = gst_element_factory_make("rtpflexfecenc", nullptr);
     EXPECT_TRUE(e);
+    gst_util_set_object_arg(G_OBJECT(e), "mode", mode);
     g_object_set(e, "columns", columns, "rows", rows, "pt", gint{kRepairPt}, "fec-on-src", TRUE,
                  "adaptive", TRUE, nullptr);
     h.reset(gst_harness_new_with_element(e, "sink", "src"));
@@ -202,8 +203,8 @@ TEST(FlexFecEncAdaptive, ColumnsOfTheConfiguredMatrixAndItsEnd) {
 // media packet in every 20 dropped; every row of every phase above holds at
 // most one, so every loss after the first (unprotected) phase is rebuilt,
 // byte for byte, whatever row length was in use when it was sent.
-TEST(FlexFecEncAdaptive, DecoderRebuildsAcrossEveryChange) {
-  Encoder enc(20, 0);
+void rebuilds_across_every_change(const char *mode) {
+  Encoder enc(20, 0, mode);
   Harness dec(gst_harness_new("rtpflexfecdec"));
   g_object_set(dec->element, "pt", gint{kRepairPt}, nullptr);
   gst_harness_set_src_caps_str(dec.get(), kCaps);
@@ -243,6 +244,15 @@ TEST(FlexFecEncAdaptive, DecoderRebuildsAcrossEveryChange) {
   EXPECT_EQ(dropped.size(), std::size(kPhases) * kPhaseLength / 20);
   EXPECT_EQ(rebuilt, want);
   EXPECT_EQ(out.size(), n - dropped.size() + want.size());
+}
+
+TEST(FlexFecEncAdaptive, DecoderRebuildsAcrossEveryChange) {
+  rebuilds_across_every_change("fixed");
+}
+
+// The same with flexible masks (F=0): rows of 1..20 are masks of 1..20 bits.
+TEST(FlexFecEncAdaptive, DecoderRebuildsAcrossEveryChangeFlexibleMask) {
+  rebuilds_across_every_change("flexible-mask");
 }
 
 TEST(FlexFecEncAdaptive, OffByDefaultAndConfiguredGeometryUnchanged) {
