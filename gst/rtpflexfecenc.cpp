@@ -6,16 +6,24 @@
 // each group (for one RTP session carrying both, as rtpbin's
 // request-fec-encoder or a BUNDLEd webrtcbin transport wants).
 // See docs/fec.md for the geometry and docs/elements.md for the properties.
+// Ours only: an adaptive mode (`adaptive`, see fec_adaptive.hpp) where the
+// reported loss chooses the row length (1..columns) or the configured
+// columns (srt-core's flexfec_choice); a new geometry starts only where the
+// current one's matrix ends, so no repair packet mixes two.
 #include <gst/gst.h>
 
 #include <array>
+#include <atomic>
 #include <optional>
 
 #include "buffer_bytes.hpp"
 #include "element_author.hpp"
 #include "elements.hpp"
-#include "fec_element_pads.hpp"
 #include "fec/flexfec_encoder.hpp"
+#include "fec/protection_choice.hpp"
+#include "fec_adaptive.hpp"
+#include "fec_element_pads.hpp"
+#include "rtp/rtp_header.hpp"
 
 namespace fec = srtcore::fec;
 
@@ -29,6 +37,13 @@ constexpr gint kDefaultPt = 100;
 
 struct EncState {
   std::optional<fec::FlexFecEncoder> engine;  // from READY to PAUSED on
+  // Adaptive mode (streaming thread): the configured settings, the geometry
+  // in use (engine's, or none: the engine is not fed) and how many packets
+  // it has covered since it started, to change only at its matrix's end.
+  fec::FlexFecEncoderConfig base;
+  fec::FlexFecChoice in_use;
+  std::uint64_t covered = 0;
+  std::atomic<gint64> media_ssrc{-1};  // for adaptive mode's RTCP filter
   bool on_src = false;
   bool events_pushed = false;
   std::optional<GstSegment> segment;
@@ -67,6 +82,7 @@ struct GstSrtRtpFlexFecEnc {
   gboolean fec_on_src;
   guint64 repair_packets;
   EncState *state;
+  srtrtp::AdaptiveFec *adaptive;
 };
 struct GstSrtRtpFlexFecEncClass {
   GstElementClass parent_class;
@@ -88,7 +104,8 @@ enum {
   PROP_PT,
   PROP_SSRC,
   PROP_FEC_ON_SRC,
-  PROP_REPAIR_PACKETS
+  PROP_REPAIR_PACKETS,
+  PROP_ADAPTIVE_FIRST  // then srtrtp::AdaptiveFec's
 };
 
 static GstStaticPadTemplate sink_template = GST_STATIC_PAD_TEMPLATE(
@@ -136,6 +153,42 @@ static GstBuffer *repair_buffer(srtcore::ByteSpan bytes, GstBuffer *media) {
   return out;
 }
 
+// The configured geometry as a choice (what non-adaptive mode sends).
+static fec::FlexFecChoice configured(const fec::FlexFecEncoderConfig &c) {
+  return {c.columns, c.row_fec, c.column_fec && c.rows >= 2};
+}
+
+// Packets one matrix of a geometry spans: a new one may start after them.
+static std::uint64_t matrix_span(const fec::FlexFecChoice &c, unsigned rows) {
+  if (!c.row_fec && !c.column_fec) return 1;
+  return c.column_fec ? std::uint64_t{c.columns} * rows : c.columns;
+}
+
+// Adaptive mode: the geometry the level asks for, taken when the current
+// matrix is complete. A new engine (allocated per change, not per packet)
+// continues the repair stream's SSRC and sequence numbers.
+static void follow_level(GstSrtRtpFlexFecEnc *self, EncState &st, guint32 media_ssrc) {
+  if (st.media_ssrc.exchange(media_ssrc, std::memory_order_relaxed) != media_ssrc)
+    st.covered = 0;  // a new source stream: the engine starts a new matrix
+  const auto level = self->adaptive->level();
+  const fec::FlexFecChoice want = level ? fec::flexfec_choice(*level, st.base.columns, st.base.rows,
+                                                              st.base.row_fec, st.base.column_fec)
+                                        : configured(st.base);
+  if (want == st.in_use || st.covered % matrix_span(st.in_use, st.base.rows) != 0) return;
+  GST_DEBUG_OBJECT(self, "level %u: rows %d columns %d, L %u", level.value_or(0), want.row_fec,
+                   want.column_fec, want.columns);
+  st.in_use = want;
+  st.covered = 0;
+  if (!want.row_fec && !want.column_fec) return;  // the engine waits, unfed
+  fec::FlexFecEncoderConfig cfg = st.base;
+  cfg.columns = want.columns;
+  cfg.row_fec = want.row_fec;
+  cfg.column_fec = want.column_fec;
+  cfg.ssrc = st.engine->config().ssrc;
+  cfg.first_sequence = st.engine->next_sequence();
+  st.engine.emplace(cfg);
+}
+
 static GstFlowReturn flexfecenc_chain(GstPad *, GstObject *parent, GstBuffer *buffer) {
   auto *self = SELF(parent);
   EncState &st = *self->state;
@@ -147,7 +200,13 @@ static GstFlowReturn flexfecenc_chain(GstPad *, GstObject *parent, GstBuffer *bu
   std::size_t n_out = 0;
   {
     srtrtp::ReadMap map(buffer);
-    const auto result = map.ok() ? st.engine->add(map.span()) : fec::FlexFecEncodeResult::not_rtp;
+    const auto rtp = map.ok() ? srtcore::rtp::parse_rtp(map.span()) : std::nullopt;
+    if (rtp) follow_level(self, st, rtp->header.ssrc);
+    const bool fed = st.in_use.row_fec || st.in_use.column_fec;
+    const auto result = !rtp  ? fec::FlexFecEncodeResult::not_rtp
+                        : fed ? st.engine->add(map.span())
+                              : fec::FlexFecEncodeResult::ok;
+    if (result == fec::FlexFecEncodeResult::ok) ++st.covered;
     switch (result) {
       case fec::FlexFecEncodeResult::ok:
         break;
@@ -225,6 +284,7 @@ static gboolean flexfecenc_sink_event(GstPad *pad, GstObject *parent, GstEvent *
     }
     case GST_EVENT_FLUSH_STOP:
       if (st.engine) st.engine->reset();
+      st.covered = 0;
       [[fallthrough]];
     case GST_EVENT_FLUSH_START:
     case GST_EVENT_EOS:
@@ -268,6 +328,9 @@ static GstStateChangeReturn flexfecenc_change_state(GstElement *element,
       return GST_STATE_CHANGE_FAILURE;
     }
     st.engine.emplace(cfg);
+    st.base = cfg;
+    st.in_use = configured(cfg);
+    st.covered = 0;
     st.events_pushed = false;
     st.segment.reset();
   }
@@ -280,6 +343,7 @@ static GstStateChangeReturn flexfecenc_change_state(GstElement *element,
 static void flexfecenc_set_property(GObject *object, guint id, const GValue *value,
                                     GParamSpec *pspec) {
   auto *self = SELF(object);
+  if (self->adaptive->set_property(PROP_ADAPTIVE_FIRST, id, value)) return;
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_MODE:
@@ -314,6 +378,7 @@ static void flexfecenc_set_property(GObject *object, guint id, const GValue *val
 
 static void flexfecenc_get_property(GObject *object, guint id, GValue *value, GParamSpec *pspec) {
   auto *self = SELF(object);
+  if (self->adaptive->get_property(PROP_ADAPTIVE_FIRST, id, value)) return;
   GST_OBJECT_LOCK(self);
   switch (id) {
     case PROP_MODE:
@@ -351,7 +416,13 @@ static void flexfecenc_get_property(GObject *object, guint id, GValue *value, GP
   GST_OBJECT_UNLOCK(self);
 }
 
+static void flexfecenc_dispose(GObject *object) {
+  SELF(object)->adaptive->release_session();
+  G_OBJECT_CLASS(gst_srt_rtp_flexfec_enc_parent_class)->dispose(object);
+}
+
 static void flexfecenc_finalize(GObject *object) {
+  delete SELF(object)->adaptive;
   delete SELF(object)->state;
   G_OBJECT_CLASS(gst_srt_rtp_flexfec_enc_parent_class)->finalize(object);
 }
@@ -361,6 +432,7 @@ static void gst_srt_rtp_flexfec_enc_class_init(GstSrtRtpFlexFecEncClass *klass) 
   auto *element_class = GST_ELEMENT_CLASS(klass);
   gobject_class->set_property = flexfecenc_set_property;
   gobject_class->get_property = flexfecenc_get_property;
+  gobject_class->dispose = flexfecenc_dispose;
   gobject_class->finalize = flexfecenc_finalize;
   element_class->change_state = flexfecenc_change_state;
 
@@ -414,6 +486,12 @@ static void gst_srt_rtp_flexfec_enc_class_init(GstSrtRtpFlexFecEncClass *klass) 
                           G_MAXUINT64, 0,
                           static_cast<GParamFlags>(G_PARAM_READABLE | G_PARAM_STATIC_STRINGS)));
 
+  // Ours only, as rtpulpfecenc2's.
+  srtrtp::AdaptiveFec::install_properties(
+      gobject_class, PROP_ADAPTIVE_FIRST,
+      "rows of the longest L up to columns with L * level <= 100, or the configured columns "
+      "when they cost no more and are enough; none at level 0; changed only at a matrix's end");
+
   gst_element_class_add_static_pad_template(element_class, &sink_template);
   gst_element_class_add_static_pad_template(element_class, &src_template);
   gst_element_class_add_static_pad_template(element_class, &fec_template);
@@ -425,6 +503,10 @@ static void gst_srt_rtp_flexfec_enc_class_init(GstSrtRtpFlexFecEncClass *klass) 
 
 static void gst_srt_rtp_flexfec_enc_init(GstSrtRtpFlexFecEnc *self) {
   self->state = new EncState();
+  EncState *st = self->state;
+  self->adaptive = new srtrtp::AdaptiveFec(GST_ELEMENT(self), [st](guint32 ssrc) {
+    return st->media_ssrc.load(std::memory_order_relaxed) == static_cast<gint64>(ssrc);
+  });
   self->mode = static_cast<gint>(fec::FlexFecMode::fixed);
   self->columns = kDefaultColumns;
   self->rows = 0;

@@ -26,4 +26,26 @@ MatrixDirections matrix_directions(unsigned level, unsigned row_group, unsigned 
 // level: the configured distance, at least 1.
 unsigned red_distance(unsigned level, unsigned configured_distance);
 
+// FlexFEC (RFC 8627): each repair packet says what it protects (L and D, or
+// a mask) and its SDP has no L or D, so receivers (rtpflexfecdec) take the
+// geometry packet by packet: unlike 2022-1, the row length itself can follow
+// the level. Rows of L packets, any L from 1 to the configured columns
+// (one parity packet per L, rebuilding a loss with probability (1-p)^L);
+// columns only as configured (an L0 x D matrix: one per D).
+struct FlexFecChoice {
+  unsigned columns = 0;  // L of the rows (and of the matrix when column_fec)
+  bool row_fec = false;
+  bool column_fec = false;  // neither: no repair packets
+  bool operator==(const FlexFecChoice &) const = default;
+};
+
+// Level 0: nothing. Otherwise the cheaper of rows of the longest L (at most
+// max_columns) with L * level <= 100, and columns of the configured
+// max_columns x rows matrix if rows * level <= 100 (columns on a tie: they
+// also take bursts); only the directions enabled, and columns all the same
+// when rows are not enabled and columns are not enough (the best there is).
+// rows: D, 0 or 1 for no column FEC.
+FlexFecChoice flexfec_choice(unsigned level, unsigned max_columns, unsigned rows, bool row_enabled,
+                             bool column_enabled);
+
 }  // namespace srtcore::fec
