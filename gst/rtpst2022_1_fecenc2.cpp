@@ -42,6 +42,9 @@ struct EncState {
   bool events_pushed = false;
   std::optional<GstSegment> segment;   // the media's, repeated on the FEC pads
   std::atomic<gint64> media_ssrc{-1};  // for adaptive mode's RTCP filter
+  // Adaptive mode: the directions in use, changed only at a matrix start
+  // (streaming thread).
+  std::optional<fec::MatrixDirections> adaptive_directions;
 };
 
 }  // namespace
@@ -127,9 +130,15 @@ static GstFlowReturn fecenc2_chain(GstPad *, GstObject *parent, GstBuffer *buffe
     const auto &cfg = st.engine->config();
     const unsigned row_group = row_on ? cfg.columns : 0;
     const unsigned column_group = column_on && cfg.columns != 0 ? cfg.rows : 0;
-    const auto d = fec::matrix_directions(*level, row_group, column_group);
-    row_on = d.rows;
-    column_on = d.columns;
+    const auto wanted = fec::matrix_directions(*level, row_group, column_group);
+    // A receiver must never see half a matrix of one kind: a new choice
+    // waits for the next matrix (GStreamer's decoder keeps the geometry of
+    // the first FEC packets it saw, so only the directions may change).
+    if (!st.adaptive_directions || st.engine->at_matrix_start()) st.adaptive_directions = wanted;
+    row_on = st.adaptive_directions->rows;
+    column_on = st.adaptive_directions->columns;
+  } else {
+    st.adaptive_directions.reset();
   }
 
   // The FEC packets are built before the media buffer goes downstream (which
@@ -258,6 +267,7 @@ static GstStateChangeReturn fecenc2_change_state(GstElement *element, GstStateCh
     }
     cfg.payload_type = static_cast<std::uint8_t>(pt);
     st.engine.emplace(cfg);
+    st.adaptive_directions.reset();
     st.events_pushed = false;
     st.segment.reset();
     st.column_pad = add_fec_pad(self, "fec_0");

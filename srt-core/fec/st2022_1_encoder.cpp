@@ -86,7 +86,14 @@ St2022EncodeResult St2022Encoder::add(const rtp::ParsedRtp &m, bool row_on, bool
     }
   }
 
-  if (!column_on && columns_started_) reset_columns();
+  if (!column_on && columns_started_) {
+    // Off at a matrix start: the column packets still held back belong to
+    // complete columns and still go out; mid-matrix, as GStreamer's, all goes.
+    if (at_matrix_start())
+      columns_started_ = false;
+    else
+      reset_columns();
+  }
   if (column_on && l != 0 && config_.rows != 0) {
     columns_started_ = true;
     Group &g = columns_[column_];
@@ -99,6 +106,8 @@ St2022EncodeResult St2022Encoder::add(const rtp::ParsedRtp &m, bool row_on, bool
     }
     column_ = (column_ + 1) % l;
   }
+
+  if (l != 0) matrix_pos_ = (matrix_pos_ + 1) % (l * std::max<std::size_t>(config_.rows, 1));
 
   if (held_count_ != 0 && held_[held_head_].after_seq == seq) {
     std::uint8_t *p = slot(1 + held_head_);
@@ -124,6 +133,13 @@ std::optional<St2022FecPacket> St2022Encoder::poll() {
   return std::nullopt;
 }
 
+bool St2022Encoder::at_matrix_start() const {
+  if (matrix_pos_ != 0 || row_.parity.count() != 0 || column_ != 0) return false;
+  for (const Group &c : columns_)
+    if (c.parity.count() != 0) return false;
+  return true;
+}
+
 void St2022Encoder::reset_rows() {
   row_.parity.reset();
   row_ready_ = false;
@@ -140,6 +156,7 @@ void St2022Encoder::reset_columns() {
 }
 
 void St2022Encoder::reset() {
+  matrix_pos_ = 0;
   reset_rows();
   const std::uint16_t column_seq = column_seq_;
   reset_columns();

@@ -51,6 +51,10 @@ class St2022Encoder {
   St2022EncodeResult add(const rtp::ParsedRtp &media, bool row_on, bool column_on);
   std::optional<St2022FecPacket> poll();
 
+  // True when no row or column group is partly filled: the next packet
+  // starts a new matrix (adaptive mode switches directions only there).
+  bool at_matrix_start() const;
+
   // Forgets the partial groups of one direction (its FEC is switched off);
   // the column FEC sequence numbers restart from 0, as GStreamer's do.
   void reset_rows();
@@ -82,7 +86,8 @@ class St2022Encoder {
   std::vector<std::uint8_t> packets_;         // slot 0: the row packet; then the held ring
   Group row_;
   std::vector<Group> columns_;
-  std::size_t column_ = 0;  // column of the next media packet
+  std::size_t column_ = 0;      // column of the next media packet
+  std::size_t matrix_pos_ = 0;  // the next packet's place in its L x D matrix, whatever is on
   bool columns_started_ = false;
   std::vector<Held> held_;  // ring over packets_ slots 1..
   std::size_t held_head_ = 0;

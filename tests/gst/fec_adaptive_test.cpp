@@ -104,6 +104,42 @@ TEST(St2022FecEncAdaptive, ReportedLossChoosesTheDirections) {
   EXPECT_EQ(gst_harness_buffers_received(h.get()), 5u * kL * kD);  // media untouched
 }
 
+// A report in the middle of a matrix changes the directions from the next
+// one: the matrix in progress keeps its rows (a receiver never sees half a
+// matrix of rows and half of columns), and the columns start aligned.
+TEST(St2022FecEncAdaptive, AChangeWaitsForTheNextMatrix) {
+  constexpr guint kL = 10, kD = 5;
+  GstElement *e = gst_element_factory_make("rtpst2022-1-fecenc2", nullptr);
+  ASSERT_TRUE(e);
+  g_object_set(e, "columns", kL, "rows", kD, "adaptive", TRUE, "reported-loss", 0.005, nullptr);
+  Harness h(gst_harness_new_with_element(e, "sink", "src"));
+  gst_harness_set_src_caps_str(h.get(), "application/x-rtp,payload=33,clock-rate=90000");
+  FecSeen seen;
+  for (const char *name : {"fec_0", "fec_1"}) {
+    GstPad *p = gst_element_get_static_pad(e, name);
+    ASSERT_TRUE(p);
+    gst_pad_add_probe(p, GST_PAD_PROBE_TYPE_BUFFER, on_fec, &seen, nullptr);
+    gst_object_unref(p);
+  }
+  gst_object_unref(e);
+  for (guint16 seq = 0; seq < 4 * kL * kD; ++seq) {
+    if (seq == 75) g_object_set(h->element, "reported-loss", 0.02, nullptr);  // mid matrix 1
+    ASSERT_EQ(gst_harness_push(h.get(), rtp(seq, seq * 90u)), GST_FLOW_OK);
+  }
+  const auto m0 = rows_and_columns(seen, 0, kL * kD, kL);
+  const auto m1 = rows_and_columns(seen, kL * kD, kL * kD, kL);
+  const auto m2 = rows_and_columns(seen, 2 * kL * kD, kL * kD, kL);
+  EXPECT_EQ(m0, (std::array<int, 2>{5, 0}));
+  EXPECT_EQ(m1, (std::array<int, 2>{5, 0}));  // the switch came at packet 75 of 0..99
+  EXPECT_EQ(m2, (std::array<int, 2>{0, 10}));
+  // No column packet from a group that does not start a matrix column.
+  for (const auto &[base, offset] : seen.packets) {
+    if (offset == kL) {
+      EXPECT_LT(base % (kL * kD), kL) << "column SN base " << base;
+    }
+  }
+}
+
 TEST(St2022FecEncAdaptive, OffByDefaultAndTheEnabledDirectionsBoundIt) {
   GstElement *e = gst_element_factory_make("rtpst2022-1-fecenc2", nullptr);
   ASSERT_TRUE(e);
