@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <vector>
 
@@ -51,6 +52,26 @@ GstPadProbeReturn on_fec(GstPad *, GstPadProbeInfo *info, gpointer data) {
   return GST_PAD_PROBE_OK;
 }
 
+// rtpst2022-1-fecenc2 (set up by `props`, then started) whose FEC pads
+// record into `seen`.
+Harness probed_encoder(const std::function<void(GstElement *)> &props, FecSeen &seen) {
+  GstElement *e = gst_element_factory_make("rtpst2022-1-fecenc2", nullptr);
+  EXPECT_TRUE(e);
+  if (!e) return Harness();
+  props(e);
+  Harness h(gst_harness_new_with_element(e, "sink", "src"));
+  gst_harness_set_src_caps_str(h.get(), "application/x-rtp,payload=33,clock-rate=90000");
+  for (const char *name : {"fec_0", "fec_1"}) {
+    GstPad *p = gst_element_get_static_pad(e, name);
+    EXPECT_TRUE(p) << name;
+    if (!p) continue;
+    gst_pad_add_probe(p, GST_PAD_PROBE_TYPE_BUFFER, on_fec, &seen, nullptr);
+    gst_object_unref(p);
+  }
+  gst_object_unref(e);
+  return h;
+}
+
 // Rows and columns whose SN base lies in [first, first + count).
 std::array<int, 2> rows_and_columns(const FecSeen &seen, guint16 first, int count, guint8 l) {
   std::array<int, 2> n{};
@@ -64,19 +85,11 @@ std::array<int, 2> rows_and_columns(const FecSeen &seen, guint16 first, int coun
 
 TEST(St2022FecEncAdaptive, ReportedLossChoosesTheDirections) {
   constexpr guint kL = 10, kD = 5;  // rows of 10 cost 10 %, columns of 5 cost 20 %
-  GstElement *e = gst_element_factory_make("rtpst2022-1-fecenc2", nullptr);
-  ASSERT_TRUE(e);
-  g_object_set(e, "columns", kL, "rows", kD, "adaptive", TRUE, nullptr);
-  Harness h(gst_harness_new_with_element(e, "sink", "src"));
-  gst_harness_set_src_caps_str(h.get(), "application/x-rtp,payload=33,clock-rate=90000");
   FecSeen seen;
-  for (const char *name : {"fec_0", "fec_1"}) {
-    GstPad *p = gst_element_get_static_pad(e, name);
-    ASSERT_TRUE(p);
-    gst_pad_add_probe(p, GST_PAD_PROBE_TYPE_BUFFER, on_fec, &seen, nullptr);
-    gst_object_unref(p);
-  }
-  gst_object_unref(e);
+  Harness h = probed_encoder(
+      [](GstElement *e) { g_object_set(e, "columns", kL, "rows", kD, "adaptive", TRUE, nullptr); },
+      seen);
+  ASSERT_TRUE(h);
   // Each phase is one whole 10 x 5 matrix; loss only rises (a lower level
   // would wait out the policy's hold time).
   struct Phase {
@@ -109,19 +122,14 @@ TEST(St2022FecEncAdaptive, ReportedLossChoosesTheDirections) {
 // matrix of rows and half of columns), and the columns start aligned.
 TEST(St2022FecEncAdaptive, AChangeWaitsForTheNextMatrix) {
   constexpr guint kL = 10, kD = 5;
-  GstElement *e = gst_element_factory_make("rtpst2022-1-fecenc2", nullptr);
-  ASSERT_TRUE(e);
-  g_object_set(e, "columns", kL, "rows", kD, "adaptive", TRUE, "reported-loss", 0.005, nullptr);
-  Harness h(gst_harness_new_with_element(e, "sink", "src"));
-  gst_harness_set_src_caps_str(h.get(), "application/x-rtp,payload=33,clock-rate=90000");
   FecSeen seen;
-  for (const char *name : {"fec_0", "fec_1"}) {
-    GstPad *p = gst_element_get_static_pad(e, name);
-    ASSERT_TRUE(p);
-    gst_pad_add_probe(p, GST_PAD_PROBE_TYPE_BUFFER, on_fec, &seen, nullptr);
-    gst_object_unref(p);
-  }
-  gst_object_unref(e);
+  Harness h = probed_encoder(
+      [](GstElement *e) {
+        g_object_set(e, "columns", kL, "rows", kD, "adaptive", TRUE, "reported-loss", 0.005,
+                     nullptr);
+      },
+      seen);
+  ASSERT_TRUE(h);
   for (guint16 seq = 0; seq < 4 * kL * kD; ++seq) {
     if (seq == 75) g_object_set(h->element, "reported-loss", 0.02, nullptr);  // mid matrix 1
     ASSERT_EQ(gst_harness_push(h.get(), rtp(seq, seq * 90u)), GST_FLOW_OK);
@@ -141,24 +149,18 @@ TEST(St2022FecEncAdaptive, AChangeWaitsForTheNextMatrix) {
 }
 
 TEST(St2022FecEncAdaptive, OffByDefaultAndTheEnabledDirectionsBoundIt) {
-  GstElement *e = gst_element_factory_make("rtpst2022-1-fecenc2", nullptr);
-  ASSERT_TRUE(e);
-  gboolean adaptive = TRUE;
-  g_object_get(e, "adaptive", &adaptive, nullptr);
-  EXPECT_FALSE(adaptive);
-  // Column FEC disabled: at loss 0.02 (columns of 5 needed) rows are all there is.
-  g_object_set(e, "columns", 10u, "rows", 5u, "adaptive", TRUE, "enable-column-fec", FALSE,
-               "reported-loss", 0.02, nullptr);
-  Harness h(gst_harness_new_with_element(e, "sink", "src"));
-  gst_harness_set_src_caps_str(h.get(), "application/x-rtp,payload=33,clock-rate=90000");
   FecSeen seen;
-  GstPad *p = gst_element_get_static_pad(e, "fec_1");
-  gst_pad_add_probe(p, GST_PAD_PROBE_TYPE_BUFFER, on_fec, &seen, nullptr);
-  gst_object_unref(p);
-  p = gst_element_get_static_pad(e, "fec_0");
-  gst_pad_add_probe(p, GST_PAD_PROBE_TYPE_BUFFER, on_fec, &seen, nullptr);
-  gst_object_unref(p);
-  gst_object_unref(e);
+  Harness h = probed_encoder(
+      [](GstElement *e) {
+        gboolean adaptive = TRUE;
+        g_object_get(e, "adaptive", &adaptive, nullptr);
+        EXPECT_FALSE(adaptive);
+        // Column FEC disabled: at loss 0.02 (columns of 5 needed) rows are all there is.
+        g_object_set(e, "columns", 10u, "rows", 5u, "adaptive", TRUE, "enable-column-fec", FALSE,
+                     "reported-loss", 0.02, nullptr);
+      },
+      seen);
+  ASSERT_TRUE(h);
   for (guint16 s = 0; s < 100; ++s)
     ASSERT_EQ(gst_harness_push(h.get(), rtp(s, s * 90u)), GST_FLOW_OK);
   const auto got = rows_and_columns(seen, 0, 100, 10);

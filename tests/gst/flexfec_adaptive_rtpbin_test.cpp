@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "../unit/fec/protection_model.hpp"
+#include "../interop/rtcp_return.hpp"
 
 namespace {
 
@@ -144,28 +145,9 @@ void rx_pad_added(GstElement *, GstPad *pad, gpointer data) {
   gst_object_unref(sink);
 }
 
-GstFlowReturn rtcp_back(GstElement *sink, gpointer data) {
-  GstSample *sample = nullptr;
-  g_signal_emit_by_name(sink, "pull-sample", &sample);
-  if (!sample) return GST_FLOW_OK;
-  GstBuffer *b = gst_buffer_ref(gst_sample_get_buffer(sample));
-  gst_sample_unref(sample);
-  gst_app_src_push_buffer(GST_APP_SRC(data), b);
-  return GST_FLOW_OK;
-}
-
-void set_rtcp_interval(GstElement *rtpbin) {
-  GObject *internal = nullptr;
-  g_signal_emit_by_name(rtpbin, "get-internal-session", 0u, &internal);
-  ASSERT_TRUE(internal);
-  g_object_set(internal, "rtcp-min-interval", guint64{200 * GST_MSECOND}, nullptr);
-  g_object_unref(internal);
-}
-
 template <typename Pred>
 bool wait_for(Loop &c, Pred pred, std::chrono::seconds timeout) {
-  std::unique_lock lock(c.lock);
-  return c.changed.wait_for(lock, timeout, pred);
+  return rtcp_return::wait_for(c.lock, c.changed, pred, timeout);
 }
 
 guint64 recovered(GstElement *decoder) {
@@ -201,7 +183,7 @@ TEST(FlexFecAdaptiveRtpbin, RtcpRaisesTheRowLengthDecoderRebuildsThenItFalls) {
   g_object_set(rr_in, "caps", rtcp_caps, "is-live", TRUE, "format", GST_FORMAT_TIME, nullptr);
   gst_caps_unref(rtcp_caps);
   g_object_set(rr_out, "sync", FALSE, "async", FALSE, "emit-signals", TRUE, nullptr);
-  g_signal_connect(rr_out, "new-sample", G_CALLBACK(rtcp_back), rr_in);
+  g_signal_connect(rr_out, "new-sample", G_CALLBACK(rtcp_return::forward), rr_in);
   GstCaps *caps = gst_caps_from_string(kCaps);
   g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "is-live", TRUE, "block", TRUE,
                "max-buffers", guint64{50}, nullptr);
@@ -234,8 +216,8 @@ TEST(FlexFecAdaptiveRtpbin, RtcpRaisesTheRowLengthDecoderRebuildsThenItFalls) {
   ASSERT_TRUE(gst_element_link_pads(rxbin, "send_rtcp_src_0", rr_out, "sink"));
   ASSERT_TRUE(gst_element_link_pads(rr_in, "src", txbin, "recv_rtcp_sink_0"));
   ASSERT_TRUE(gst_element_link_pads(txbin, "send_rtcp_src_0", sr_sink, "sink"));
-  set_rtcp_interval(txbin);
-  set_rtcp_interval(rxbin);
+  ASSERT_TRUE(rtcp_return::set_min_interval(txbin, 200 * GST_MSECOND));
+  ASSERT_TRUE(rtcp_return::set_min_interval(rxbin, 200 * GST_MSECOND));
   GstPad *wire = gst_element_get_static_pad(path, "src");
   gst_pad_add_probe(wire, GST_PAD_PROBE_TYPE_BUFFER, on_wire, &c, nullptr);
   gst_object_unref(wire);

@@ -191,14 +191,16 @@ Outcome our_sender(const std::string &slt, const Geometry &g, const LossCase &l,
 
 // srt-live-transmit calls our listener through the relay, sending what
 // arrives on its UDP input; ours asks for nothing but the filter type.
-Outcome their_sender(const std::string &slt, const Geometry &g, const LossCase &l, Trace &trace) {
+// `relay_for`: the relay's configuration for our listener's port.
+Outcome their_sender(const std::string &slt, const Geometry &g,
+                     const std::function<linkemu::RelayConfig(std::uint16_t)> &relay_for) {
   Outcome o;
   EndpointConfig lc = listener_config();
   lc.connection.recv_latency = milliseconds(500);
   lc.connection.packet_filter = "fec";
   auto ours = open_endpoint(lc);
   if (!ours) return o;
-  linkemu::UdpRelay relay(relay_config(ours->local_address().port, l, trace));
+  linkemu::UdpRelay relay(relay_for(ours->local_address().port));
   relay.start();
   UdpPort udp;
   const std::uint16_t input = UdpPort().port();
@@ -286,7 +288,8 @@ TEST_P(SrtFecInterop, OurReceiverRebuildsTheMinimumAndLibsrtTakesOurFec) {
   const Judged ja = judge(to_libsrt, g, a);
 
   Trace to_us;
-  const Outcome b = their_sender(*slt, g, l, to_us);
+  const Outcome b =
+      their_sender(*slt, g, [&](std::uint16_t port) { return relay_config(port, l, to_us); });
   ASSERT_TRUE(b.ok) << "we did not deliver the stream's end";
   const Judged jb = judge(to_us, g, b);
 
@@ -384,47 +387,6 @@ Outcome libsrt_to_libsrt(const std::string &slt, const Geometry &g, ScriptedLoss
   return o;
 }
 
-// The same stream as their_sender, through the scripted relay.
-Outcome libsrt_to_ours(const std::string &slt, const Geometry &g, ScriptedLoss &loss,
-                       Trace &trace) {
-  Outcome o;
-  EndpointConfig lc = listener_config();
-  lc.connection.recv_latency = milliseconds(500);
-  lc.connection.packet_filter = "fec";
-  auto ours = open_endpoint(lc);
-  if (!ours) return o;
-  linkemu::UdpRelay relay(scripted_relay(ours->local_address().port, loss, trace));
-  relay.start();
-  UdpPort in;
-  const std::uint16_t input = UdpPort().port();
-  ChildProcess sender({slt, "-a:no", "-ll:error",
-                       "udp://:" + std::to_string(input) + "?rcvbuf=4000000",
-                       "srt://127.0.0.1:" + std::to_string(relay.listen_address().port()) +
-                           "?mode=caller&latency=500&packetfilter=" + g.filter()});
-  if (ours->wait_connected(kGenerous) != WaitStatus::kReady) {
-    ADD_FAILURE() << "no connection; peer: " << sender.stderr_text();
-    return o;
-  }
-  std::atomic<bool> stop{false};
-  std::thread source(
-      [&] { paced_source([&](std::uint32_t i) { in.send_to(input, message(i)); }, stop); });
-  collect(
-      [&](milliseconds t) -> std::optional<std::vector<std::uint8_t>> {
-        std::vector<std::uint8_t> buf(1500);
-        WaitStatus st{};
-        auto m = ours->receive(buf, t, &st);
-        if (!m) return std::nullopt;
-        buf.resize(m->info.size);
-        return buf;
-      },
-      o);
-  stop = true;
-  source.join();
-  relay.stop();
-  for (const auto &[info, st] : ours->stats()) o.ours = st;
-  return o;
-}
-
 // Our receiver against libsrt's on exactly the same losses (issue: "no
 // worse than libsrt's own receiver on the same recorded loss pattern").
 class SrtFecSamePattern : public ::testing::TestWithParam<Geometry> {};
@@ -439,7 +401,8 @@ TEST_P(SrtFecSamePattern, OurReceiverIsNoWorseThanLibsrtsOnTheSameLosses) {
   ASSERT_TRUE(a.ok) << "libsrt's receiver did not deliver the stream's end";
   ScriptedLoss loss_b = scripted_loss(3001);
   Trace to_us;
-  const Outcome b = libsrt_to_ours(*slt, g, loss_b, to_us);
+  const Outcome b = their_sender(
+      *slt, g, [&](std::uint16_t port) { return scripted_relay(port, loss_b, to_us); });
   ASSERT_TRUE(b.ok) << "we did not deliver the stream's end";
   // Over the same offsets: a datagram srt-live-transmit missed on its UDP
   // input would shift the later messages' offsets in one run only.

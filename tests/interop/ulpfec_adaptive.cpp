@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "protection_model.hpp"
+#include "rtcp_return.hpp"
 
 namespace {
 
@@ -210,29 +211,9 @@ void loop_pad_added(GstElement *, GstPad *pad, gpointer data) {
   gst_object_unref(sinkpad);
 }
 
-GstFlowReturn loop_rtcp_back(GstElement *sink, gpointer data) {
-  GstSample *sample = nullptr;
-  g_signal_emit_by_name(sink, "pull-sample", &sample);
-  if (!sample) return GST_FLOW_OK;
-  GstBuffer *b = gst_buffer_ref(gst_sample_get_buffer(sample));
-  gst_sample_unref(sample);
-  gst_app_src_push_buffer(GST_APP_SRC(data), b);
-  return GST_FLOW_OK;
-}
-
-void set_rtcp_interval(GstElement *rtpbin) {
-  GObject *internal = nullptr;
-  g_signal_emit_by_name(rtpbin, "get-internal-session", 0u, &internal);
-  ASSERT_TRUE(internal);
-  g_object_set(internal, "rtcp-min-interval", guint64{100 * GST_MSECOND}, nullptr);
-  g_object_unref(internal);
-}
-
-// Waits until pred() holds, re-checked as packets go by; false at the deadline.
 template <typename Pred>
 bool wait_for(Loop &c, Pred pred, std::chrono::seconds timeout) {
-  std::unique_lock lock(c.lock);
-  return c.changed.wait_for(lock, timeout, pred);
+  return rtcp_return::wait_for(c.lock, c.changed, pred, timeout);
 }
 
 TEST(UlpfecAdaptive, RtcpThroughRtpbinRaisesThenLowers) {
@@ -253,7 +234,7 @@ TEST(UlpfecAdaptive, RtcpThroughRtpbinRaisesThenLowers) {
   g_object_set(rr_in, "caps", rtcp_caps, "is-live", TRUE, "format", GST_FORMAT_TIME, nullptr);
   gst_caps_unref(rtcp_caps);
   g_object_set(rr_out, "sync", FALSE, "async", FALSE, "emit-signals", TRUE, nullptr);
-  g_signal_connect(rr_out, "new-sample", G_CALLBACK(loop_rtcp_back), rr_in);
+  g_signal_connect(rr_out, "new-sample", G_CALLBACK(rtcp_return::forward), rr_in);
   GstCaps *caps = gst_caps_from_string(kCaps);
   g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, "is-live", TRUE, "block", TRUE,
                "max-buffers", guint64{50}, nullptr);
@@ -285,8 +266,8 @@ TEST(UlpfecAdaptive, RtcpThroughRtpbinRaisesThenLowers) {
   ASSERT_TRUE(gst_element_link_pads(rxbin, "send_rtcp_src_0", rr_out, "sink"));
   ASSERT_TRUE(gst_element_link_pads(rr_in, "src", txbin, "recv_rtcp_sink_0"));
   ASSERT_TRUE(gst_element_link_pads(txbin, "send_rtcp_src_0", sr_sink, "sink"));
-  set_rtcp_interval(txbin);
-  set_rtcp_interval(rxbin);
+  ASSERT_TRUE(rtcp_return::set_min_interval(txbin, 100 * GST_MSECOND));
+  ASSERT_TRUE(rtcp_return::set_min_interval(rxbin, 100 * GST_MSECOND));
   GstPad *wire = gst_element_get_static_pad(path, "src");
   gst_pad_add_probe(wire, GST_PAD_PROBE_TYPE_BUFFER, loop_wire, &c, nullptr);
   gst_object_unref(wire);
