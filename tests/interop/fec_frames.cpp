@@ -21,7 +21,9 @@
 //   get-internal-storage, request-fec-decoder, do-lost), RED outside rtpbin
 //   as the ULPFEC interop wires it: all four pairings of
 //   rtpulpfecenc(2)+rtpredenc(2) / rtpreddec(2)+rtpulpfecdec(2).
-// Not yet here: SMPTE 2022-1 and FlexFEC (see docs/fec.md).
+// - SMPTE 2022-1 row+column (4x4, loss on media only): all four pairings,
+//   rtpjitterbuffer after the decoder (rebuilt packets come late).
+// Not yet here: FlexFEC (see docs/fec.md).
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -37,6 +39,7 @@
 #include <vector>
 
 #include "framecheck.hpp"
+#include "st2022_1_model.hpp"
 #include "ulpfec_model.hpp"
 
 #ifndef SRTRTP_PLUGIN_DIR
@@ -114,7 +117,7 @@ const Source &source() {
       s.idr.push_back(!GST_BUFFER_FLAG_IS_SET(b.get(), GST_BUFFER_FLAG_DELTA_UNIT));
     // Small packets: several per frame, FU-A fragments, so losses hit inside frames.
     GstElement *pipe = gst_parse_launch(
-        "appsrc name=src format=time ! rtph264pay mtu=400 config-interval=-1 pt=96 ssrc=1592594996 "
+        "appsrc name=src format=time ! rtph264pay mtu=400 config-interval=-1 pt=96 ssrc=0 "
         "seqnum-offset=1000 timestamp-offset=0 ! appsink name=sink sync=false",
         nullptr);
     GstElement *src = gst_bin_get_by_name(GST_BIN(pipe), "src");
@@ -274,7 +277,7 @@ void check_frames(const std::string &label, const Theory &t, const std::vector<F
 GstElement *add_source(GstElement *pipe, GstElement **pace) {
   GstElement *src = gst_element_factory_make("appsrc", nullptr);
   *pace = gst_element_factory_make("identity", nullptr);
-  GstCaps *caps = gst_caps_from_string((std::string(kRtpCaps) + ",ssrc=(uint)1592594996").c_str());
+  GstCaps *caps = gst_caps_from_string((std::string(kRtpCaps) + ",ssrc=(uint)0").c_str());
   g_object_set(src, "caps", caps, "format", GST_FORMAT_TIME, nullptr);
   gst_caps_unref(caps);
   g_object_set(*pace, "sync", TRUE, nullptr);
@@ -526,6 +529,127 @@ TEST(FecFramesUlpfecRed, OursIntoOurs) {
 }
 TEST(FecFramesUlpfecRed, TheirsIntoTheirs) {
   ulp_case(kTheirsTx, kTheirsRx);
+}
+
+// ------------------------------------------------------------ SMPTE 2022-1
+// appsrc ! enc (4x4, rows and columns) ! [loss on media] dec (fec_0, fec_1)
+// ! rtpjitterbuffer (rebuilt packets come late; mode none) ! tail.
+RunResult st2022_run(const char *enc_name, const char *dec_name, const Loss &loss) {
+  RunResult r;
+  Link media;
+  media.loss = &loss;
+  Link fec[2];
+  for (int i = 0; i < 2; ++i) {
+    fec[i].loss = &loss;
+    fec[i].index_base = 1000000u * static_cast<std::size_t>(i + 1);  // FEC not lost
+  }
+  GstElement *pipe = gst_pipeline_new(nullptr);
+  GstElement *pace = nullptr;
+  GstElement *src = add_source(pipe, &pace);
+  GstElement *enc = gst_element_factory_make(enc_name, nullptr);
+  GstElement *dec = gst_element_factory_make(dec_name, nullptr);
+  GstElement *jb = gst_element_factory_make("rtpjitterbuffer", nullptr);
+  GstElement *tail = add_tail(pipe);
+  g_object_set(enc, "columns", 4u, "rows", 4u, "enable-row-fec", TRUE, "enable-column-fec", TRUE,
+               nullptr);
+  g_object_set(jb, "latency", 400u, "mode", 0, nullptr);
+  gst_bin_add_many(GST_BIN(pipe), enc, dec, jb, nullptr);
+  bool linked = gst_element_link(pace, enc) && gst_element_link_pads(enc, "src", dec, "sink") &&
+                gst_element_link(dec, jb) && gst_element_link(jb, tail);
+  if (linked && gst_element_set_state(pipe, GST_STATE_PAUSED) == GST_STATE_CHANGE_FAILURE)
+    linked = false;
+  // The FEC pads exist from PAUSED on.
+  for (int i = 0; linked && i < 2; ++i) {
+    const std::string name = "fec_" + std::to_string(i);
+    GstPad *from = gst_element_get_static_pad(enc, name.c_str());
+    GstPad *to = gst_element_request_pad_simple(dec, name.c_str());
+    linked = from && to && gst_pad_link(from, to) == GST_PAD_LINK_OK;
+    if (from) gst_object_unref(from);
+    if (to) gst_object_unref(to);
+    if (linked) add_link(enc, name.c_str(), &fec[i]);
+  }
+  if (!linked) {
+    r.error = "cannot link";
+  } else {
+    add_link(enc, "src", &media);
+    r.error = run_to_eos(pipe, src, tail, r.frames);
+  }
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  gst_object_unref(pipe);
+
+  // The model: each FEC packet's group from its 2022-1 header (SNBase,
+  // offset, NA), peeling over those that arrived.
+  namespace model = srtcore::fec::st2022_test;
+  const Source &s = source();
+  std::vector<model::Group> groups;
+  for (Link &l : fec)
+    for (const auto &[b, dropped] : l.wire) {
+      if (dropped || b.size() < 12 + 16) continue;
+      const guint8 *h = b.data() + 12;
+      const auto base = static_cast<guint16>(h[0] << 8 | h[1]);
+      model::Group g;
+      for (int j = 0; j < h[14]; ++j) g.members.push_back(static_cast<guint16>(base + j * h[13]));
+      groups.push_back(g);
+      ++r.theory.fec_sent;
+    }
+  std::set<std::int64_t> lost;
+  std::map<std::int64_t, guint32> ts_by_seq;
+  for (const auto &[b, dropped] : media.wire) {
+    ts_by_seq[seq_of(b)] = ts_of(b);
+    if (dropped) lost.insert(seq_of(b));
+  }
+  // Sequence numbers do not wrap in this stream (they start at 1000).
+  const auto rebuilt = model::peel(groups, std::vector<bool>(groups.size(), true), lost);
+  r.theory.lost = lost.size();
+  r.theory.rebuilt = rebuilt.size();
+  for (auto q : lost)
+    if (!rebuilt.count(q)) r.theory.unrecoverable_frames.insert(s.frame_of_ts.at(ts_by_seq.at(q)));
+  return r;
+}
+
+const Loss &st_light() {
+  static const Loss l = [] {
+    Loss x{"single losses", {}};
+    for (std::size_t i = 30; i < 170; i += 13) x.drop.insert(i);
+    return x;
+  }();
+  return l;
+}
+const Loss &st_heavy() {
+  static const Loss l = make_loss("6% random + bursts of 6", 12, 6, 6, 60, 20, 170);
+  return l;
+}
+
+void st2022_case(const char *enc, const char *dec) {
+  if (!have_all({enc, dec, "rtpjitterbuffer", "x264enc", "avdec_h264"}))
+    GTEST_SKIP() << "gst-plugins-good/ugly or libav missing";
+  ASSERT_TRUE(source().error.empty()) << source().error;
+  for (const Loss *loss : {&st_light(), &st_heavy()}) {
+    const std::string label = std::string(enc) + " > " + dec + ", " + loss->name;
+    const RunResult r = st2022_run(enc, dec, *loss);
+    ASSERT_TRUE(r.error.empty()) << label << ": " << r.error;
+    ASSERT_GT(r.theory.lost, 0u) << label;
+    ASSERT_GT(r.theory.fec_sent, 0u) << label;
+    if (loss == &st_light()) {
+      ASSERT_TRUE(r.theory.unrecoverable_frames.empty()) << label;
+    } else {
+      ASSERT_FALSE(r.theory.unrecoverable_frames.empty()) << label;
+    }
+    check_frames(label, r.theory, r.frames);
+  }
+}
+
+TEST(FecFramesSt2022, TheirsIntoOurs) {
+  st2022_case("rtpst2022-1-fecenc", "rtpst2022-1-fecdec2");
+}
+TEST(FecFramesSt2022, OursIntoTheirs) {
+  st2022_case("rtpst2022-1-fecenc2", "rtpst2022-1-fecdec");
+}
+TEST(FecFramesSt2022, OursIntoOurs) {
+  st2022_case("rtpst2022-1-fecenc2", "rtpst2022-1-fecdec2");
+}
+TEST(FecFramesSt2022, TheirsIntoTheirs) {
+  st2022_case("rtpst2022-1-fecenc", "rtpst2022-1-fecdec");
 }
 
 }  // namespace
