@@ -23,7 +23,9 @@
 //   rtpulpfecenc(2)+rtpredenc(2) / rtpreddec(2)+rtpulpfecdec(2).
 // - SMPTE 2022-1 row+column (4x4, loss on media only): all four pairings,
 //   rtpjitterbuffer after the decoder (rebuilt packets come late).
-// Not yet here: FlexFEC (see docs/fec.md).
+// - FlexFEC (ours only, 4x4 fixed form): rtpflexfecenc from the sender
+//   rtpbin's request-fec-encoder (fec-on-src), rtpflexfecdec before the
+//   receiver rtpbin's session from request-aux-receiver.
 #include <gst/app/gstappsink.h>
 #include <gst/app/gstappsrc.h>
 #include <gst/gst.h>
@@ -650,6 +652,126 @@ TEST(FecFramesSt2022, OursIntoOurs) {
 }
 TEST(FecFramesSt2022, TheirsIntoTheirs) {
   st2022_case("rtpst2022-1-fecenc", "rtpst2022-1-fecdec");
+}
+
+// ------------------------------------------------------------ FlexFEC
+// Sender rtpbin: rtpflexfecenc from request-fec-encoder, repair packets
+// interleaved on src (fec-on-src). Receiver rtpbin: rtpflexfecdec before the
+// session, from request-aux-receiver (a bin with sink_0/src_0), so the
+// repair SSRC reaches it and rtpbin's jitterbuffer sorts what it rebuilds.
+constexpr guint8 kFlexPt = 100;
+
+GstElement *flex_encoder(GstElement *, guint, gpointer) {
+  GstElement *e = gst_element_factory_make("rtpflexfecenc", nullptr);
+  g_object_set(e, "pt", gint{kFlexPt}, "columns", 4u, "rows", 4u, "fec-on-src", TRUE, nullptr);
+  return e;
+}
+GstElement *flex_aux_receiver(GstElement *, guint session, gpointer) {
+  if (session != 0) return nullptr;
+  GstElement *bin = gst_bin_new(nullptr);
+  GstElement *dec = gst_element_factory_make("rtpflexfecdec", nullptr);
+  g_object_set(dec, "pt", gint{kFlexPt}, nullptr);
+  gst_bin_add(GST_BIN(bin), dec);
+  GstPad *sink = gst_element_get_static_pad(dec, "sink");
+  GstPad *srcpad = gst_element_get_static_pad(dec, "src");
+  gst_element_add_pad(bin, gst_ghost_pad_new("sink_0", sink));
+  gst_element_add_pad(bin, gst_ghost_pad_new("src_0", srcpad));
+  gst_object_unref(sink);
+  gst_object_unref(srcpad);
+  return bin;
+}
+GstCaps *flex_pt_map(GstElement *, guint, guint pt, gpointer) {
+  return pt == kMediaPt ? gst_caps_from_string(kRtpCaps) : nullptr;
+}
+
+RunResult flex_run(const Loss &loss) {
+  RunResult r;
+  Link wire;
+  wire.loss = &loss;
+  GstElement *pipe = gst_pipeline_new(nullptr);
+  GstElement *pace = nullptr;
+  GstElement *src = add_source(pipe, &pace);
+  GstElement *txbin = gst_element_factory_make("rtpbin", nullptr);
+  GstElement *bare = gst_element_factory_make("capssetter", nullptr);
+  GstElement *rxbin = gst_element_factory_make("rtpbin", nullptr);
+  GstElement *tail = add_tail(pipe);
+  GstCaps *bare_caps = gst_caps_from_string("application/x-rtp,media=video,clock-rate=90000");
+  g_object_set(bare, "caps", bare_caps, "replace", TRUE, nullptr);
+  gst_caps_unref(bare_caps);
+  g_object_set(rxbin, "latency", 400u, "buffer-mode", 0, nullptr);
+  g_signal_connect(txbin, "request-fec-encoder", G_CALLBACK(flex_encoder), nullptr);
+  g_signal_connect(rxbin, "request-aux-receiver", G_CALLBACK(flex_aux_receiver), nullptr);
+  g_signal_connect(rxbin, "request-pt-map", G_CALLBACK(flex_pt_map), nullptr);
+  PadTarget target{pipe, tail, "_96"};
+  g_signal_connect(rxbin, "pad-added", G_CALLBACK(link_media_pad), &target);
+  gst_bin_add_many(GST_BIN(pipe), txbin, bare, rxbin, nullptr);
+  const bool linked = gst_element_link_pads(pace, "src", txbin, "send_rtp_sink_0") &&
+                      gst_element_link_pads(txbin, "send_rtp_src_0", bare, "sink") &&
+                      gst_element_link_pads(bare, "src", rxbin, "recv_rtp_sink_0");
+  if (!linked) {
+    r.error = "cannot link";
+  } else {
+    add_link(bare, "sink", &wire);
+    r.error = run_to_eos(pipe, src, tail, r.frames);
+  }
+  gst_element_set_state(pipe, GST_STATE_NULL);
+  gst_object_unref(pipe);
+
+  // The model: each repair packet's group from its RFC 8627 fixed header
+  // (F=1: SN base, L, D after the 8-byte common part), for the one source
+  // its CSRC list names; peeling over those that arrived.
+  namespace model = srtcore::fec::st2022_test;  // the same peeling over sequence numbers
+  const Source &s = source();
+  std::vector<model::Group> groups;
+  std::set<std::int64_t> lost;
+  std::map<std::int64_t, guint32> ts_by_seq;
+  for (const auto &[b, dropped] : wire.wire) {
+    if (pt_of(b) != kFlexPt) {
+      ts_by_seq[seq_of(b)] = ts_of(b);
+      if (dropped) lost.insert(seq_of(b));
+      continue;
+    }
+    ++r.theory.fec_sent;
+    const std::size_t off = 12 + 4 * (b[0] & 0x0F);
+    if (dropped || b.size() < off + 12) continue;
+    const guint8 *h = b.data() + off;
+    EXPECT_TRUE(h[0] & 0x40) << "expected the fixed form (F=1)";
+    const auto base = static_cast<guint16>(h[8] << 8 | h[9]);
+    const int l = h[10], d = h[11];
+    model::Group g;
+    if (d <= 1) {
+      for (int k = 0; k < l; ++k) g.members.push_back(static_cast<guint16>(base + k));
+    } else {
+      for (int j = 0; j < d; ++j) g.members.push_back(static_cast<guint16>(base + j * l));
+    }
+    groups.push_back(g);
+  }
+  const auto rebuilt = model::peel(groups, std::vector<bool>(groups.size(), true), lost);
+  r.theory.lost = lost.size();
+  r.theory.rebuilt = rebuilt.size();
+  for (auto q : lost)
+    if (!rebuilt.count(q)) r.theory.unrecoverable_frames.insert(s.frame_of_ts.at(ts_by_seq.at(q)));
+  return r;
+}
+
+TEST(FecFramesFlexfec, ThroughTwoRtpbins) {
+  if (!have_all(
+          {"rtpflexfecenc", "rtpflexfecdec", "rtpbin", "capssetter", "x264enc", "avdec_h264"}))
+    GTEST_SKIP() << "gst-plugins-good/ugly or libav missing";
+  ASSERT_TRUE(source().error.empty()) << source().error;
+  for (const Loss *loss : {&st_light(), &st_heavy()}) {
+    const std::string label = std::string("rtpflexfecenc > rtpflexfecdec, ") + loss->name;
+    const RunResult r = flex_run(*loss);
+    ASSERT_TRUE(r.error.empty()) << label << ": " << r.error;
+    ASSERT_GT(r.theory.lost, 0u) << label;
+    ASSERT_GT(r.theory.fec_sent, 0u) << label;
+    if (loss == &st_light()) {
+      ASSERT_TRUE(r.theory.unrecoverable_frames.empty()) << label;
+    } else {
+      ASSERT_FALSE(r.theory.unrecoverable_frames.empty()) << label;
+    }
+    check_frames(label, r.theory, r.frames);
+  }
 }
 
 }  // namespace
