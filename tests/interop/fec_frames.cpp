@@ -454,7 +454,7 @@ RunResult ulp_run(UlpCase c, const Loss &loss) {
   g_object_set(redenc, "pt", gint{kRedPt}, nullptr);
   g_object_set(reddec, "pt", gint{kRedPt}, nullptr);
   // buffer-mode none: output PTS from the RTP time (frames matched by PTS).
-  g_object_set(rxbin, "latency", 400u, "do-lost", TRUE, nullptr);
+  g_object_set(rxbin, "latency", 400u, "do-lost", TRUE, "buffer-mode", 0, nullptr);
   g_signal_connect(txbin, "request-fec-encoder", G_CALLBACK(ulp_encoder), &c);
   g_signal_connect(rxbin, "request-fec-decoder", G_CALLBACK(ulp_decoder), &c);
   g_signal_connect(rxbin, "request-pt-map", G_CALLBACK(ulp_pt_map), nullptr);
