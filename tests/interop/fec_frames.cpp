@@ -174,6 +174,14 @@ Loss make_loss(const char *name, unsigned seed, int percent, int burst, std::siz
   return l;
 }
 
+// Single losses `step` apart in [from, to): each far enough from the next
+// for its group's FEC to rebuild it.
+Loss spaced_losses(std::size_t from, std::size_t to, std::size_t step) {
+  Loss l{"single losses", {}};
+  for (std::size_t i = from; i < to; i += step) l.drop.insert(i);
+  return l;
+}
+
 // A pad probe that counts what passes and drops by index; also records it.
 struct Link {
   const Loss *loss = nullptr;
@@ -485,16 +493,27 @@ RunResult ulp_run(UlpCase c, const Loss &loss) {
 // Light loss: single packets far apart (each frame's FEC can rebuild);
 // heavy: 6 % random plus bursts of 6 (some the model cannot rebuild).
 const Loss &ulp_light() {
-  static const Loss l = [] {
-    Loss x{"single losses", {}};
-    for (std::size_t i = 30; i < 330; i += 23) x.drop.insert(i);
-    return x;
-  }();
+  static const Loss l = spaced_losses(30, 330, 23);
   return l;
 }
 const Loss &ulp_heavy() {
   static const Loss l = make_loss("6% random + bursts of 6", 11, 6, 6, 120, 30, 330);
   return l;
+}
+
+// One run judged: it ran, lost packets and sent FEC; the light pattern is
+// all recoverable by the model and the heavy one is not (so both branches
+// of check_frames are exercised); then the frames.
+void judge(const std::string &label, const RunResult &r, bool light) {
+  ASSERT_TRUE(r.error.empty()) << label << ": " << r.error;
+  ASSERT_GT(r.theory.lost, 0u) << label;
+  ASSERT_GT(r.theory.fec_sent, 0u) << label << ": no FEC packet on the wire";
+  if (light) {
+    ASSERT_TRUE(r.theory.unrecoverable_frames.empty()) << label;
+  } else {
+    ASSERT_FALSE(r.theory.unrecoverable_frames.empty()) << label;
+  }
+  check_frames(label, r.theory, r.frames);
 }
 
 void ulp_case(const UlpSide &tx, const UlpSide &rx) {
@@ -505,18 +524,7 @@ void ulp_case(const UlpSide &tx, const UlpSide &rx) {
   for (const Loss *loss : {&ulp_light(), &ulp_heavy()}) {
     const std::string label =
         std::string(tx.fec) + "+" + tx.red + " > " + rx.red + "+" + rx.fec + ", " + loss->name;
-    const RunResult r = ulp_run({tx, rx}, *loss);
-    ASSERT_TRUE(r.error.empty()) << label << ": " << r.error;
-    ASSERT_GT(r.theory.lost, 0u) << label;
-    ASSERT_GT(r.theory.fec_sent, 0u) << label << ": no FEC packet on the wire";
-    // Both branches of the check are exercised: the light pattern is all
-    // recoverable by the model, the heavy one is not.
-    if (loss == &ulp_light()) {
-      ASSERT_TRUE(r.theory.unrecoverable_frames.empty()) << label;
-    } else {
-      ASSERT_FALSE(r.theory.unrecoverable_frames.empty()) << label;
-    }
-    check_frames(label, r.theory, r.frames);
+    judge(label, ulp_run({tx, rx}, *loss), loss == &ulp_light());
   }
 }
 
@@ -610,11 +618,7 @@ RunResult st2022_run(const char *enc_name, const char *dec_name, const Loss &los
 }
 
 const Loss &st_light() {
-  static const Loss l = [] {
-    Loss x{"single losses", {}};
-    for (std::size_t i = 30; i < 170; i += 13) x.drop.insert(i);
-    return x;
-  }();
+  static const Loss l = spaced_losses(30, 170, 13);
   return l;
 }
 const Loss &st_heavy() {
@@ -628,16 +632,7 @@ void st2022_case(const char *enc, const char *dec) {
   ASSERT_TRUE(source().error.empty()) << source().error;
   for (const Loss *loss : {&st_light(), &st_heavy()}) {
     const std::string label = std::string(enc) + " > " + dec + ", " + loss->name;
-    const RunResult r = st2022_run(enc, dec, *loss);
-    ASSERT_TRUE(r.error.empty()) << label << ": " << r.error;
-    ASSERT_GT(r.theory.lost, 0u) << label;
-    ASSERT_GT(r.theory.fec_sent, 0u) << label;
-    if (loss == &st_light()) {
-      ASSERT_TRUE(r.theory.unrecoverable_frames.empty()) << label;
-    } else {
-      ASSERT_FALSE(r.theory.unrecoverable_frames.empty()) << label;
-    }
-    check_frames(label, r.theory, r.frames);
+    judge(label, st2022_run(enc, dec, *loss), loss == &st_light());
   }
 }
 
@@ -761,16 +756,7 @@ TEST(FecFramesFlexfec, ThroughTwoRtpbins) {
   ASSERT_TRUE(source().error.empty()) << source().error;
   for (const Loss *loss : {&st_light(), &st_heavy()}) {
     const std::string label = std::string("rtpflexfecenc > rtpflexfecdec, ") + loss->name;
-    const RunResult r = flex_run(*loss);
-    ASSERT_TRUE(r.error.empty()) << label << ": " << r.error;
-    ASSERT_GT(r.theory.lost, 0u) << label;
-    ASSERT_GT(r.theory.fec_sent, 0u) << label;
-    if (loss == &st_light()) {
-      ASSERT_TRUE(r.theory.unrecoverable_frames.empty()) << label;
-    } else {
-      ASSERT_FALSE(r.theory.unrecoverable_frames.empty()) << label;
-    }
-    check_frames(label, r.theory, r.frames);
+    judge(label, flex_run(*loss), loss == &st_light());
   }
 }
 
